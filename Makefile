@@ -1,0 +1,37 @@
+# The one task file: the README and .ci/run call these targets, so CI runs what a person runs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo serve test test-fast lint typecheck bench bench-smoke clean
+
+$(STAMP): pyproject.toml client/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e ./client
+	touch $(STAMP)
+
+## Serve on SQLite (./.crmlink) with demo data; prints ready-to-use credentials.
+demo: $(STAMP)
+	$(BIN)/crmlink serve --demo
+
+serve: $(STAMP)
+	$(BIN)/crmlink serve
+
+## The whole suite on SQLite and PostgreSQL, then mypy --strict and ruff.
+test: $(STAMP)
+	./scripts/ensure-postgres.sh
+	$(BIN)/pytest -q
+	$(MAKE) --no-print-directory typecheck lint
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+	$(BIN)/mypy --config-file client/pyproject.toml client/src
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests client bench
+	$(BIN)/ruff format --check src tests client bench
+
+clean:
+	rm -rf $(VENV) .crmlink .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from crmlink.cli import main
+
+main()

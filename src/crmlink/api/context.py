@@ -1,0 +1,29 @@
+"""What every handler needs, built once in ``create_app`` and kept on the app's state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+from litestar import Request
+from litestar.datastructures import State
+
+from crmlink.config import Settings
+from crmlink.domain.catalog import Catalog
+from crmlink.domain.ids import IdGenerator
+from crmlink.storage.engine import Database
+
+Req: TypeAlias = Request[Any, Any, State]
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    db: Database
+    catalog: Catalog
+    ids: IdGenerator
+
+
+def services(request: Req) -> Services:
+    svc: Services = request.app.state["crm"]
+    return svc

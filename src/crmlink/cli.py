@@ -1,0 +1,144 @@
+"""The ``crmlink`` command: a thin click shell over the same services the server uses."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crmlink.config import Settings
+
+
+def _settings(data_dir: Path | None, database_url: str | None, **extra: Any) -> Settings:
+    return Settings.from_env(data_dir=data_dir, database_url=database_url, **extra)
+
+
+_data_dir = click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Directory of the embedded SQLite database [env CRMLINK_DATA_DIR; default ./.crmlink].",
+)
+_database_url = click.option(
+    "--database-url",
+    default=None,
+    help="Database URL, e.g. postgresql://user@host/db [env CRMLINK_DATABASE_URL].",
+)
+_json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+
+
+def _emit(as_json: bool, payload: dict[str, Any], text: str) -> None:
+    if as_json:
+        click.echo(json.dumps(payload, indent=2))
+    else:
+        click.echo(text)
+
+
+@click.group(invoke_without_command=True)
+@click.version_option(package_name="crmlink")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """crmlink: a Zoho CRM-compatible records and related-records server.
+
+    \b
+    Examples:
+      crmlink serve --demo          # SQLite under ./.crmlink, demo data, prints a token
+      crmlink migrate --database-url postgresql://localhost/crm
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(serve)
+
+
+@main.command()
+@_data_dir
+@_database_url
+@click.option("--host", default=None, help="Interface to bind [env CRMLINK_HOST; 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port [env CRMLINK_PORT; 8000].")
+@click.option("--demo", is_flag=True, help="Load demo data (once) and print ready-to-use credentials.")
+@click.option("--workers", type=int, default=1, show_default=True, help="Server processes.")
+@click.option("--log-level", default=None, help="debug, info, warning [env CRMLINK_LOG_LEVEL].")
+def serve(
+    data_dir: Path | None,
+    database_url: str | None,
+    host: str | None,
+    port: int | None,
+    demo: bool,
+    workers: int,
+    log_level: str | None,
+) -> None:
+    """Run the API server.
+
+    \b
+    Example:
+      crmlink serve --demo --port 8000
+    """
+    import os
+
+    import uvicorn
+
+    from crmlink.app import create_app, open_services
+
+    settings = _settings(data_dir, database_url, host=host, port=port, log_level=log_level)
+    svc = open_services(settings)
+    if demo:
+        from crmlink.demo import load_demo, print_credentials
+
+        with svc.db.write() as conn:
+            load_demo(conn, svc.catalog, svc.ids)
+        print_credentials(svc, settings)
+    click.echo(f"crmlink serving on http://{settings.host}:{settings.port} ({svc.db.dialect})", err=True)
+    sys.stderr.flush()
+    if workers > 1:
+        svc.db.dispose()
+        # Each worker builds its own services (and draws its own id node) from the environment.
+        os.environ["CRMLINK_DATA_DIR"] = str(settings.data_dir)
+        if settings.database_url:
+            os.environ["CRMLINK_DATABASE_URL"] = settings.database_url
+        uvicorn.run(
+            "crmlink.app:app_from_env",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=workers,
+            log_level=settings.log_level,
+            access_log=False,
+        )
+        return
+    app = create_app(settings, svc)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False)
+
+
+@main.command()
+@_data_dir
+@_database_url
+@_json
+def migrate(data_dir: Path | None, database_url: str | None, as_json: bool) -> None:
+    """Apply pending schema migrations.
+
+    \b
+    Example:
+      crmlink migrate --database-url postgresql://localhost/crm
+    """
+    from crmlink.storage.engine import Database
+    from crmlink.storage.migrations import current_version
+    from crmlink.storage.migrations import migrate as run_migrations
+
+    settings = _settings(data_dir, database_url)
+    db = Database(settings.resolved_database_url)
+    try:
+        applied = run_migrations(db)
+        version = current_version(db)
+    finally:
+        db.dispose()
+    _emit(
+        as_json,
+        {"applied": applied, "version": version},
+        f"applied {applied or 'nothing'}; schema at version {version}",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""Demo data for ``crmlink serve --demo``: a small, realistic org covering every module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from sqlalchemy import Connection, func, select
+
+from crmlink.api.context import Services
+from crmlink.config import Settings
+from crmlink.domain import records as rec
+from crmlink.domain.auth import Actor, parse_permissions, parse_scopes, store_access_token
+from crmlink.domain.catalog import Catalog
+from crmlink.domain.ids import IdGenerator
+from crmlink.domain.orgs import DEFAULT_ADMIN_EMAIL, default_org_id, ensure_default_org, find_user
+from crmlink.storage import tables
+
+FULL_SCOPE = "ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL,ZohoCRM.org.ALL"
+
+_ACCOUNTS: list[dict[str, Any]] = [
+    {
+        "Account_Name": "Zylker Inc",
+        "Industry": "Large Enterprise",
+        "Phone": "+1 555 0100",
+        "Website": "https://zylker.example",
+    },
+    {"Account_Name": "Acme Corporation", "Industry": "Storage Equipment", "Phone": "+1 555 0101"},
+    {"Account_Name": "Globex", "Industry": "Government/Military", "Billing_City": "Springfield"},
+    {"Account_Name": "Initech", "Industry": "Service Provider", "Employees": 120},
+    {"Account_Name": "Umbrella Health", "Industry": "Small/Medium Enterprise"},
+]
+_LEADS: list[dict[str, Any]] = [
+    {"First_Name": f, "Last_Name": l, "Company": c, "Email": e, "Lead_Source": "Web Download"}
+    for f, l, c, e in [
+        ("Christopher", "Brown", "Benton", "christopher.brown@benton.example"),
+        ("Carissa", "Kidman", "Oh My Goodknits", "carissa@goodknits.example"),
+        ("James", "Merced", "Kwik Kopy Printing", "james.merced@kwikkopy.example"),
+        ("Tresa", "Sweely", "Morlong Associates", "tresa@morlong.example"),
+        ("Felix", "Hirpara", "Chapman", "felix@chapman.example"),
+        ("Kayleigh", "Lace", "Feltz Printing", "kayleigh@feltz.example"),
+    ]
+]
+_CONTACTS: list[dict[str, Any]] = [
+    {"First_Name": f, "Last_Name": l, "Email": e, "Title": t}
+    for f, l, e, t in [
+        ("Kris", "Marrier", "kris@zylker.example", "CEO"),
+        ("Capla", "Paprocki", "capla@acme.example", "CTO"),
+        ("Simon", "Morasca", "simon@globex.example", "Buyer"),
+        ("Leota", "Dilliard", "leota@initech.example", "Engineer"),
+    ]
+]
+_PRODUCTS: list[dict[str, Any]] = [
+    {"Product_Name": n, "Product_Code": c, "Unit_Price": p, "Product_Active": True}
+    for n, c, p in [
+        ("Laptop Pro 14", "LP-14", 1499.0),
+        ("Dock Station", "DS-1", 199.0),
+        ("Support Plan", "SUP-Y", 300.0),
+        ("Monitor 27", "MN-27", 329.5),
+    ]
+]
+_PRICE_BOOKS: list[dict[str, Any]] = [
+    {"Price_Book_Name": "Retail 2026", "Active": True},
+    {"Price_Book_Name": "Partner 2026", "Active": True},
+]
+_CAMPAIGNS: list[dict[str, Any]] = [
+    {"Campaign_Name": "Spring Webinar", "Type": "Webinar", "Status": "Active"},
+    {"Campaign_Name": "Trade Show Berlin", "Type": "Trade Show", "Status": "Planning"},
+]
+
+
+def _admin_actor(conn: Connection, org_id: int) -> Actor:
+    user = find_user(conn, org_id, DEFAULT_ADMIN_EMAIL)
+    assert user is not None, "the default org has its administrator"
+    return Actor(
+        org_id=org_id,
+        user_id=user.id,
+        name=user.name,
+        email=user.email,
+        profile_name="Administrator",
+        permissions=parse_permissions('{"*":["view","create","edit","delete"]}'),
+        scopes=parse_scopes(FULL_SCOPE),
+    )
+
+
+def _insert(
+    conn: Connection,
+    catalog: Catalog,
+    ids: IdGenerator,
+    actor: Actor,
+    module: str,
+    items: list[dict[str, Any]],
+) -> list[int]:
+    results = rec.insert_records(conn, catalog, ids, actor, catalog.module_map[module], items)
+    out = []
+    for r in results:
+        assert r["status"] == "success", r
+        out.append(int(r["details"]["id"]))
+    return out
+
+
+def load_demo(conn: Connection, catalog: Catalog, ids: IdGenerator) -> bool:
+    """Load the demo data once; returns False when the org already has records."""
+    org_id = ensure_default_org(conn, ids)
+    r = tables.records
+    if conn.scalar(select(func.count()).select_from(r).where(r.c.org_id == org_id)):
+        return False
+    actor = _admin_actor(conn, org_id)
+    accounts = _insert(conn, catalog, ids, actor, "Accounts", _ACCOUNTS)
+    contacts = _insert(
+        conn,
+        catalog,
+        ids,
+        actor,
+        "Contacts",
+        [{**c, "Account_Name": {"id": str(accounts[i % len(accounts)])}} for i, c in enumerate(_CONTACTS)],
+    )
+    leads = _insert(conn, catalog, ids, actor, "Leads", _LEADS)
+    campaigns = _insert(conn, catalog, ids, actor, "Campaigns", _CAMPAIGNS)
+    _insert(
+        conn,
+        catalog,
+        ids,
+        actor,
+        "Deals",
+        [
+            {
+                "Deal_Name": "Zylker laptops",
+                "Stage": "Qualification",
+                "Amount": 14990.0,
+                "Account_Name": {"id": str(accounts[0])},
+                "Contact_Name": {"id": str(contacts[0])},
+                "Closing_Date": "2026-12-31",
+                "Campaign_Source": {"id": str(campaigns[0])},
+            },
+            {
+                "Deal_Name": "Acme docks",
+                "Stage": "Negotiation/Review",
+                "Amount": 3980.0,
+                "Account_Name": {"id": str(accounts[1])},
+                "Closing_Date": "2027-01-15",
+            },
+        ],
+    )
+    _insert(conn, catalog, ids, actor, "Products", _PRODUCTS)
+    _insert(conn, catalog, ids, actor, "Price_Books", _PRICE_BOOKS)
+    _insert(
+        conn,
+        catalog,
+        ids,
+        actor,
+        "Notes",
+        [
+            {
+                "Note_Title": "First call",
+                "Note_Content": "Interested in 10 laptops.",
+                "Parent_Id": {"id": str(leads[0])},
+                "$se_module": "Leads",
+            },
+            {
+                "Note_Title": "Follow-up",
+                "Note_Content": "Send the partner price book.",
+                "Parent_Id": {"id": str(accounts[0])},
+                "$se_module": "Accounts",
+            },
+        ],
+    )
+    return True
+
+
+def print_credentials(svc: Services, settings: Settings) -> None:
+    """Mint and print an access token with full scope for the demo administrator."""
+    with svc.db.write() as conn:
+        org_id = default_org_id(conn)
+        assert org_id is not None
+        user = find_user(conn, org_id, DEFAULT_ADMIN_EMAIL)
+        assert user is not None
+        access = store_access_token(
+            conn, org_id=org_id, user_id=user.id, scope=FULL_SCOPE, ttl_seconds=settings.access_token_ttl
+        )
+    base = f"http://{settings.host}:{settings.port}"
+    click.echo(
+        "\n".join(
+            [
+                "crmlink demo credentials (shown once; stored hashed):",
+                f"  user          {user.email} (Administrator)",
+                f"  access token  {access}   (expires in {settings.access_token_ttl} s)",
+                f"  try:          curl -H 'Authorization: Zoho-oauthtoken {access}' {base}/crm/v2.1/Leads",
+                "",
+            ]
+        )
+    )

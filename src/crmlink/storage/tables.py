@@ -1,0 +1,190 @@
+"""Tables, as SQLAlchemy Core metadata. Every table is keyed by org.
+
+Times are integer microseconds since the Unix epoch (UTC); the API renders them as ISO-8601 with
+offset. JSON documents (record fields, relation data, permissions) are stored as text so that
+both engines hold the same bytes.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applied_at", BigInteger, nullable=False),
+)
+
+# Counters shared by all processes on one database (id-generator node numbers).
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+orgs = Table(
+    "orgs",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("name", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+profiles = Table(
+    "profiles",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    # JSON: {"<Module>": ["view", "create", "edit", "delete"], "*": [...]}
+    Column("permissions", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "id"),
+    UniqueConstraint("org_id", "name", name="uq_profiles_name"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("email", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("profile_id", BigInteger, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "id"),
+    UniqueConstraint("org_id", "email", name="uq_users_email"),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("module", Text, nullable=False),
+    Column("data", Text, nullable=False),  # JSON object of the module's fields
+    Column("owner_id", BigInteger, nullable=False),
+    Column("created_by", BigInteger, nullable=False),
+    Column("modified_by", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("modified_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "id"),
+)
+Index("ix_records_module", records.c.org_id, records.c.module, records.c.id)
+Index("ix_records_modified", records.c.org_id, records.c.module, records.c.modified_at)
+
+# Lookup fields, indexed both ways: which records point at ``target_id`` through ``field``.
+# Serves lookup-backed related lists (a Lead's Notes, an Account's Deals) and deletions.
+lookups = Table(
+    "lookups",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("target_id", BigInteger, nullable=False),
+    Column("module", Text, nullable=False),  # module of the record holding the field
+    Column("field", Text, nullable=False),
+    Column("record_id", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "target_id", "module", "field", "record_id"),
+)
+Index("ix_lookups_record", lookups.c.org_id, lookups.c.record_id)
+
+# Many-to-many links. ``left_id``/``right_id`` follow the relation's orientation in the catalog.
+links = Table(
+    "links",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("relation", Text, nullable=False),
+    Column("left_id", BigInteger, nullable=False),
+    Column("right_id", BigInteger, nullable=False),
+    Column("data", Text, nullable=False),  # JSON object of relation fields ("{}" when none)
+    Column("created_by", BigInteger, nullable=False),
+    Column("modified_by", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("modified_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "relation", "left_id", "right_id"),
+)
+Index("ix_links_right", links.c.org_id, links.c.relation, links.c.right_id, links.c.left_id)
+
+# Append-only history of every link change, written in the same transaction as the change.
+link_events = Table(
+    "link_events",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("org_id", BigInteger, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("actor_id", BigInteger, nullable=False),
+    Column("relation", Text, nullable=False),
+    # added | updated | removed | removed_by_delete
+    Column("action", Text, nullable=False),
+    Column("left_id", BigInteger, nullable=False),
+    Column("right_id", BigInteger, nullable=False),
+    Column("old_data", Text, nullable=True),
+    Column("new_data", Text, nullable=True),
+)
+Index("ix_link_events_org", link_events.c.org_id, link_events.c.seq)
+
+oauth_clients = Table(
+    "oauth_clients",
+    metadata,
+    Column("client_id", Text, primary_key=True),
+    Column("org_id", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("secret_hash", Text, nullable=False),
+    Column("redirect_uris", Text, nullable=False),  # JSON list
+    Column("created_at", BigInteger, nullable=False),
+)
+
+oauth_grants = Table(
+    "oauth_grants",
+    metadata,
+    Column("code_hash", Text, primary_key=True),
+    Column("org_id", BigInteger, nullable=False),
+    Column("client_id", Text, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("redirect_uri", Text, nullable=True),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("used_at", BigInteger, nullable=True),
+)
+
+oauth_refresh_tokens = Table(
+    "oauth_refresh_tokens",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("org_id", BigInteger, nullable=False),
+    Column("client_id", Text, nullable=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger, nullable=True),
+)
+
+oauth_access_tokens = Table(
+    "oauth_access_tokens",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("org_id", BigInteger, nullable=False),
+    Column("client_id", Text, nullable=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("refresh_hash", Text, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger, nullable=True),
+)
+Index("ix_access_tokens_refresh", oauth_access_tokens.c.refresh_hash)

@@ -1,0 +1,91 @@
+"""Fixtures shared by the whole suite.
+
+Every storage-touching test runs on SQLite and on PostgreSQL through the parametrized
+``database_url`` fixture. PostgreSQL gets one fresh database per test session (dropped at the
+end); each test gets its own org in it (``org``), which isolates tests the same way orgs
+isolate tenants. Under ``CI=true`` an unreachable PostgreSQL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from litestar.testing import TestClient
+
+from crmlink.api.context import Services
+from crmlink.app import create_app, open_services
+from crmlink.config import Settings
+from tests.factories import OrgFactory, TestOrg
+
+PG_ADMIN_DSN = os.environ.get("CRMLINK_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _pg_available() -> str | None:
+    try:
+        with psycopg.connect(PG_ADMIN_DSN, connect_timeout=3):
+            return None
+    except psycopg.Error as exc:
+        return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session; its URL."""
+    problem = _pg_available()
+    if problem is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true and is unreachable: {problem}")
+        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    name = f"crmlink_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_DSN.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path: Path = tmp_path_factory.mktemp("sqlite") / "crmlink.db"
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The URL of the engine under test (session-wide, one per engine)."""
+    fixture = "sqlite_database" if request.param == "sqlite" else "pg_database"
+    url: str = request.getfixturevalue(fixture)
+    return url
+
+
+@pytest.fixture(scope="session")
+def services(database_url: str) -> Iterator[Services]:
+    svc = open_services(Settings(database_url=database_url))
+    yield svc
+    svc.db.dispose()
+
+
+@pytest.fixture(scope="session")
+def client(services: Services) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    app = create_app(services.settings, services)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def org(services: Services) -> TestOrg:
+    """A fresh org with an administrator and a full-scope token: the usual test subject."""
+    return OrgFactory(services).create()
+
+
+@pytest.fixture
+def orgs(services: Services) -> OrgFactory:
+    return OrgFactory(services)
