@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from crmlink.api.context import Req, Services
 from crmlink.domain.auth import (
     PERMISSION_FOR,
+    VIEW,
     Actor,
     Operation,
     actor_for_token,
@@ -15,7 +16,7 @@ from crmlink.domain.auth import (
     users_scope_allows,
 )
 from crmlink.domain.catalog import ModuleDef
-from crmlink.errors import AuthenticationFailure, NoPermission, OAuthScopeMismatch
+from crmlink.errors import AuthenticationFailure, AuthorizationFailed, NoPermission, OAuthScopeMismatch
 
 _SCHEMES = frozenset({"zoho-oauthtoken", "bearer"})
 
@@ -24,6 +25,18 @@ NO_PERMISSION_MESSAGES: Mapping[Operation, str] = {
     Operation.CREATE: "Permission denied to create records",
     Operation.UPDATE: "Permission denied to update records",
     Operation.DELETE: "Permission denied to delete records",
+}
+
+# Related-records routes (Zoho's messages for them).
+RELATED_NO_PERMISSION: Mapping[Operation, str] = {
+    Operation.READ: "Permission denied to read related records",
+    Operation.UPDATE: "Permission denied to update records",
+    Operation.DELETE: "Permission denied to delete records",
+}
+RELATED_AUTHORIZATION_FAILED: Mapping[Operation, str] = {
+    Operation.READ: "User does not have sufficient privilege to read related records data",
+    Operation.UPDATE: "User does not have sufficient privilege to update related records data",
+    Operation.DELETE: "User does not have sufficient privilege to delete related records data",
 }
 
 
@@ -65,3 +78,11 @@ def authorize_settings(actor: Actor, area: str) -> None:
 def authorize_users(actor: Actor) -> None:
     if not users_scope_allows(actor.scopes):
         raise OAuthScopeMismatch()
+
+
+def authorize_related(actor: Actor, parent: ModuleDef, related: ModuleDef, op: Operation) -> None:
+    """Related records: ``op`` on the parent module (scope, then profile), and the right to view
+    the related module (``AUTHORIZATION_FAILED`` otherwise)."""
+    authorize_module(actor, parent, op, message=RELATED_NO_PERMISSION[op])
+    if not actor.may(related.api_name, VIEW):
+        raise AuthorizationFailed(RELATED_AUTHORIZATION_FAILED[op])
