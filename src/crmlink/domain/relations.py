@@ -362,6 +362,11 @@ _LIST = {
 }
 
 
+def list_statement(parent_is_left: bool, *, since: bool = False, single: bool = False) -> Any:
+    """The statement ``list_related`` runs (for query-plan checks)."""
+    return _LIST[(parent_is_left, since, single)]
+
+
 def list_related(
     conn: Connection,
     catalog: Catalog,
@@ -381,7 +386,7 @@ def list_related(
     ``only``, just that related record (if linked)."""
     relation = target.link_relation()
     require_parent(conn, org_id, target.parent, parent_id)
-    stmt = _LIST[(target.parent_is_left, modified_since is not None, only is not None)]
+    stmt = list_statement(target.parent_is_left, since=modified_since is not None, single=only is not None)
     params: dict[str, Any] = {
         "org": org_id,
         "rel": relation.name,
