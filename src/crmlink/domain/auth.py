@@ -14,13 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from crmlink.domain.clock import now_us
 from crmlink.errors import InvalidToken
 from crmlink.storage import tables
+from crmlink.storage.hot import HotStatement
 
 # Profile permissions, per module.
 VIEW, CREATE, EDIT, DELETE = "view", "create", "edit", "delete"
@@ -122,11 +124,9 @@ class Actor:
         return {"name": self.name, "id": str(self.user_id), "email": self.email}
 
 
-def actor_for_token(conn: Connection, token: str) -> Actor:
-    """The actor behind an access token; ``InvalidToken`` if unknown, expired or revoked."""
+def _token_statement(_dialect: str) -> Any:
     t, u, p = tables.oauth_access_tokens, tables.users, tables.profiles
-    wanted = digest(token)
-    row = conn.execute(
+    return (
         select(
             t.c.token_hash,
             t.c.org_id,
@@ -146,8 +146,19 @@ def actor_for_token(conn: Connection, token: str) -> Actor:
                 p, (p.c.org_id == u.c.org_id) & (p.c.id == u.c.profile_id)
             )
         )
-        .where(t.c.token_hash == wanted)
-    ).first()
+        .where(t.c.token_hash == bindparam("digest"))
+    )
+
+
+# Every API call runs this first; built once and run on the driver's cursor (storage/hot.py).
+_TOKEN = HotStatement(_token_statement)
+
+
+def actor_for_token(conn: Connection, token: str) -> Actor:
+    """The actor behind an access token; ``InvalidToken`` if unknown, expired or revoked."""
+    wanted = digest(token)
+    rows = _TOKEN.rows(conn, {"digest": wanted})
+    row = rows[0] if rows else None
     if (
         row is None
         or not same_digest(row[0], wanted)

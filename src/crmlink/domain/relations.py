@@ -46,6 +46,7 @@ from crmlink.domain.relation_values import (
 )
 from crmlink.errors import CRMError, InvalidData
 from crmlink.storage import tables
+from crmlink.storage.hot import HotStatement, ids_value, in_ids
 
 RELATION_NAME_INVALID = "The relation name given seems to be invalid"
 
@@ -104,9 +105,6 @@ def _parent_missing() -> InvalidData:
 
 # --- statements, built once ------------------------------------------------------------------
 
-_MODULES_OF = select(_r.c.id, _r.c.module).where(
-    _r.c.org_id == bindparam("org"), _r.c.id.in_(bindparam("ids", expanding=True))
-)
 _MODULE_OF = select(_r.c.module).where(_r.c.org_id == bindparam("org"), _r.c.id == bindparam("id"))
 
 
@@ -115,43 +113,76 @@ def _columns(parent_is_left: bool) -> tuple[ColumnElement[int], ColumnElement[in
     return (_l.c.left_id, _l.c.right_id) if parent_is_left else (_l.c.right_id, _l.c.left_id)
 
 
-def _links_of(parent_is_left: bool) -> Any:
-    parent_col, other_col = _columns(parent_is_left)
-    return select(other_col, _l.c.data).where(
-        _l.c.org_id == bindparam("org"),
-        _l.c.relation == bindparam("rel"),
-        parent_col == bindparam("parent"),
-        other_col.in_(bindparam("others", expanding=True)),
-    )
+def _records_with_links(parent_is_left: bool) -> HotStatement:
+    """``(id, module, link data or NULL)`` for each of the ids (the parent among them)."""
+
+    def build(dialect: str) -> Any:
+        parent_col, other_col = _columns(parent_is_left)
+        on_link = and_(
+            _l.c.org_id == _r.c.org_id,
+            _l.c.relation == bindparam("rel"),
+            parent_col == bindparam("parent"),
+            other_col == _r.c.id,
+        )
+        return (
+            select(_r.c.id, _r.c.module, _l.c.data)
+            .select_from(_r.outerjoin(_l, on_link))
+            .where(_r.c.org_id == bindparam("org"), in_ids(_r.c.id, "ids", dialect))
+        )
+
+    return HotStatement(build)
 
 
+def _links_of(parent_is_left: bool) -> HotStatement:
+    """``(other id, data)`` of the parent's links to any of the ids."""
+
+    def build(dialect: str) -> Any:
+        parent_col, other_col = _columns(parent_is_left)
+        return select(other_col, _l.c.data).where(
+            _l.c.org_id == bindparam("org"),
+            _l.c.relation == bindparam("rel"),
+            parent_col == bindparam("parent"),
+            in_ids(other_col, "others", dialect),
+        )
+
+    return HotStatement(build)
+
+
+def _delete_links(parent_is_left: bool) -> HotStatement:
+    def build(dialect: str) -> Any:
+        parent_col, other_col = _columns(parent_is_left)
+        return delete(_l).where(
+            _l.c.org_id == bindparam("org"),
+            _l.c.relation == bindparam("rel"),
+            parent_col == bindparam("parent"),
+            in_ids(other_col, "others", dialect),
+        )
+
+    return HotStatement(build)
+
+
+def _insert_all(table: Any, skip: tuple[str, ...] = ()) -> HotStatement:
+    values: dict[str, Any] = {c.name: bindparam(c.name) for c in table.columns if c.name not in skip}
+    return HotStatement(lambda _dialect: insert(table).values(values))
+
+
+_LOOKUP = {side: _records_with_links(side) for side in (True, False)}
 _LINKS_OF = {side: _links_of(side) for side in (True, False)}
-
-_INSERT_LINKS = insert(_l)
-_UPDATE_LINK = (
-    update(_l)
-    .where(
-        _l.c.org_id == bindparam("b_org"),
-        _l.c.relation == bindparam("b_rel"),
-        _l.c.left_id == bindparam("b_left"),
-        _l.c.right_id == bindparam("b_right"),
-    )
-    .values(data=bindparam("b_data"), modified_by=bindparam("b_by"), modified_at=bindparam("b_at"))
-)
-_INSERT_EVENTS = insert(_ev)
-
-
-def _delete_links(parent_is_left: bool) -> Any:
-    parent_col, other_col = _columns(parent_is_left)
-    return delete(_l).where(
-        _l.c.org_id == bindparam("org"),
-        _l.c.relation == bindparam("rel"),
-        parent_col == bindparam("parent"),
-        other_col.in_(bindparam("others", expanding=True)),
-    )
-
-
 _DELETE_LINKS = {side: _delete_links(side) for side in (True, False)}
+_INSERT_LINKS = _insert_all(_l)
+_INSERT_EVENTS = _insert_all(_ev, skip=("seq",))
+_UPDATE_LINK = HotStatement(
+    lambda _dialect: (
+        update(_l)
+        .where(
+            _l.c.org_id == bindparam("b_org"),
+            _l.c.relation == bindparam("b_rel"),
+            _l.c.left_id == bindparam("b_left"),
+            _l.c.right_id == bindparam("b_right"),
+        )
+        .values(data=bindparam("b_data"), modified_by=bindparam("b_by"), modified_at=bindparam("b_at"))
+    )
+)
 
 
 def require_parent(conn: Connection, org_id: int, parent: ModuleDef, parent_id: int) -> None:
@@ -207,17 +238,17 @@ def relate(
     org, parent_is_left = actor.org_id, target.parent_is_left
     parsed = [parse_relate_item(relation, item, i, path_id=path_related_id) for i, item in enumerate(items)]
     wanted = {p.other_id for p in parsed if isinstance(p, RelateItem)}
-    modules: dict[int, str] = {
-        row[0]: row[1] for row in conn.execute(_MODULES_OF, {"org": org, "ids": [parent_id, *wanted]})
-    }
+    wanted.add(parent_id)
+    params = {"org": org, "rel": relation.name, "parent": parent_id, "ids": ids_value(conn, wanted)}
+    modules: dict[int, str] = {}
+    stored: dict[int, str] = {}
+    for other, module, data in _LOOKUP[parent_is_left].rows(conn, params):
+        modules[other] = module
+        if data is not None:
+            stored[other] = data
     if modules.get(parent_id) != target.parent.api_name:
         raise _parent_missing()
     related = target.related.api_name
-    valid = [w for w in wanted if modules.get(w) == related]
-    stored: dict[int, str] = {}
-    if valid:
-        params = {"org": org, "rel": relation.name, "parent": parent_id, "others": valid}
-        stored = {row[0]: row[1] for row in conn.execute(_LINKS_OF[parent_is_left], params)}
     state: dict[int, dict[str, Any]] = {k: _decode(v) for k, v in stored.items()}
     now = now_us()
     results: list[dict[str, Any]] = []
@@ -243,7 +274,7 @@ def relate(
         results.append(success("relation added", {"id": str(p.other_id)}))
     if events:
         _write(conn, actor, relation, parent_id, parent_is_left, stored, state, now)
-        conn.execute(_INSERT_EVENTS, events)
+        _INSERT_EVENTS.many(conn, events)
     return results
 
 
@@ -293,10 +324,8 @@ def _write(
                     "b_at": now,
                 }
             )
-    if inserts:
-        conn.execute(_INSERT_LINKS, inserts)
-    if updates:
-        conn.execute(_UPDATE_LINK, updates)
+    _INSERT_LINKS.many(conn, inserts)
+    _UPDATE_LINK.many(conn, updates)
 
 
 # --- delink ----------------------------------------------------------------------------------
@@ -310,8 +339,13 @@ def delink(
     relation = target.link_relation()
     org, parent_is_left = actor.org_id, target.parent_is_left
     require_parent(conn, org, target.parent, parent_id)
-    params = {"org": org, "rel": relation.name, "parent": parent_id, "others": list(set(related_ids))}
-    stored: dict[int, str] = {row[0]: row[1] for row in conn.execute(_LINKS_OF[parent_is_left], params)}
+    params = {
+        "org": org,
+        "rel": relation.name,
+        "parent": parent_id,
+        "others": ids_value(conn, set(related_ids)),
+    }
+    stored: dict[int, str] = {row[0]: row[1] for row in _LINKS_OF[parent_is_left].rows(conn, params)}
     now = now_us()
     removed: dict[int, str] = {}
     results: list[dict[str, Any]] = []
@@ -326,8 +360,8 @@ def delink(
         events.append(_event(actor, relation.name, "removed", now, left, right, data, None))
         results.append(success("relation removed", {"id": str(other)}))
     if removed:
-        conn.execute(_DELETE_LINKS[parent_is_left], {**params, "others": list(removed)})
-        conn.execute(_INSERT_EVENTS, events)
+        _DELETE_LINKS[parent_is_left].many(conn, [{**params, "others": ids_value(conn, removed)}])
+        _INSERT_EVENTS.many(conn, events)
     return results
 
 
