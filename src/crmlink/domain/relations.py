@@ -42,7 +42,7 @@ from crmlink.domain.relation_values import (
     RelateItem,
     bad_related_id,
     merge_values,
-    parse_relate_item,
+    parse_relate_items,
 )
 from crmlink.errors import CRMError, InvalidData
 from crmlink.storage import tables
@@ -171,6 +171,20 @@ _LINKS_OF = {side: _links_of(side) for side in (True, False)}
 _DELETE_LINKS = {side: _delete_links(side) for side in (True, False)}
 _INSERT_LINKS = _insert_all(_l)
 _INSERT_EVENTS = _insert_all(_ev, skip=("seq",))
+# Parameter orders of the executemany statements (SQLite's own order: rows go to it as is).
+EVENT_COLUMNS = (
+    "org_id",
+    "at",
+    "actor_id",
+    "relation",
+    "action",
+    "left_id",
+    "right_id",
+    "old_data",
+    "new_data",
+)
+LINK_COLUMNS = tuple(c.name for c in _l.columns)
+_UPDATE_COLUMNS = ("b_data", "b_by", "b_at", "b_org", "b_rel", "b_left", "b_right")
 _UPDATE_LINK = HotStatement(
     lambda _dialect: (
         update(_l)
@@ -190,29 +204,6 @@ def require_parent(conn: Connection, org_id: int, parent: ModuleDef, parent_id: 
     ``INVALID_DATA`` "the related id given seems to be invalid" naming path segment 1."""
     if conn.execute(_MODULE_OF, {"org": org_id, "id": parent_id}).scalar() != parent.api_name:
         raise _parent_missing()
-
-
-def _event(
-    actor: Actor,
-    relation: str,
-    action: str,
-    now: int,
-    left: int,
-    right: int,
-    old: str | None,
-    new: str | None,
-) -> dict[str, Any]:
-    return {
-        "org_id": actor.org_id,
-        "at": now,
-        "actor_id": actor.user_id,
-        "relation": relation,
-        "action": action,
-        "left_id": left,
-        "right_id": right,
-        "old_data": old,
-        "new_data": new,
-    }
 
 
 # --- relate ----------------------------------------------------------------------------------
@@ -236,7 +227,7 @@ def relate(
     """
     relation = target.link_relation()
     org, parent_is_left = actor.org_id, target.parent_is_left
-    parsed = [parse_relate_item(relation, item, i, path_id=path_related_id) for i, item in enumerate(items)]
+    parsed = parse_relate_items(relation, items, path_id=path_related_id)
     wanted = {p.other_id for p in parsed if isinstance(p, RelateItem)}
     wanted.add(parent_id)
     params = {"org": org, "rel": relation.name, "parent": parent_id, "ids": ids_value(conn, wanted)}
@@ -249,32 +240,50 @@ def relate(
     if modules.get(parent_id) != target.parent.api_name:
         raise _parent_missing()
     related = target.related.api_name
-    state: dict[int, dict[str, Any]] = {k: _decode(v) for k, v in stored.items()}
+    # Relation data per linked id, as a dict and as its stored JSON text.
+    before: dict[int, dict[str, Any]] = {k: _decode(v) for k, v in stored.items()}
+    state: dict[int, tuple[dict[str, Any], str]] = {k: (before[k], v) for k, v in stored.items()}
     now = now_us()
     results: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
+    events: list[tuple[Any, ...]] = []
+    name, org, user = relation.name, actor.org_id, actor.user_id
     for p in parsed:
         if isinstance(p, CRMError):
             results.append(p.as_item())
             continue
-        if modules.get(p.other_id) != related:
+        other = p.other_id
+        if modules.get(other) != related:
             results.append(bad_related_id(p.shown_id).as_item())
             continue
         if p.value_error is not None:
             results.append(p.value_error.as_item())
             continue
-        old = state.get(p.other_id)
-        new = merge_values(old or {}, p.values)
-        left, right = (parent_id, p.other_id) if parent_is_left else (p.other_id, parent_id)
-        if old is None:
-            events.append(_event(actor, relation.name, "added", now, left, right, None, _text(new)))
-        elif new != old:
-            events.append(_event(actor, relation.name, "updated", now, left, right, _text(old), _text(new)))
-        state[p.other_id] = new
-        results.append(success("relation added", {"id": str(p.other_id)}))
+        results.append(
+            {
+                "code": "SUCCESS",
+                "details": {"id": str(other)},
+                "message": "relation added",
+                "status": "success",
+            }
+        )
+        current = state.get(other)
+        if current is None:
+            new = merge_values({}, p.values)
+            old_text = None
+            action = "added"
+        else:
+            old, old_text = current
+            new = merge_values(old, p.values)
+            if new == old:
+                continue  # nothing changes, nothing is written
+            action = "updated"
+        new_text = _encode(new).decode()
+        left, right = (parent_id, other) if parent_is_left else (other, parent_id)
+        events.append((org, now, user, name, action, left, right, old_text, new_text))
+        state[other] = (new, new_text)
     if events:
-        _write(conn, actor, relation, parent_id, parent_is_left, stored, state, now)
-        _INSERT_EVENTS.many(conn, events)
+        _write(conn, actor, relation, parent_id, parent_is_left, before, state, now)
+        _INSERT_EVENTS.many_tuples(conn, EVENT_COLUMNS, events)
     return results
 
 
@@ -288,44 +297,23 @@ def _write(
     relation: RelationDef,
     parent_id: int,
     parent_is_left: bool,
-    stored: dict[int, str],
-    state: dict[int, dict[str, Any]],
+    before: dict[int, dict[str, Any]],
+    state: dict[int, tuple[dict[str, Any], str]],
     now: int,
 ) -> None:
     """Insert the new links and update the changed ones (one executemany each)."""
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    for other, data in state.items():
+    inserts: list[tuple[Any, ...]] = []
+    updates: list[tuple[Any, ...]] = []
+    org, user, name = actor.org_id, actor.user_id, relation.name
+    for other, (data, data_text) in state.items():
         left, right = (parent_id, other) if parent_is_left else (other, parent_id)
-        before = stored.get(other)
-        if before is None:
-            inserts.append(
-                {
-                    "org_id": actor.org_id,
-                    "relation": relation.name,
-                    "left_id": left,
-                    "right_id": right,
-                    "data": _text(data),
-                    "created_by": actor.user_id,
-                    "modified_by": actor.user_id,
-                    "created_at": now,
-                    "modified_at": now,
-                }
-            )
-        elif _decode(before) != data:
-            updates.append(
-                {
-                    "b_org": actor.org_id,
-                    "b_rel": relation.name,
-                    "b_left": left,
-                    "b_right": right,
-                    "b_data": _text(data),
-                    "b_by": actor.user_id,
-                    "b_at": now,
-                }
-            )
-    _INSERT_LINKS.many(conn, inserts)
-    _UPDATE_LINK.many(conn, updates)
+        old = before.get(other)
+        if old is None:
+            inserts.append((org, name, left, right, data_text, user, user, now, now))
+        elif old != data:
+            updates.append((data_text, user, now, org, name, left, right))
+    _INSERT_LINKS.many_tuples(conn, LINK_COLUMNS, inserts)
+    _UPDATE_LINK.many_tuples(conn, _UPDATE_COLUMNS, updates)
 
 
 # --- delink ----------------------------------------------------------------------------------
@@ -349,7 +337,7 @@ def delink(
     now = now_us()
     removed: dict[int, str] = {}
     results: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
+    events: list[tuple[Any, ...]] = []
     for other in related_ids:
         data = stored.get(other)
         if data is None or other in removed:
@@ -357,11 +345,11 @@ def delink(
             continue
         removed[other] = data
         left, right = (parent_id, other) if parent_is_left else (other, parent_id)
-        events.append(_event(actor, relation.name, "removed", now, left, right, data, None))
+        events.append((org, now, actor.user_id, relation.name, "removed", left, right, data, None))
         results.append(success("relation removed", {"id": str(other)}))
     if removed:
         _DELETE_LINKS[parent_is_left].many(conn, [{**params, "others": ids_value(conn, removed)}])
-        _INSERT_EVENTS.many(conn, events)
+        _INSERT_EVENTS.many_tuples(conn, EVENT_COLUMNS, events)
     return results
 
 

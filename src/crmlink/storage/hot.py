@@ -58,6 +58,7 @@ class HotStatement:
     def __init__(self, build: Callable[[str], ClauseElement]) -> None:
         self._build = build
         self._compiled: dict[str, tuple[str, Callable[[Mapping[str, Any]], Any] | None]] = {}
+        self._order: dict[str, tuple[str, ...] | None] = {}
 
     def _prepare(self, conn: Connection) -> tuple[str, Callable[[Mapping[str, Any]], Any] | None]:
         dialect = conn.dialect
@@ -66,6 +67,7 @@ class HotStatement:
             compiled = self._build(dialect.name).compile(dialect=dialect)
             assert isinstance(compiled, SQLCompiler)
             names = compiled.positiontup
+            self._order[dialect.name] = tuple(names) if compiled.positional and names else None
             if compiled.positional and names:
                 # qmark (SQLite): a tuple in the statement's parameter order.
                 getter = itemgetter(*names)
@@ -86,6 +88,21 @@ class HotStatement:
             cursor.execute(sql, args(params) if args else params)
             rows: Sequence[tuple[Any, ...]] = cursor.fetchall()
             return rows
+        finally:
+            cursor.close()
+
+    def many_tuples(self, conn: Connection, names: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> None:
+        """``many`` with each parameter set a tuple in the order of ``names``: handed to the
+        driver as is when that is the statement's own parameter order (SQLite)."""
+        if not rows:
+            return
+        sql, _args = self._prepare(conn)
+        if self._order[conn.dialect.name] != names:
+            self.many(conn, [dict(zip(names, row, strict=True)) for row in rows])
+            return
+        cursor = conn.connection.cursor()
+        try:
+            cursor.executemany(sql, rows)
         finally:
             cursor.close()
 
