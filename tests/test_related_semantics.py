@@ -559,6 +559,16 @@ def test_listing_a_page_of_10000_links_uses_the_indexes(org: TestOrg) -> None:
                 # the planner may hash-join them rather than probe 201 times: cheaper at that size.)
                 assert "Seq Scan on links" not in plan and "Index Scan using" in plan, plan
                 assert plan.index("Limit") < plan.index("on links"), plan
+        if sqlite:
+            # Relating 100 items probes the primary key per id, never the org's 10,001 records.
+            for parent_is_left in (True, False):
+                sql = rel.relate_lookup_sql(conn, parent_is_left)
+                args = ("products_price_books", product, org.org_id, "[1,2]")
+                plan = "\n".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, args))
+                assert "SEARCH records USING INDEX sqlite_autoindex_records_1 (org_id=? AND id=?)" in plan, (
+                    plan
+                )
+                assert "ix_records_module" not in plan, plan
         page = rel.list_related(conn, CATALOG, org.org_id, target, product, page=2, per_page=200)
     assert [int(r["id"]) for r in page.data] == books[200:400]
     assert page.more_records and all(r["list_price"] == 1.5 for r in page.data)

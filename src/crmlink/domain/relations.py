@@ -46,7 +46,7 @@ from crmlink.domain.relation_values import (
 )
 from crmlink.errors import CRMError, InvalidData
 from crmlink.storage import tables
-from crmlink.storage.hot import HotStatement, ids_value, in_ids
+from crmlink.storage.hot import SQLITE_RECORDS_PK, HotStatement, ids_value, in_ids
 
 RELATION_NAME_INVALID = "The relation name given seems to be invalid"
 
@@ -130,7 +130,7 @@ def _records_with_links(parent_is_left: bool) -> HotStatement:
             .where(_r.c.org_id == bindparam("org"), in_ids(_r.c.id, "ids", dialect))
         )
 
-    return HotStatement(build)
+    return HotStatement(build, sqlite_indexed_by={"records": SQLITE_RECORDS_PK})
 
 
 def _links_of(parent_is_left: bool) -> HotStatement:
@@ -398,6 +398,11 @@ _LIST = {
     for since in (True, False)
     for single in (True, False)
 }
+
+
+def relate_lookup_sql(conn: Connection, parent_is_left: bool) -> str:
+    """The SQL of the lookup ``relate`` runs first (for query-plan checks)."""
+    return _LOOKUP[parent_is_left].sql(conn)
 
 
 def list_statement(parent_is_left: bool, *, since: bool = False, single: bool = False) -> Any:

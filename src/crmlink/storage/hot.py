@@ -44,6 +44,12 @@ def in_ids(column: ColumnElement[int], name: str, dialect: str) -> ColumnElement
     return column == any_(cast(bindparam(name), ARRAY(BigInteger)))
 
 
+# SQLite's name for the index of ``records``' primary key (org_id, id). Without statistics SQLite
+# may prefer scanning the org's part of ix_records_module (it covers id and module) to probing the
+# primary key once per wanted id, which turns a 100-item call into a scan of the whole org.
+SQLITE_RECORDS_PK = "sqlite_autoindex_records_1"
+
+
 def ids_value(conn: Connection, ids: Iterable[int]) -> Any:
     """The parameter value for ``in_ids``: JSON text on SQLite, a list on PostgreSQL."""
     if conn.dialect.name == "sqlite":
@@ -55,8 +61,13 @@ class HotStatement:
     """A statement built per dialect by ``build(dialect_name)``, compiled once, and executed
     with named parameters on the DBAPI cursor."""
 
-    def __init__(self, build: Callable[[str], ClauseElement]) -> None:
+    def __init__(
+        self, build: Callable[[str], ClauseElement], *, sqlite_indexed_by: Mapping[str, str] | None = None
+    ) -> None:
         self._build = build
+        # SQLAlchemy renders no index hints for SQLite; ``{table: index}`` is written into the
+        # compiled SQL as ``FROM table INDEXED BY index`` (a missing index fails loudly).
+        self._indexed_by = dict(sqlite_indexed_by or {})
         self._compiled: dict[str, tuple[str, Callable[[Mapping[str, Any]], Any] | None]] = {}
         self._order: dict[str, tuple[str, ...] | None] = {}
 
@@ -76,9 +87,19 @@ class HotStatement:
                 )
             else:
                 args = None  # pyformat (psycopg): the dict itself
-            found = (str(compiled), args)
+            sql = str(compiled)
+            if dialect.name == "sqlite":
+                for table, index in self._indexed_by.items():
+                    marker = f"FROM {table} "
+                    assert sql.count(marker) == 1, sql
+                    sql = sql.replace(marker, f"FROM {table} INDEXED BY {index} ")
+            found = (sql, args)
             self._compiled[dialect.name] = found
         return found
+
+    def sql(self, conn: Connection) -> str:
+        """The SQL text this statement runs on ``conn``'s engine (for query-plan checks)."""
+        return self._prepare(conn)[0]
 
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> Sequence[tuple[Any, ...]]:
         """Run once and return every row as a tuple."""
