@@ -50,6 +50,8 @@ from crmlink.storage.hot import SQLITE_RECORDS_PK, HotStatement, ids_value, in_i
 
 RELATION_NAME_INVALID = "The relation name given seems to be invalid"
 
+_ABSENT = object()
+
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
 
@@ -267,15 +269,18 @@ def relate(
             }
         )
         current = state.get(other)
+        values = p.values
         if current is None:
-            new = merge_values({}, p.values)
+            new = merge_values({}, values)
             old_text = None
             action = "added"
         else:
             old, old_text = current
-            new = merge_values(old, p.values)
-            if new == old:
+            if not values or all(old.get(k, _ABSENT) == v for k, v in values.items()):
                 continue  # nothing changes, nothing is written
+            new = merge_values(old, values)
+            if new == old:
+                continue
             action = "updated"
         new_text = _encode(new).decode()
         left, right = (parent_id, other) if parent_is_left else (other, parent_id)
