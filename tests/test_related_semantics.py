@@ -588,3 +588,39 @@ def _insert(conn: Connection, services: Services, actor: Any, module: Any, count
         results = rec.insert_records(conn, CATALOG, services.ids, actor, module, items)
         out += [int(r["details"]["id"]) for r in results]
     return out
+
+
+# --- concurrency -------------------------------------------------------------------------------
+
+
+def test_concurrent_calls_relating_the_same_new_link_take_turns(client: Any, org: TestOrg) -> None:
+    """Two calls that both find a link missing: the second waits for the first and then sees
+    the link (an update), instead of failing on the primary key after it."""
+    import threading
+    import time
+
+    product = org.create(client, "Products")[0]
+    book = org.create(client, "Price_Books")[0]
+    books = CATALOG.module_map["Products"]
+    target = rel.target_for(CATALOG, books, books.related_list_map["price_books"])
+    actor = _admin_actor(org)
+    outcome: dict[str, Any] = {}
+
+    def second() -> None:
+        try:
+            with org.services.db.write() as conn:
+                outcome["b"] = rel.relate(conn, actor, target, int(product), [{"id": book, "list_price": 2}])
+        except Exception as exc:  # reported below
+            outcome["b"] = exc
+
+    with org.services.db.write() as conn:
+        first = rel.relate(conn, actor, target, int(product), [{"id": book, "list_price": 1}])
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.3)  # let the second call reach the point where it would race
+    thread.join(timeout=60)
+    assert first[0]["message"] == "relation added"
+    assert not isinstance(outcome["b"], Exception), outcome["b"]
+    assert outcome["b"][0]["message"] == "relation added"
+    assert org.stored_links("products_price_books") == {(int(product), int(book)): {"list_price": 2}}
+    assert [e.action for e in org.link_events()] == ["added", "updated"]

@@ -23,6 +23,7 @@ from crmlink.domain.orgs import user_refs
 from crmlink.domain.values import BadValue, check_value, expected_type, lookup_id
 from crmlink.errors import CRMError, InvalidData, MandatoryNotFound
 from crmlink.storage import tables
+from crmlink.storage.locks import lock
 
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
@@ -369,6 +370,8 @@ def remove_record_dependents(
         for side, column in ((relation.left, l.c.left_id), (relation.right, l.c.right_id)):
             if side != module.api_name:
                 continue
+            # Taken in catalog order, as relations.relate/delink take theirs (one at a time).
+            lock(conn, "links", actor.org_id, relation.name)
             where = and_(l.c.org_id == actor.org_id, l.c.relation == relation.name, column.in_(record_ids))
             removed = conn.execute(select(l.c.left_id, l.c.right_id, l.c.data).where(where)).all()
             if not removed:

@@ -47,6 +47,7 @@ from crmlink.domain.relation_values import (
 from crmlink.errors import CRMError, InvalidData
 from crmlink.storage import tables
 from crmlink.storage.hot import SQLITE_RECORDS_PK, HotStatement, ids_value, in_ids
+from crmlink.storage.locks import lock
 
 RELATION_NAME_INVALID = "The relation name given seems to be invalid"
 
@@ -230,6 +231,7 @@ def relate(
     relation = target.link_relation()
     org, parent_is_left = actor.org_id, target.parent_is_left
     parsed = parse_relate_items(relation, items, path_id=path_related_id)
+    lock(conn, "links", org, relation.name)
     wanted = {p.other_id for p in parsed if isinstance(p, RelateItem)}
     wanted.add(parent_id)
     params = {"org": org, "rel": relation.name, "parent": parent_id, "ids": ids_value(conn, wanted)}
@@ -331,6 +333,7 @@ def delink(
     already removed earlier in the same call), ``INVALID_DATA`` "record not deleted"."""
     relation = target.link_relation()
     org, parent_is_left = actor.org_id, target.parent_is_left
+    lock(conn, "links", org, relation.name)
     require_parent(conn, org, target.parent, parent_id)
     params = {
         "org": org,
