@@ -5,10 +5,11 @@ A link is one row of ``links``, oriented by the relation's ``left``/``right`` mo
 to a link appends one ``link_events`` row in the caller's transaction (``added``, ``updated``,
 ``removed``; ``removed_by_delete`` is written by ``records.remove_record_dependents``).
 
-Writes run a fixed number of statements whatever the item count: one ``IN`` query for the parent
-and the related records, one for the existing links, then one executemany each for inserted
-links, updated links and events. Statements are built once here so SQLAlchemy's compiled cache
-serves them.
+Writes run a fixed number of statements whatever the item count: one query for the parent, the
+related records and their existing links together (the ids as one ``IN``-list parameter), then
+at most one executemany each for inserted links, updated links and events. These hot statements
+are built once here and run through ``storage.hot.HotStatement``; the reads of ``GET`` are
+plain Core statements, also built once, so SQLAlchemy's compiled cache serves them.
 
 Every public function takes an open connection; the caller owns the transaction. Per-item
 outcomes are values in input order; request-level problems raise ``CRMError``.
@@ -292,10 +293,6 @@ def relate(
         _write(conn, actor, relation, parent_id, parent_is_left, before, state, now)
         _INSERT_EVENTS.many_tuples(conn, EVENT_COLUMNS, events)
     return results
-
-
-def _text(data: dict[str, Any]) -> str:
-    return _encode(data).decode()
 
 
 def _write(
