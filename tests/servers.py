@@ -1,13 +1,14 @@
-"""Real ``crmlink serve`` subprocesses for smoke tests: started on a free port, waited for, stopped."""
+"""Real ``crmlink serve`` subprocesses for smoke and end-to-end tests."""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,45 +25,54 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    base: str
-    log: Path
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[str]
+    base_url: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def wait_until_up(base_url: str, process: subprocess.Popen[str], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"crmlink serve exited with {process.returncode}")
+        try:
+            httpx.get(f"{base_url}/crm/v2.1/settings/modules", timeout=1.0)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise RuntimeError("crmlink serve did not come up")
 
 
 @contextmanager
-def crmlink_serve(data_dir: Path, log: Path, *args: str) -> Iterator[Server]:
-    """``crmlink serve --data-dir DATA_DIR ARGS`` on a free port; output (stdout and stderr) in ``log``."""
+def crmlink_server(
+    tmp: Path, *args: str, env: Mapping[str, str] | None = None, database_url: str | None = None
+) -> Iterator[Server]:
+    """``crmlink serve`` on a free port with its data under ``tmp``; stopped on exit."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CRMLINK_")}
-    command = [
-        sys.executable,
-        "-m",
-        "crmlink",
-        "serve",
-        "--data-dir",
-        str(data_dir),
-        "--port",
-        str(port),
-        *args,
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
+    log_path = tmp / f"serve-{port}.log"
+    full_env = {**os.environ, "CRMLINK_DATA_DIR": str(tmp / "data"), **(env or {})}
+    if database_url:
+        full_env["CRMLINK_DATABASE_URL"] = database_url
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "crmlink", "serve", "--port", str(port), *args],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=full_env,
+            text=True,
+        )
+    base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base}/crm/v2.1/users", timeout=1)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"crmlink serve did not start: {log.read_text()}") from None
-                time.sleep(0.1)
-        yield Server(base, log, proc)
+        wait_until_up(base_url, process)
+        yield Server(process, base_url, log_path)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -26,7 +26,7 @@ import pytest
 from click.testing import CliRunner
 
 from crmlink.cli import main
-from tests.servers import crmlink_serve
+from tests.servers import crmlink_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -124,8 +124,8 @@ def served(tmp_path: Path, callback: Callback) -> Iterator[Served]:
     client = _cli(
         "clients", "add", "--name", "Browser Test App", "--redirect-uri", callback.url, "--data-dir", data
     )
-    with crmlink_serve(tmp_path / "data", tmp_path / "serve.log", "--log-level", "debug") as server:
-        yield Served(server.base, client["client_id"], client["client_secret"], server.log)
+    with crmlink_server(tmp_path, "--log-level", "debug") as server:
+        yield Served(server.base_url, client["client_id"], client["client_secret"], server.log_path)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.servers import crmlink_serve
+from tests.servers import crmlink_server
 
 
 def _field(output: str, label: str) -> str:
@@ -17,8 +17,8 @@ def _field(output: str, label: str) -> str:
 
 
 def test_demo_prints_working_credentials(tmp_path: Path) -> None:
-    with crmlink_serve(tmp_path / "data", tmp_path / "serve.log", "--demo") as server:
-        output = server.log.read_text()
+    with crmlink_server(tmp_path, "--demo") as server:
+        output = server.log()
         client_id, secret = _field(output, "client id"), _field(output, "client secret")
         refresh_token, access_token = _field(output, "refresh token"), _field(output, "access token")
         assert (
@@ -26,7 +26,7 @@ def test_demo_prints_working_credentials(tmp_path: Path) -> None:
             and "curl -H 'Authorization: Zoho-oauthtoken" in output
         )
         leads = httpx.get(
-            f"{server.base}/crm/v2.1/Leads", headers={"Authorization": f"Zoho-oauthtoken {access_token}"}
+            f"{server.base_url}/crm/v2.1/Leads", headers={"Authorization": f"Zoho-oauthtoken {access_token}"}
         )
         assert leads.status_code == 200 and len(leads.json()["data"]) == 6
         form = {
@@ -35,9 +35,9 @@ def test_demo_prints_working_credentials(tmp_path: Path) -> None:
             "client_secret": secret,
             "refresh_token": refresh_token,
         }
-        renewed = httpx.post(f"{server.base}/oauth/v2/token", data=form).json()
+        renewed = httpx.post(f"{server.base_url}/oauth/v2/token", data=form).json()
         assert set(renewed) == {"access_token", "api_domain", "token_type", "expires_in"}
-        assert renewed["api_domain"] == server.base
+        assert renewed["api_domain"] == server.base_url
     # The database file and its write-ahead log: no secret in either.
     db = b"".join(p.read_bytes() for p in (tmp_path / "data").iterdir() if p.is_file())
     for secret_value in (secret, refresh_token, access_token, renewed["access_token"]):
@@ -45,13 +45,14 @@ def test_demo_prints_working_credentials(tmp_path: Path) -> None:
 
 
 def test_a_second_demo_start_rotates_the_client_secret(tmp_path: Path) -> None:
-    with crmlink_serve(tmp_path / "data", tmp_path / "one.log", "--demo") as first:
-        old = _field(first.log.read_text(), "client secret")
-        client_id = _field(first.log.read_text(), "client id")
-    with crmlink_serve(tmp_path / "data", tmp_path / "two.log", "--demo") as second:
-        output = second.log.read_text()
+    with crmlink_server(tmp_path, "--demo") as first:
+        old, client_id = _field(first.log(), "client secret"), _field(first.log(), "client id")
+    with crmlink_server(tmp_path, "--demo") as second:
+        output = second.log()
         assert _field(output, "client id") == client_id and _field(output, "client secret") != old
         assert "password unchanged" in output
         form = {"grant_type": "refresh_token", "client_id": client_id, "client_secret": old,
                 "refresh_token": _field(output, "refresh token")}  # fmt: skip
-        assert httpx.post(f"{second.base}/oauth/v2/token", data=form).json() == {"error": "invalid_client"}
+        assert httpx.post(f"{second.base_url}/oauth/v2/token", data=form).json() == {
+            "error": "invalid_client"
+        }
