@@ -351,3 +351,32 @@ def test_nothing_secret_is_logged(client: Any, org: TestOrg, caplog: pytest.LogC
     logged = "\n".join(f"{r.getMessage()} {r.args}" for r in server)
     for secret in secrets:
         assert secret not in logged
+
+
+def test_concurrent_exchanges_of_one_code_mint_once(org: TestOrg, services: Services) -> None:
+    """Eight clients racing to exchange one grant token: exactly one gets tokens."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from crmlink.domain.oauth import Tokens, exchange_code
+
+    c = org.add_client()
+    code = org.grant(c.client_id)
+
+    def attempt(_: int) -> bool:
+        with services.db.write() as conn:
+            result = exchange_code(
+                conn,
+                client_id=c.client_id,
+                client_secret=c.client_secret,
+                code=code,
+                redirect_uri=None,
+                access_ttl=60,
+            )
+        return isinstance(result, Tokens)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(attempt, range(8)))
+    assert outcomes.count(True) == 1
+    rt = tables.oauth_refresh_tokens
+    with services.db.read() as conn:
+        assert len(conn.execute(select(rt.c.token_hash).where(rt.c.client_id == c.client_id)).all()) == 1
