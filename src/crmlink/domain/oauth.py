@@ -173,8 +173,11 @@ def issue_grant(
     """A single-use grant token (authorization code) valid ``ttl_seconds``; returned once."""
     code = new_token()
     at = now_us() if now is None else now
+    g = tables.oauth_grants
+    # Housekeeping: expired grants can never be exchanged (a used one answers invalid_code either way).
+    conn.execute(delete(g).where(g.c.org_id == org_id, g.c.expires_at <= at))
     conn.execute(
-        tables.oauth_grants.insert().values(
+        g.insert().values(
             code_hash=digest(code),
             org_id=org_id,
             client_id=client_id,
