@@ -35,6 +35,8 @@ async def token(request: Req) -> Response[bytes]:
     grant_type = p.get("grant_type", "")
     client_id, client_secret = p.get("client_id", ""), p.get("client_secret", "")
     ttl = svc.settings.access_token_ttl
+    if grant_type not in ("authorization_code", "refresh_token"):
+        return _no_store(json_response(OAuthRefusal(OAuthErrorCode.UNSUPPORTED_GRANT_TYPE).body()))
 
     def work() -> Tokens | OAuthRefusal:
         with svc.db.write() as conn:
@@ -55,8 +57,6 @@ async def token(request: Req) -> Response[bytes]:
                 access_ttl=ttl,
             )
 
-    if grant_type not in ("authorization_code", "refresh_token"):
-        return _no_store(json_response(OAuthRefusal(OAuthErrorCode.UNSUPPORTED_GRANT_TYPE).body()))
     result = await svc.db.run(work)
     if isinstance(result, OAuthRefusal):
         return _no_store(json_response(result.body()))
@@ -73,13 +73,13 @@ async def revoke(request: Req) -> Response[bytes]:
     ``{"status":"success"}``; an unknown or already revoked token: 400 ``{"error":"invalid_token"}``."""
     svc = services(request)
     value = (await form_params(request)).get("token", "")
+    if not value:
+        return _no_store(json_response({"error": "invalid_request"}, 400))
 
     def work() -> bool:
         with svc.db.write() as conn:
             return oauth.revoke_token(conn, value)
 
-    if not value:
-        return _no_store(json_response({"error": "invalid_request"}, 400))
     if not await svc.db.run(work):
         return _no_store(json_response({"error": "invalid_token"}, 400))
     return _no_store(json_response({"status": "success"}))
