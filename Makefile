@@ -22,6 +22,7 @@ serve: $(STAMP)
 ## The whole suite on SQLite and PostgreSQL, then mypy --strict and ruff.
 test: $(STAMP)
 	./scripts/ensure-postgres.sh
+	./scripts/ensure-chromium.sh
 	$(BIN)/pytest -q
 	$(MAKE) --no-print-directory typecheck lint
 

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crmlink.api.context import Services
-from crmlink.domain import relations
+from crmlink.domain import oauth, relations
 from crmlink.domain.auth import store_access_token
 from crmlink.domain.catalog_data import CATALOG
+from crmlink.domain.clock import now_us
 from crmlink.domain.orgs import add_user, create_org, create_profile, find_user
+from crmlink.domain.passwords import set_password
 
 FULL_SCOPE = "ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL"
 
@@ -56,8 +58,54 @@ class TestOrg:
     def user_id(self, email: str) -> int:
         with self.services.db.read() as conn:
             user = find_user(conn, self.org_id, email)
-        assert user is not None
-        return user.id
+            assert user is not None
+            return user.id
+
+    def set_password(self, email: str, password: str) -> None:
+        with self.services.db.write() as conn:
+            set_password(conn, self.org_id, self.user_id(email), password)
+
+    def add_client(
+        self, name: str = "Test Client", redirect_uris: list[str] | None = None
+    ) -> oauth.NewClient:
+        with self.services.db.write() as conn:
+            return oauth.create_client(conn, self.org_id, name, redirect_uris or [])
+
+    def grant(
+        self,
+        client_id: str,
+        email: str | None = None,
+        scope: str = FULL_SCOPE,
+        ttl: int = 180,
+        redirect_uri: str | None = None,
+        issued_ago: int = 0,
+    ) -> str:
+        """A grant token, as ``crmlink grant`` prints it; ``issued_ago`` seconds in the past."""
+        with self.services.db.write() as conn:
+            return oauth.issue_grant(
+                conn,
+                org_id=self.org_id,
+                client_id=client_id,
+                user_id=self.user_id(email or self.admin_email),
+                scope=scope,
+                ttl_seconds=ttl,
+                redirect_uri=redirect_uri,
+                now=now_us() - issued_ago * 1_000_000,
+            )
+
+    def mint(
+        self, email: str | None = None, scope: str = FULL_SCOPE, client_id: str | None = None
+    ) -> oauth.Tokens:
+        """A refresh token and an access token, as ``crmlink token`` mints them."""
+        with self.services.db.write() as conn:
+            return oauth.mint_tokens(
+                conn,
+                org_id=self.org_id,
+                user_id=self.user_id(email or self.admin_email),
+                scope=scope,
+                client_id=client_id,
+                access_ttl=3600,
+            )
 
     def link_events(self) -> list[relations.LinkEvent]:
         """The org's link change events, oldest first."""

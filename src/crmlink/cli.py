@@ -140,5 +140,14 @@ def migrate(data_dir: Path | None, database_url: str | None, as_json: bool) -> N
     )
 
 
+def _register_accounts() -> None:
+    from crmlink.cli_accounts import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_accounts()
+
 if __name__ == "__main__":
     main()

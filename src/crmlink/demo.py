@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import click
@@ -9,9 +10,10 @@ from sqlalchemy import Connection, func, select
 
 from crmlink.api.context import Services
 from crmlink.config import Settings
+from crmlink.domain import oauth, passwords
 from crmlink.domain import records as rec
 from crmlink.domain import relations as rel
-from crmlink.domain.auth import Actor, parse_permissions, parse_scopes, store_access_token
+from crmlink.domain.auth import Actor, parse_permissions, parse_scopes
 from crmlink.domain.catalog import Catalog
 from crmlink.domain.ids import IdGenerator
 from crmlink.domain.orgs import DEFAULT_ADMIN_EMAIL, default_org_id, ensure_default_org, find_user
@@ -217,24 +219,55 @@ def load_demo(conn: Connection, catalog: Catalog, ids: IdGenerator) -> bool:
     return True
 
 
+DEMO_CLIENT = "crmlink demo"
+
+
 def print_credentials(svc: Services, settings: Settings) -> None:
-    """Mint and print an access token with full scope for the demo administrator."""
+    """Print working credentials for the demo administrator, all stored hashed, shown once:
+    the demo client's id and a fresh secret, a refresh token and an access token (full scope),
+    and, the first time, a generated sign-in password for the browser flow."""
+    base = f"http://{settings.host}:{settings.port}"
     with svc.db.write() as conn:
         org_id = default_org_id(conn)
         assert org_id is not None
         user = find_user(conn, org_id, DEFAULT_ADMIN_EMAIL)
         assert user is not None
-        access = store_access_token(
-            conn, org_id=org_id, user_id=user.id, scope=FULL_SCOPE, ttl_seconds=settings.access_token_ttl
+        existing = oauth.find_client_by_name(conn, org_id, DEMO_CLIENT)
+        if existing is None:
+            client_id = oauth.create_client(
+                conn, org_id, DEMO_CLIENT, [f"{base}/oauth/v2/demo-callback"]
+            ).client_id
+        else:
+            client_id = existing.client_id
+        # The secret is stored hashed only, so each demo start shows a new one (the old one stops).
+        secret = oauth.rotate_secret(conn, client_id)
+        tokens = oauth.mint_tokens(
+            conn,
+            org_id=org_id,
+            user_id=user.id,
+            scope=FULL_SCOPE,
+            client_id=client_id,
+            access_ttl=settings.access_token_ttl,
         )
-    base = f"http://{settings.host}:{settings.port}"
+        password = None
+        if not passwords.has_password(conn, org_id, user.id):
+            password = secrets.token_urlsafe(12)
+            passwords.set_password(conn, org_id, user.id, password)
+    sign_in = f"password {password}" if password else "password unchanged (crmlink users set-password)"
     click.echo(
         "\n".join(
             [
                 "crmlink demo credentials (shown once; stored hashed):",
-                f"  user          {user.email} (Administrator)",
-                f"  access token  {access}   (expires in {settings.access_token_ttl} s)",
-                f"  try:          curl -H 'Authorization: Zoho-oauthtoken {access}' {base}/crm/v2.1/Leads",
+                f"  user           {user.email} (Administrator); browser sign-in {sign_in}",
+                f"  client id      {client_id}",
+                f"  client secret  {secret}",
+                f"  refresh token  {tokens.refresh_token}",
+                f"  access token   {tokens.access_token}   (expires in {tokens.expires_in} s)",
+                f"  token URL      {base}/oauth/v2/token",
+                f"  try:           curl -H 'Authorization: Zoho-oauthtoken {tokens.access_token}' "
+                f"{base}/crm/v2.1/Leads",
+                f"  browser flow:  {base}/oauth/v2/auth?scope=ZohoCRM.modules.ALL&client_id={client_id}"
+                f"&response_type=code&access_type=offline&redirect_uri={base}/oauth/v2/demo-callback",
                 "",
             ]
         )

@@ -5,7 +5,9 @@ Bodies are parsed whatever the Content-Type says (Zoho's official SDKs send none
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
+from urllib.parse import parse_qsl
 
 import msgspec
 
@@ -143,3 +145,19 @@ def modified_since(request: Req) -> int | None:
     if value is None:
         raise InvalidData(details={"header_name": "If-Modified-Since"})
     return value
+
+
+async def form_params(request: Req) -> dict[str, str]:
+    """Query-string parameters, overridden by those of a form body."""
+    params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form()
+        params.update({k: v for k, v in form.items() if isinstance(v, str)})
+        return params
+    raw = await request.body()
+    if raw:
+        # A body that is not a form leaves only the query string.
+        with suppress(UnicodeDecodeError, ValueError):
+            params.update(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+    return params

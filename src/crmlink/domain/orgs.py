@@ -44,6 +44,11 @@ def default_org_id(conn: Connection) -> int | None:
     return conn.scalar(select(o.c.id).order_by(o.c.created_at, o.c.id).limit(1))
 
 
+def org_exists(conn: Connection, org_id: int) -> bool:
+    o = tables.orgs
+    return conn.scalar(select(o.c.id).where(o.c.id == org_id)) is not None
+
+
 def create_org(conn: Connection, ids: IdGenerator, name: str, admin_email: str, admin_name: str) -> int:
     """A new org with the built-in profiles and one administrator."""
     org_id = ids.next()

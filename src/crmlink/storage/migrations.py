@@ -24,8 +24,20 @@ def _v1_initial(conn: Connection) -> None:
     tables.metadata.create_all(conn, checkfirst=True)
 
 
+def _v2_oauth_signin(conn: Connection) -> None:
+    """Browser sign-in: ``users.password_hash`` and ``oauth_auth_requests`` (OAuth consent)."""
+    # On a fresh database v1's create_all already made the current tables; add only what's missing.
+    columns = {c["name"] for c in inspect(conn).get_columns("users")}
+    if "password_hash" not in columns:
+        conn.execute(text("ALTER TABLE users ADD COLUMN password_hash TEXT"))
+    tables.oauth_auth_requests.create(conn, checkfirst=True)
+    ix = next(i for i in tables.oauth_refresh_tokens.indexes if i.name == "ix_oauth_refresh_user")
+    ix.create(conn, checkfirst=True)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
+    2: _v2_oauth_signin,
 }
 
 

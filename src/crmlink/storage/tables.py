@@ -68,6 +68,8 @@ users = Table(
     Column("profile_id", BigInteger, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", BigInteger, nullable=False),
+    # scrypt hash for the browser sign-in (``scrypt$n$r$p$salt$hash``); NULL: no browser sign-in.
+    Column("password_hash", Text, nullable=True),  # added in migration 2
     PrimaryKeyConstraint("org_id", "id"),
     UniqueConstraint("org_id", "email", name="uq_users_email"),
 )
@@ -188,3 +190,23 @@ oauth_access_tokens = Table(
     Column("revoked_at", BigInteger, nullable=True),
 )
 Index("ix_access_tokens_refresh", oauth_access_tokens.c.refresh_hash)
+
+# A browser authorization in progress (``GET /oauth/v2/auth`` until consent or refusal). The
+# cookie holds ``session`` (stored as ``session_hash``); each form carries a CSRF token (stored
+# as ``csrf_hash``) that must match the session's. Added in migration 2.
+oauth_auth_requests = Table(
+    "oauth_auth_requests",
+    metadata,
+    Column("session_hash", Text, primary_key=True),
+    Column("org_id", BigInteger, nullable=False),
+    Column("client_id", Text, nullable=False),
+    Column("redirect_uri", Text, nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("state", Text, nullable=True),
+    Column("csrf_hash", Text, nullable=False),
+    Column("user_id", BigInteger, nullable=True),  # set once the user has signed in
+    Column("failures", Integer, nullable=False),  # failed sign-ins; the request dies after a few
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+)
+Index("ix_oauth_refresh_user", oauth_refresh_tokens.c.org_id, oauth_refresh_tokens.c.user_id)

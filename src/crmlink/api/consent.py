@@ -1,0 +1,118 @@
+"""The browser authorization: ``GET /oauth/v2/auth`` (sign-in form), ``POST /oauth/v2/auth/signin``
+(then the consent form), ``POST /oauth/v2/auth/consent`` (redirect with ``code`` or
+``error=access_denied``). The rules are in ``crmlink.domain.consent``."""
+
+from __future__ import annotations
+
+from litestar import Response, get, post
+from litestar.datastructures import Cookie
+from litestar.response import Redirect
+
+from crmlink.api.context import Req, services
+from crmlink.api.pages import SECURITY_HEADERS, consent_page, demo_callback_page, error_page, sign_in_page
+from crmlink.api.params import form_params
+from crmlink.domain import consent
+from crmlink.domain.consent import ConsentProblem
+
+Req = Req
+
+COOKIE = "crmlink_oauth"
+_COOKIE_PATH = "/oauth/v2/auth"
+
+
+def _session_cookie(request: Req, value: str, max_age: int) -> Cookie:
+    return Cookie(
+        key=COOKIE,
+        value=value,
+        path=_COOKIE_PATH,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+
+
+def _redirect(location: str, cookies: list[Cookie] | None = None) -> Redirect:
+    return Redirect(path=location, status_code=302, headers=dict(SECURITY_HEADERS), cookies=cookies)
+
+
+@get("/oauth/v2/auth")
+async def authorize(request: Req) -> Response[str] | Redirect:
+    svc = services(request)
+    q = request.query_params
+    client_id, redirect_uri = q.get("client_id", ""), q.get("redirect_uri", "")
+    response_type, scope, state = q.get("response_type", ""), q.get("scope", ""), q.get("state")
+
+    def work() -> consent.Started | str:
+        with svc.db.write() as conn:
+            client = consent.check_client(conn, client_id, redirect_uri)
+            extra = {"state": state} if state is not None else {}
+            # From here on the redirect URI is trusted: report problems to the client.
+            if response_type != "code":
+                return consent.redirect_with(redirect_uri, {"error": "unsupported_response_type", **extra})
+            if not scope.strip():
+                return consent.redirect_with(redirect_uri, {"error": "invalid_scope", **extra})
+            return consent.start(conn, client, redirect_uri, scope, state)
+
+    try:
+        started = await svc.db.run(work)
+    except ConsentProblem as exc:
+        return error_page(exc.message, exc.status)
+    if isinstance(started, str):
+        return _redirect(started)
+    page = sign_in_page(started.request.client.name, started.csrf)
+    page.set_cookie(_session_cookie(request, started.session, consent.REQUEST_TTL))
+    return page
+
+
+@post("/oauth/v2/auth/signin", status_code=200)
+async def sign_in(request: Req) -> Response[str]:
+    svc = services(request)
+    form = await form_params(request)
+    session = request.cookies.get(COOKIE)
+    email, password = form.get("email", ""), form.get("password", "")
+
+    def work() -> tuple[consent.AuthRequest, consent.SignIn, str]:
+        with svc.db.write() as conn:
+            auth = consent.load(conn, session, form.get("csrf_token"))
+            outcome = consent.sign_in(conn, auth, email, password)
+            who = consent.user_email(conn, auth.org_id, outcome.user_id) if outcome.user_id else ""
+            return auth, outcome, who
+
+    try:
+        auth, outcome, who = await svc.db.run(work)
+    except ConsentProblem as exc:
+        return error_page(exc.message, exc.status)
+    if outcome.locked:
+        return error_page("Too many failed sign-ins. Start again.", 403)
+    if outcome.user_id is None:
+        return sign_in_page(auth.client.name, outcome.csrf, "Wrong email or password.", email)
+    return consent_page(auth.client.name, who, auth.scope.split(","), outcome.csrf)
+
+
+@post("/oauth/v2/auth/consent", status_code=302)
+async def decide(request: Req) -> Response[str] | Redirect:
+    svc = services(request)
+    form = await form_params(request)
+    session = request.cookies.get(COOKIE)
+    allow = form.get("decision") == "allow"
+
+    def work() -> str:
+        with svc.db.write() as conn:
+            auth = consent.load(conn, session, form.get("csrf_token"))
+            return consent.decide(conn, auth, allow=allow, grant_ttl=svc.settings.grant_token_ttl)
+
+    try:
+        location = await svc.db.run(work)
+    except ConsentProblem as exc:
+        return error_page(exc.message, exc.status)
+    return _redirect(location, [_session_cookie(request, "", 0)])
+
+
+@get("/oauth/v2/demo-callback")
+async def demo_callback(request: Req) -> Response[str]:
+    """Where the ``serve --demo`` client's browser flow lands: shows the code to copy."""
+    return demo_callback_page(request.query_params.get("code"), request.query_params.get("error"))
+
+
+ROUTES = [authorize, sign_in, decide, demo_callback]

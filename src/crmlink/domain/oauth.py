@@ -1,0 +1,338 @@
+"""The accounts server's rules: clients, grant tokens, token exchange, refresh and revocation.
+
+Every function takes an open connection inside the caller's write transaction, so each
+exchange is one transaction. Secrets (client secrets, grant codes, access and refresh tokens)
+are returned once, at creation, and stored only as SHA-256 digests; lookups go by digest and
+the digest is compared again in constant time.
+
+Refusals are *values*, not exceptions: Zoho's accounts server answers them with HTTP 200 and
+``{"error": "<code>"}``. The codes (see ``docs/auth.md``):
+
+- ``unsupported_grant_type``: ``grant_type`` is neither ``authorization_code`` nor ``refresh_token``;
+- ``invalid_client``: unknown ``client_id``, or a wrong ``client_secret``;
+- ``invalid_code``: a grant token that is unknown, expired, already used or issued to another
+  client; a refresh token that is unknown, revoked or issued to another client;
+- ``invalid_redirect_uri``: the grant was issued for a ``redirect_uri`` and the exchange names
+  another one (or none).
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import msgspec
+from sqlalchemy import Connection, delete, select, update
+
+from crmlink.domain.auth import (
+    digest,
+    new_token,
+    same_digest,
+    store_access_token,
+    store_refresh_token,
+)
+from crmlink.domain.clock import now_us
+from crmlink.errors import InvalidData
+from crmlink.storage import tables
+
+_CLIENT_ID_ALPHABET = string.ascii_uppercase + string.digits
+_US = 1_000_000
+
+
+class OAuthErrorCode(StrEnum):
+    """The ``error`` values the token endpoint answers (HTTP 200, as Zoho's accounts server)."""
+
+    UNSUPPORTED_GRANT_TYPE = "unsupported_grant_type"
+    INVALID_CLIENT = "invalid_client"
+    INVALID_CODE = "invalid_code"
+    INVALID_REDIRECT_URI = "invalid_redirect_uri"
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthRefusal:
+    """A refused exchange: rendered as ``{"error": code}``."""
+
+    error: OAuthErrorCode
+
+    def body(self) -> dict[str, str]:
+        return {"error": str(self.error)}
+
+
+@dataclass(frozen=True, slots=True)
+class NewClient:
+    client_id: str
+    client_secret: str  # shown once
+    name: str
+    redirect_uris: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ClientInfo:
+    client_id: str
+    org_id: int
+    name: str
+    redirect_uris: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """A successful exchange. ``refresh_token`` is None on a refresh (Zoho sends none then)."""
+
+    access_token: str
+    refresh_token: str | None
+    expires_in: int
+    scope: str
+
+
+def new_client_id() -> str:
+    """``1000.`` and 30 upper-case letters and digits, as Zoho's client ids look."""
+    return "1000." + "".join(secrets.choice(_CLIENT_ID_ALPHABET) for _ in range(30))
+
+
+def normalize_scope(scope: str) -> str:
+    """Scopes as given, comma-joined without blanks; ``InvalidData`` when there are none."""
+    parts = [p.strip() for p in scope.replace(" ", ",").split(",") if p.strip()]
+    if not parts:
+        raise InvalidData("a scope is required, e.g. ZohoCRM.modules.ALL", {"param_name": "scope"})
+    for part in parts:
+        if part.count(".") < 1 or not all(part.split(".")):
+            raise InvalidData(f"malformed scope {part!r}", {"param_name": "scope"})
+    return ",".join(parts)
+
+
+def create_client(conn: Connection, org_id: int, name: str, redirect_uris: Sequence[str] = ()) -> NewClient:
+    """Register a client (a "self client" when it has no redirect URIs)."""
+    for uri in redirect_uris:
+        if not uri.startswith(("http://", "https://")):
+            raise InvalidData(f"redirect URI must be http(s): {uri!r}", {"param_name": "redirect_uri"})
+    client_id, secret = new_client_id(), secrets.token_hex(21)
+    conn.execute(
+        tables.oauth_clients.insert().values(
+            client_id=client_id,
+            org_id=org_id,
+            name=name,
+            secret_hash=digest(secret),
+            redirect_uris=msgspec.json.encode(list(redirect_uris)).decode(),
+            created_at=now_us(),
+        )
+    )
+    return NewClient(client_id, secret, name, list(redirect_uris))
+
+
+def rotate_secret(conn: Connection, client_id: str) -> str:
+    """A new secret for an existing client (the old one stops working); returned once."""
+    secret = secrets.token_hex(21)
+    c = tables.oauth_clients
+    conn.execute(update(c).where(c.c.client_id == client_id).values(secret_hash=digest(secret)))
+    return secret
+
+
+def find_client(conn: Connection, client_id: str) -> ClientInfo | None:
+    c = tables.oauth_clients
+    row = conn.execute(
+        select(c.c.client_id, c.c.org_id, c.c.name, c.c.redirect_uris).where(c.c.client_id == client_id)
+    ).first()
+    if row is None:
+        return None
+    return ClientInfo(row[0], row[1], row[2], msgspec.json.decode(row[3], type=list[str]))
+
+
+def find_client_by_name(conn: Connection, org_id: int, name: str) -> ClientInfo | None:
+    c = tables.oauth_clients
+    found = conn.scalar(
+        select(c.c.client_id).where(c.c.org_id == org_id, c.c.name == name).order_by(c.c.created_at)
+    )
+    return find_client(conn, found) if found is not None else None
+
+
+def authenticate_client(conn: Connection, client_id: str, client_secret: str) -> ClientInfo | None:
+    """The client, if ``client_secret`` is its secret (compared as digests, in constant time)."""
+    c = tables.oauth_clients
+    row = conn.execute(select(c.c.secret_hash).where(c.c.client_id == client_id)).first()
+    # Compare even when the client is unknown, so both refusals take the same time.
+    stored = row[0] if row is not None else digest("")
+    if not same_digest(stored, digest(client_secret)) or row is None or not client_secret:
+        return None
+    return find_client(conn, client_id)
+
+
+def issue_grant(
+    conn: Connection,
+    *,
+    org_id: int,
+    client_id: str,
+    user_id: int,
+    scope: str,
+    ttl_seconds: int,
+    redirect_uri: str | None = None,
+    now: int | None = None,
+) -> str:
+    """A single-use grant token (authorization code) valid ``ttl_seconds``; returned once."""
+    code = new_token()
+    at = now_us() if now is None else now
+    g = tables.oauth_grants
+    # Housekeeping: expired grants can never be exchanged (a used one answers invalid_code either way).
+    conn.execute(delete(g).where(g.c.org_id == org_id, g.c.expires_at <= at))
+    conn.execute(
+        g.insert().values(
+            code_hash=digest(code),
+            org_id=org_id,
+            client_id=client_id,
+            user_id=user_id,
+            scope=normalize_scope(scope),
+            redirect_uri=redirect_uri,
+            expires_at=at + ttl_seconds * _US,
+            used_at=None,
+        )
+    )
+    return code
+
+
+def exchange_code(
+    conn: Connection,
+    *,
+    client_id: str,
+    client_secret: str,
+    code: str,
+    redirect_uri: str | None,
+    access_ttl: int,
+    now: int | None = None,
+) -> Tokens | OAuthRefusal:
+    """``grant_type=authorization_code``: a fresh refresh token and access token, once per code."""
+    client = authenticate_client(conn, client_id, client_secret)
+    if client is None:
+        return OAuthRefusal(OAuthErrorCode.INVALID_CLIENT)
+    at = now_us() if now is None else now
+    g = tables.oauth_grants
+    wanted = digest(code)
+    row = conn.execute(
+        select(g.c.code_hash, g.c.org_id, g.c.client_id, g.c.user_id, g.c.scope, g.c.redirect_uri).where(
+            g.c.code_hash == wanted,
+            g.c.used_at.is_(None),
+            g.c.expires_at > at,
+        )
+    ).first()
+    if row is None or not same_digest(row[0], wanted) or row[2] != client.client_id:
+        return OAuthRefusal(OAuthErrorCode.INVALID_CODE)
+    if row[5] is not None and row[5] != redirect_uri:
+        return OAuthRefusal(OAuthErrorCode.INVALID_REDIRECT_URI)
+    # Claim the code: of two concurrent exchanges only one updates the row.
+    claimed = conn.execute(
+        update(g).where(g.c.code_hash == wanted, g.c.used_at.is_(None)).values(used_at=at)
+    ).rowcount
+    if claimed != 1 or not _user_active(conn, row[1], row[3]):
+        return OAuthRefusal(OAuthErrorCode.INVALID_CODE)
+    return mint_tokens(
+        conn, org_id=row[1], user_id=row[3], scope=row[4], client_id=client.client_id, access_ttl=access_ttl
+    )
+
+
+def refresh_access_token(
+    conn: Connection,
+    *,
+    client_id: str,
+    client_secret: str,
+    refresh_token: str,
+    access_ttl: int,
+    now: int | None = None,
+) -> Tokens | OAuthRefusal:
+    """``grant_type=refresh_token``: a new access token (no new refresh token).
+
+    A refresh token minted for a client works only with that client; one minted without a
+    client (``crmlink token`` without ``--client``) works with any client of its org.
+    """
+    client = authenticate_client(conn, client_id, client_secret)
+    if client is None:
+        return OAuthRefusal(OAuthErrorCode.INVALID_CLIENT)
+    rt = tables.oauth_refresh_tokens
+    wanted = digest(refresh_token)
+    row = conn.execute(
+        select(rt.c.token_hash, rt.c.org_id, rt.c.client_id, rt.c.user_id, rt.c.scope).where(
+            rt.c.token_hash == wanted, rt.c.revoked_at.is_(None)
+        )
+    ).first()
+    if row is None or not same_digest(row[0], wanted):
+        return OAuthRefusal(OAuthErrorCode.INVALID_CODE)
+    bound_elsewhere = row[2] is not None and row[2] != client.client_id
+    if bound_elsewhere or row[1] != client.org_id or not _user_active(conn, row[1], row[3]):
+        return OAuthRefusal(OAuthErrorCode.INVALID_CODE)
+    at = now_us() if now is None else now
+    # Housekeeping: access tokens of this refresh token that have expired are no use to anyone.
+    at_table = tables.oauth_access_tokens
+    conn.execute(delete(at_table).where(at_table.c.refresh_hash == wanted, at_table.c.expires_at <= at))
+    access = store_access_token(
+        conn,
+        org_id=row[1],
+        user_id=row[3],
+        scope=row[4],
+        ttl_seconds=access_ttl,
+        client_id=client.client_id,
+        refresh_hash=wanted,
+    )
+    return Tokens(access_token=access, refresh_token=None, expires_in=access_ttl, scope=row[4])
+
+
+def mint_tokens(
+    conn: Connection, *, org_id: int, user_id: int, scope: str, client_id: str | None, access_ttl: int
+) -> Tokens:
+    """A refresh token and an access token minted from it (the exchange, and ``crmlink token``)."""
+    scope = normalize_scope(scope)
+    refresh = store_refresh_token(conn, org_id=org_id, user_id=user_id, scope=scope, client_id=client_id)
+    access = store_access_token(
+        conn,
+        org_id=org_id,
+        user_id=user_id,
+        scope=scope,
+        ttl_seconds=access_ttl,
+        client_id=client_id,
+        refresh_hash=digest(refresh),
+    )
+    return Tokens(access_token=access, refresh_token=refresh, expires_in=access_ttl, scope=scope)
+
+
+def revoke_token(conn: Connection, token: str, *, now: int | None = None) -> bool:
+    """Revoke a refresh token and every access token minted from it, or one access token.
+
+    False when the token is unknown or already revoked.
+    """
+    at = now_us() if now is None else now
+    wanted = digest(token)
+    rt, acc = tables.oauth_refresh_tokens, tables.oauth_access_tokens
+    revoked = conn.execute(
+        update(rt).where(rt.c.token_hash == wanted, rt.c.revoked_at.is_(None)).values(revoked_at=at)
+    ).rowcount
+    if revoked:
+        conn.execute(
+            update(acc).where(acc.c.refresh_hash == wanted, acc.c.revoked_at.is_(None)).values(revoked_at=at)
+        )
+        return True
+    revoked = conn.execute(
+        update(acc).where(acc.c.token_hash == wanted, acc.c.revoked_at.is_(None)).values(revoked_at=at)
+    ).rowcount
+    return bool(revoked)
+
+
+def _user_active(conn: Connection, org_id: int, user_id: int) -> bool:
+    u = tables.users
+    return bool(conn.scalar(select(u.c.active).where(u.c.org_id == org_id, u.c.id == user_id)))
+
+
+__all__ = [
+    "ClientInfo",
+    "NewClient",
+    "OAuthErrorCode",
+    "OAuthRefusal",
+    "Tokens",
+    "authenticate_client",
+    "create_client",
+    "exchange_code",
+    "find_client",
+    "issue_grant",
+    "mint_tokens",
+    "refresh_access_token",
+    "revoke_token",
+    "rotate_secret",
+]
