@@ -76,6 +76,25 @@ class LiveServer:
             )
         return self._credentials[key]
 
+    def credentials_via_grant(self, email: str = ADMIN_EMAIL, scope: str = FULL_SCOPE) -> Credentials:
+        """Credentials the way docs/clients.md gets them: a self client, a grant token from
+        ``crmlink grant``, exchanged once at ``POST /oauth/v2/token`` for a refresh token."""
+        client = self.cli("clients", "add", "--name", f"docs-{uuid.uuid4().hex[:8]}")
+        grant = self.cli("grant", "--client", client["client_id"], "--user", email, "--scope", scope)
+        response = httpx.post(
+            self.token_url,
+            data={
+                "grant_type": "authorization_code",
+                "client_id": client["client_id"],
+                "client_secret": client["client_secret"],
+                "code": grant["code"],
+            },
+            timeout=30,
+        )
+        body = response.json()
+        assert "refresh_token" in body, body
+        return Credentials(client["client_id"], client["client_secret"], body["refresh_token"], email, scope)
+
     def access_token(self, creds: Credentials) -> str:
         """Exchange ``creds``' refresh token at the server's token endpoint, as any client does."""
         response = httpx.post(

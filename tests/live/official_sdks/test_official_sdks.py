@@ -70,6 +70,8 @@ def _call(flow: dict[str, Any], name: str) -> dict[str, Any]:
 
 def test_the_flow_ran_to_the_end_without_sdk_errors(flow: dict[str, Any]) -> None:
     assert flow["exception"] is None, flow["exception"]
+    # The SDK got its access token by refreshing at crmlink's /oauth/v2/token, once.
+    assert flow["stored_access_tokens"] == 1
     assert flow["log_errors"] == [], "\n".join(flow["log_errors"])
     assert [c["name"] for c in flow["calls"]] == [row[0] for row in CALLS]
 

@@ -49,7 +49,7 @@ def _prices(server: LiveServer, token: str, product: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def demo(demo_server: LiveServer) -> dict[str, Any]:
-    creds = demo_server.credentials()
+    creds = demo_server.credentials_via_grant()  # as docs/clients.md does it
     token = demo_server.access_token(creds)
     return {
         "creds": creds,

@@ -9,6 +9,7 @@ response / object here or as an ERROR line in the SDK's own log, which is collec
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sys
@@ -143,6 +144,7 @@ class Flow:
                 "ids": self.ids,
                 "facts": self.facts,
                 "exception": failure,
+                "stored_access_tokens": self._stored_access_tokens(),
                 "log_errors": [
                     line for line in log_lines if " - ERROR - " in line or " - CRITICAL - " in line
                 ],
@@ -153,6 +155,16 @@ class Flow:
             default=str,
         )
         sys.stdout.write("\n")
+
+    def _stored_access_tokens(self) -> int:
+        """How many access tokens the SDK saved in its FileStore (it was given none: every one
+        came from the token endpoint)."""
+        try:
+            with self.config.token_store.open(newline="") as f:
+                rows = list(csv.DictReader(f))
+        except OSError:
+            return 0
+        return sum(1 for row in rows if row.get("access_token"))
 
     def _log_lines(self) -> list[str]:
         try:
