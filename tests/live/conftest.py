@@ -23,6 +23,7 @@ from crmlink.api.context import Services
 from crmlink.app import create_app, open_services
 from crmlink.config import Settings
 from tests.factories import OrgFactory, TestOrg
+from tests.live.official_sdks.venvs import ZCRMSDK_3_1, ZOHOCRMSDK_2_1, ensure_venv, python_of
 from tests.live.server import LiveServer, fresh_pg_database, serve
 
 ENGINES = ["sqlite", "postgresql"]
@@ -97,3 +98,15 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     workdir: Path = tmp_path_factory.mktemp("demo")
     with serve("sqlite", workdir, "--demo") as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def zohocrmsdk21_python() -> Path:
+    """The python of the cached venv holding ``zohocrmsdk2-1==3.0.0`` (built on first use)."""
+    return python_of(ensure_venv(ZOHOCRMSDK_2_1))
+
+
+@pytest.fixture(scope="session")
+def zcrmsdk31_python() -> Path:
+    """The python of the cached venv holding ``zcrmsdk==3.1.0`` (built on first use)."""
+    return python_of(ensure_venv(ZCRMSDK_3_1))

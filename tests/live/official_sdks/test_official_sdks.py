@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.live.official_sdks.conftest import run_flow
+from tests.live.official_sdks.scripts import run_flow
 from tests.live.server import LiveServer
 
 SDKS = [
@@ -118,7 +118,7 @@ def test_bulk_relate_answers_each_price_book_in_input_order(flow: dict[str, Any]
 def test_prices_read_back_include_the_single_update(flow: dict[str, Any]) -> None:
     books = [str(b) for b in flow["ids"]["price_books"]]
     expected = dict(zip(books, [UPDATED_PRICE, *PRICES[1:]], strict=True))
-    assert flow["facts"]["prices_after_update"] == expected
+    assert flow["facts"].get("prices_after_update") == expected
     listing = _call(flow, "list Price_Books")
     assert listing["info"]["count"] == 3 and listing["info"]["more_records"] is False
     one = _call(flow, "get one related Price_Book")["records"]
@@ -127,11 +127,11 @@ def test_prices_read_back_include_the_single_update(flow: dict[str, Any]) -> Non
 
 def test_delinked_price_books_are_gone(flow: dict[str, Any]) -> None:
     books = flow["ids"]["price_books"]
-    assert flow["facts"]["after_delink_one"] == sorted(str(b) for b in books[:2])
+    assert flow["facts"].get("after_delink_one") == sorted(str(b) for b in books[:2])
     assert [i["details"]["id"] for i in _call(flow, "delink one (single)")["items"]] == [books[2]]
     assert [i["details"]["id"] for i in _call(flow, "delink the rest (bulk)")["items"]] == books[:2]
 
 
 def test_lead_campaigns_keep_their_member_status(flow: dict[str, Any]) -> None:
     campaigns = [str(c) for c in flow["ids"]["campaigns"]]
-    assert flow["facts"]["member_status"] == dict(zip(campaigns, ["Invited", "Planned"], strict=True))
+    assert flow["facts"].get("member_status") == dict(zip(campaigns, ["Invited", "Planned"], strict=True))

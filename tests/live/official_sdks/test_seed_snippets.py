@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.live.official_sdks.conftest import flow_env, run_script
+from tests.live.official_sdks.scripts import flow_env, run_script
 from tests.live.server import LiveServer
 
 SEED = Path(__file__).parent / "seed"
@@ -89,7 +89,8 @@ def test_seed_sdk_snippet_relates_and_updates_with_zcrmsdk_3_1(
     }
     log = (tmp_path / "sdk.log").read_text()
     assert " - ERROR - " not in log, log
-    assert _prices(demo_server, demo["token"], product) == {book_1: 90.90, book_2: 100.56}
+    prices = _prices(demo_server, demo["token"], product)
+    assert (prices[book_1], prices[book_2]) == (90.90, 100.56)
 
 
 def test_seed_raw_requests_snippet_relates_and_updates(
@@ -112,4 +113,5 @@ def test_seed_raw_requests_snippet_relates_and_updates(
     done = run_script(zohocrmsdk21_python, script, workdir=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["HTTP Status Code : 200", "HTTP Status Code : 200"]
-    assert _prices(demo_server, demo["token"], product) == {book_1: 100.50, book_2: 120.50}
+    prices = _prices(demo_server, demo["token"], product)
+    assert (prices[book_1], prices[book_2]) == (100.50, 120.50)

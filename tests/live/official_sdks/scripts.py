@@ -1,35 +1,18 @@
-"""Official-SDK fixtures: the cached venvs, and a runner for scripts inside them."""
+"""Running scripts inside the official SDKs' venvs: flows, seed snippets, docs examples."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.live.official_sdks.venvs import ZCRMSDK_3_1, ZOHOCRMSDK_2_1, ensure_venv, python_of
 from tests.live.server import Credentials, LiveServer
 
 HERE = Path(__file__).parent
 FLOWS = HERE / "flows"
 SCRIPT_TIMEOUT = 180  # the SDKs set no timeout on writes: a hung server must not hang the suite
-
-#: A runner: (script, server, credentials, workdir) -> the JSON the script printed.
-RunScript = Callable[..., Any]
-
-
-@pytest.fixture(scope="session")
-def zohocrmsdk21_python() -> Path:
-    return python_of(ensure_venv(ZOHOCRMSDK_2_1))
-
-
-@pytest.fixture(scope="session")
-def zcrmsdk31_python() -> Path:
-    return python_of(ensure_venv(ZCRMSDK_3_1))
 
 
 def run_script(
