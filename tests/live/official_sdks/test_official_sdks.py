@@ -10,13 +10,14 @@ is checked for the object class the SDK returned, and the SDK's log must hold no
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.live.official_sdks.scripts import run_flow
-from tests.live.server import LiveServer
+from tests.live.server import LiveServer, serve
 
 SDKS = [
     pytest.param(("zohocrmsdk21_python", "zohocrmsdk21_flow"), id="zohocrmsdk2-1==3.0.0"),
@@ -135,3 +136,38 @@ def test_delinked_price_books_are_gone(flow: dict[str, Any]) -> None:
 def test_lead_campaigns_keep_their_member_status(flow: dict[str, Any]) -> None:
     campaigns = [str(c) for c in flow["ids"]["campaigns"]]
     assert flow["facts"].get("member_status") == dict(zip(campaigns, ["Invited", "Planned"], strict=True))
+
+
+def _stored_access_token(sdk_dir: Path) -> str:
+    with (sdk_dir / "sdk_tokens.csv").open(newline="") as f:
+        (row,) = [r for r in csv.DictReader(f) if r["access_token"]]
+    return row["access_token"]
+
+
+def test_the_sdk_token_store_survives_a_restart_but_not_a_new_database(
+    zohocrmsdk21_python: Path, tmp_path: Path
+) -> None:
+    """What docs/clients.md says about keeping a FileStore: tokens live in crmlink's database."""
+    sdk_dir = tmp_path / "sdk"
+    with serve("sqlite", tmp_path / "server") as first:
+        creds = first.credentials()
+        before = run_flow(zohocrmsdk21_python, "zohocrmsdk21_one_call", first, creds, sdk_dir)
+        assert (before["calls"][0]["status"], before["stored_access_tokens"]) == (201, 1), before
+        token = _stored_access_token(sdk_dir)
+
+    with serve("sqlite", tmp_path / "server") as restarted:  # same data, new process and port
+        after = run_flow(zohocrmsdk21_python, "zohocrmsdk21_one_call", restarted, creds, sdk_dir)
+        assert after["calls"][0]["status"] == 201, after
+        assert [i["class"] for i in after["calls"][0]["items"]] == [SUCCESS]
+        assert _stored_access_token(sdk_dir) == token  # reused as it was: no refresh needed
+
+    with serve("sqlite", tmp_path / "other") as new_database:
+        stale = run_flow(zohocrmsdk21_python, "zohocrmsdk21_one_call", new_database, creds, sdk_dir)
+        call = stale["calls"][0]
+        # The SDK sends the stored token, gets Zoho's 401 and does not refresh.
+        assert (call["status"], call["object"], call["error"]["code"]) == (
+            401,
+            "APIException",
+            "INVALID_TOKEN",
+        )
+        assert _stored_access_token(sdk_dir) == token
