@@ -163,11 +163,7 @@ def test_the_sdk_token_store_survives_a_restart_but_not_a_new_database(
 
     with serve("sqlite", tmp_path / "other") as new_database:
         stale = run_flow(zohocrmsdk21_python, "zohocrmsdk21_one_call", new_database, creds, sdk_dir)
-        call = stale["calls"][0]
-        # The SDK sends the stored token, gets Zoho's 401 and does not refresh.
-        assert (call["status"], call["object"], call["error"]["code"]) == (
-            401,
-            "APIException",
-            "INVALID_TOKEN",
-        )
+        # The SDK sends the stored token and never refreshes on a 401. Here its first request is
+        # the new URL's metadata fetch, whose 401 surfaces as an SDKException from create_records.
+        assert stale["calls"] == [] and "SDKException" in stale["exception"], stale
         assert _stored_access_token(sdk_dir) == token
