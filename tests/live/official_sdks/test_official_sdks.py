@@ -38,6 +38,7 @@ CALLS: list[tuple[str, int, str | None, list[str] | None, str | None]] = [
     ("relate Price_Books (bulk)", 200, "ActionWrapper", [SUCCESS] * 3, "relation added"),
     ("update list_price (single)", 200, "ActionWrapper", [SUCCESS], "relation added"),
     ("list Price_Books", 200, "ResponseWrapper", None, None),
+    ("list Price_Books page 1 of 2", 200, "ResponseWrapper", None, None),
     ("get one related Price_Book", 200, "ResponseWrapper", None, None),
     ("delink one (single)", 200, "ActionWrapper", [SUCCESS], "relation removed"),
     ("list after delink one", 200, "ResponseWrapper", None, None),
@@ -122,6 +123,9 @@ def test_prices_read_back_include_the_single_update(flow: dict[str, Any]) -> Non
     assert flow["facts"].get("prices_after_update") == expected
     listing = _call(flow, "list Price_Books")
     assert listing["info"]["count"] == 3 and listing["info"]["more_records"] is False
+    first_page = _call(flow, "list Price_Books page 1 of 2")
+    assert first_page["info"] == {"per_page": 2, "count": 2, "page": 1, "more_records": True}
+    assert {str(r["id"]) for r in first_page["records"]} < set(books)
     one = _call(flow, "get one related Price_Book")["records"]
     assert [(str(r["id"]), r["list_price"]) for r in one] == [(books[1], PRICES[1])]
 

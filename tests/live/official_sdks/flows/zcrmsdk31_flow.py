@@ -10,17 +10,24 @@ Prints one JSON document; ``test_official_sdks.py`` asserts on it.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from _flowkit import Flow, config_from_env
 from zcrmsdk.src.com.zoho.api.authenticator.oauth_token import OAuthToken, TokenType
 from zcrmsdk.src.com.zoho.api.authenticator.store import FileStore
 from zcrmsdk.src.com.zoho.api.logger import Logger
-from zcrmsdk.src.com.zoho.crm.api import ParameterMap
+from zcrmsdk.src.com.zoho.crm.api import HeaderMap, ParameterMap
 from zcrmsdk.src.com.zoho.crm.api.dc.data_center import DataCenter
 from zcrmsdk.src.com.zoho.crm.api.initializer import Initializer
 from zcrmsdk.src.com.zoho.crm.api.record import BodyWrapper as RecordBody
 from zcrmsdk.src.com.zoho.crm.api.record import Record, RecordOperations
 from zcrmsdk.src.com.zoho.crm.api.related_records import BodyWrapper as RelatedBody
-from zcrmsdk.src.com.zoho.crm.api.related_records import DelinkRecordsParam, RelatedRecordsOperations
+from zcrmsdk.src.com.zoho.crm.api.related_records import (
+    DelinkRecordsParam,
+    GetRelatedRecordsHeader,
+    GetRelatedRecordsParam,
+    RelatedRecordsOperations,
+)
 from zcrmsdk.src.com.zoho.crm.api.sdk_config import SDKConfig
 from zcrmsdk.src.com.zoho.crm.api.user_signature import UserSignature
 
@@ -105,6 +112,14 @@ def price_books(flow: Flow) -> None:
     flow.facts["prices_after_update"] = listed(
         flow.call("list Price_Books", ops.get_related_records()), "list_price"
     )
+    # Zoho's sample listing: page 1 of 2 items, If-Modified-Since long ago.
+    params, headers = ParameterMap(), HeaderMap()
+    params.add(GetRelatedRecordsParam.page, 1)
+    params.add(GetRelatedRecordsParam.per_page, 2)
+    headers.add(
+        GetRelatedRecordsHeader.if_modified_since, datetime.fromisoformat("2019-01-01T10:00:00+05:30")
+    )
+    flow.call("list Price_Books page 1 of 2", ops.get_related_records(params, headers))
     flow.call("get one related Price_Book", ops.get_related_record(books[1]))
 
     flow.call("delink one (single)", ops.delink_record(books[2]))
