@@ -29,7 +29,7 @@ from tests.live.server import LiveServer, fresh_pg_database, serve
 ENGINES = ["sqlite", "postgresql"]
 
 
-class _Pool:
+class LivePool:
     """Starts what it is asked for once per engine and stops everything at session end."""
 
     def __init__(self, request: pytest.FixtureRequest, tmp: pytest.TempPathFactory) -> None:
@@ -80,8 +80,8 @@ class InProcessApp:
 
 
 @pytest.fixture(scope="session")
-def live_pool(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Pool]:
-    pool = _Pool(request, tmp_path_factory)
+def live_pool(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePool]:
+    pool = LivePool(request, tmp_path_factory)
     try:
         yield pool
     finally:
@@ -89,7 +89,7 @@ def live_pool(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 
 
 @pytest.fixture(scope="session", params=ENGINES)
-def live_server(request: pytest.FixtureRequest, live_pool: _Pool) -> LiveServer:
+def live_server(request: pytest.FixtureRequest, live_pool: LivePool) -> LiveServer:
     return live_pool.server(request.param)
 
 

@@ -20,7 +20,7 @@ import pytest
 from crmlink_client import Client, NotFound, ValidationError, compat, deluge
 
 from tests.factories import record_fields
-from tests.live.conftest import ENGINES, _Pool
+from tests.live.conftest import ENGINES, LivePool
 
 VARIANTS = [
     pytest.param((how, engine), id=f"{how}-{engine}")
@@ -30,7 +30,7 @@ VARIANTS = [
 
 
 @pytest.fixture(params=VARIANTS)
-def crm(request: pytest.FixtureRequest, live_pool: _Pool) -> Iterator[Client]:
+def crm(request: pytest.FixtureRequest, live_pool: LivePool) -> Iterator[Client]:
     how, engine = request.param
     if how == "in-process":
         app = live_pool.app(engine)
@@ -211,7 +211,7 @@ def test_deluge_update_related_record(crm: Client) -> None:
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_a_dead_access_token_is_renewed_with_the_refresh_token(live_pool: _Pool, engine: str) -> None:
+def test_a_dead_access_token_is_renewed_with_the_refresh_token(live_pool: LivePool, engine: str) -> None:
     server = live_pool.server(engine)
     creds = server.credentials()
     with Client(
