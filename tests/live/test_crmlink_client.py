@@ -225,3 +225,21 @@ def test_a_dead_access_token_is_renewed_with_the_refresh_token(live_pool: LivePo
         created = crm.records("Leads").create_one(Last_Name="Renewed", Company="Tokens")
         assert created.ok
         assert crm.access_token is not None and not crm.access_token.endswith("0" * 32)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_v2_paths_serve_the_same_records_and_relations(live_pool: LivePool, engine: str) -> None:
+    server = live_pool.server(engine)
+    creds = server.credentials()
+    with Client(
+        server.url,
+        server.token_url,
+        creds.client_id,
+        creds.client_secret,
+        creds.refresh_token,
+        api_version="v2",
+    ) as crm:
+        (product,) = create(crm, "Products")
+        (book,) = create(crm, "Price_Books")
+        assert crm.related("Products", product, "Price_Books").relate([{"id": book, "list_price": 5.5}]).ok
+        assert [r["list_price"] for r in crm.related("Products", product, "Price_Books").list()] == [5.5]
