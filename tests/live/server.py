@@ -23,7 +23,7 @@ import psycopg
 
 from tests.servers import Server, crmlink_server
 
-#: Everything an API client may need; matches the scope ``crmlink token`` prints for the demo.
+#: Everything an API client of these tests may need (records, metadata, users, org).
 FULL_SCOPE = "ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL,ZohoCRM.org.ALL"
 ADMIN_EMAIL = "admin@example.com"
 PG_ADMIN_DSN = os.environ.get("CRMLINK_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
