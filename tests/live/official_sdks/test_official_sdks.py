@@ -11,13 +11,14 @@ is checked for the object class the SDK returned, and the SDK's log must hold no
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.live.official_sdks.scripts import run_flow
-from tests.live.server import LiveServer, serve
+from tests.live.official_sdks.scripts import FLOWS, flow_env, run_flow, run_script
+from tests.live.server import ADMIN_EMAIL, FULL_SCOPE, Credentials, LiveServer, serve
 
 SDKS = [
     pytest.param(("zohocrmsdk21_python", "zohocrmsdk21_flow"), id="zohocrmsdk2-1==3.0.0"),
@@ -171,3 +172,38 @@ def test_the_sdk_token_store_survives_a_restart_but_not_a_new_database(
         # the new URL's metadata fetch, whose 401 surfaces as an SDKException from create_records.
         assert stale["calls"] == [] and "SDKException" in stale["exception"], stale
         assert _stored_access_token(sdk_dir) == token
+
+
+@pytest.mark.parametrize(
+    ("python_fixture", "script"),
+    [
+        pytest.param("zohocrmsdk21_python", "zohocrmsdk21_one_call", id="zohocrmsdk2-1==3.0.0"),
+        pytest.param("zcrmsdk31_python", "zcrmsdk31_one_call", id="zcrmsdk==3.1.0"),
+    ],
+)
+def test_the_sdk_can_start_from_a_grant_token(
+    request: pytest.FixtureRequest, live_server: LiveServer, python_fixture: str, script: str, tmp_path: Path
+) -> None:
+    """The other token mode of docs/clients.md: the SDK exchanges a ``crmlink grant`` code itself
+    (3.0.0 insists on a refresh_token in that reply) and then works as with a refresh token."""
+    python: Path = request.getfixturevalue(python_fixture)
+    client = live_server.cli("clients", "add", "--name", "grant-mode")
+    grant = live_server.cli(
+        "grant", "--client", client["client_id"], "--user", ADMIN_EMAIL, "--scope", FULL_SCOPE
+    )
+    creds = Credentials(client["client_id"], client["client_secret"], "", ADMIN_EMAIL, FULL_SCOPE)
+    done = run_script(
+        python,
+        FLOWS / f"{script}.py",
+        workdir=tmp_path,
+        env={**flow_env(live_server, creds, tmp_path), "CRMLINK_GRANT_TOKEN": grant["code"]},
+    )
+    result = json.loads(done.stdout)
+    assert result["exception"] is None and result["log_errors"] == [], result
+    call = result["calls"][0]
+    assert (call["status"], call["object"], [i["class"] for i in call["items"]]) == (
+        201,
+        "ActionWrapper",
+        [SUCCESS],
+    )
+    assert result["stored_access_tokens"] == 1

@@ -29,6 +29,8 @@ class Config:
     refresh_token: str
     email: str
     workdir: Path
+    #: When set, the SDK starts from this grant token instead of the refresh token.
+    grant_token: str | None = None
 
     @property
     def log_path(self) -> Path:
@@ -48,7 +50,8 @@ def config_from_env() -> Config:
         token_url=env["CRMLINK_TOKEN_URL"],
         client_id=env["CRMLINK_CLIENT_ID"],
         client_secret=env["CRMLINK_CLIENT_SECRET"],
-        refresh_token=env["CRMLINK_REFRESH_TOKEN"],
+        refresh_token=env.get("CRMLINK_REFRESH_TOKEN", ""),
+        grant_token=env.get("CRMLINK_GRANT_TOKEN") or None,
         email=env["CRMLINK_USER_EMAIL"],
         workdir=workdir,
     )

@@ -42,7 +42,11 @@ def initialize(flow: Flow) -> None:
     Initializer.initialize(
         user=UserSignature(c.email),
         environment=environment,
-        token=OAuthToken(c.client_id, c.client_secret, c.refresh_token, TokenType.REFRESH),
+        token=(
+            OAuthToken(c.client_id, c.client_secret, c.grant_token, TokenType.GRANT)
+            if c.grant_token
+            else OAuthToken(c.client_id, c.client_secret, c.refresh_token, TokenType.REFRESH)
+        ),
         store=FileStore(str(c.token_store)),
         sdk_config=SDKConfig(auto_refresh_fields=False, pick_list_validation=True),
         resource_path=str(c.workdir),

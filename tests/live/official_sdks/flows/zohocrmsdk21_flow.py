@@ -37,7 +37,13 @@ def initialize(flow: Flow) -> None:
     Initializer.initialize(
         user=UserSignature(c.email),
         environment=environment,
-        token=OAuthToken(client_id=c.client_id, client_secret=c.client_secret, refresh_token=c.refresh_token),
+        token=(
+            OAuthToken(client_id=c.client_id, client_secret=c.client_secret, grant_token=c.grant_token)
+            if c.grant_token
+            else OAuthToken(
+                client_id=c.client_id, client_secret=c.client_secret, refresh_token=c.refresh_token
+            )
+        ),
         store=FileStore(str(c.token_store)),
         sdk_config=SDKConfig(auto_refresh_fields=False, pick_list_validation=True),
         resource_path=str(c.workdir),

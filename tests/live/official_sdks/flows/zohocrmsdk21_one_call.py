@@ -1,5 +1,5 @@
 """One ``create_records`` call with ``zohocrmsdk2-1==3.0.0``, reusing whatever token store and
-metadata cache the work directory already holds (for the token-store pitfall test)."""
+metadata cache the work directory already holds (token-store and grant-token tests)."""
 
 from __future__ import annotations
 
