@@ -30,8 +30,8 @@ typecheck: $(STAMP)
 	$(BIN)/mypy --config-file client/pyproject.toml client/src
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests client bench
-	$(BIN)/ruff format --check src tests client bench
+	$(BIN)/ruff check src tests client $(wildcard bench)
+	$(BIN)/ruff format --check src tests client $(wildcard bench)
 
 ## The benchmark suite: 10k, 100k and 1m records on SQLite and PostgreSQL against the floor
 ## (../shared/bench/reference_server.py); about 30 minutes. Results in bench/results/.
