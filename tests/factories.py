@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crmlink.api.context import Services
+from crmlink.domain import relations
 from crmlink.domain.auth import store_access_token
+from crmlink.domain.catalog_data import CATALOG
 from crmlink.domain.orgs import add_user, create_org, create_profile, find_user
 
 FULL_SCOPE = "ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL"
@@ -50,6 +52,27 @@ class TestOrg:
     def add_profile(self, name: str, permissions: dict[str, list[str]]) -> None:
         with self.services.db.write() as conn:
             create_profile(conn, self.services.ids, self.org_id, name, permissions)
+
+    def user_id(self, email: str) -> int:
+        with self.services.db.read() as conn:
+            user = find_user(conn, self.org_id, email)
+        assert user is not None
+        return user.id
+
+    def link_events(self) -> list[relations.LinkEvent]:
+        """The org's link change events, oldest first."""
+        with self.services.db.read() as conn:
+            return relations.events(conn, self.org_id)
+
+    def stored_links(self, relation: str) -> dict[tuple[int, int], dict[str, Any]]:
+        """``{(left_id, right_id): relation data}`` of every stored link of ``relation``."""
+        with self.services.db.read() as conn:
+            return relations.link_pairs(conn, self.org_id, CATALOG.relation_map[relation])
+
+    def all_links(self) -> dict[str, dict[tuple[int, int], dict[str, Any]]]:
+        """Every stored link of the org, by relation name (relations without links left out)."""
+        found = {r.name: self.stored_links(r.name) for r in CATALOG.relations}
+        return {name: pairs for name, pairs in found.items() if pairs}
 
     def create(
         self, client: Any, module: str, count: int = 1, version: str = "v2.1", **fields: Any

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, select
 from crmlink.api.context import Services
 from crmlink.config import Settings
 from crmlink.domain import records as rec
+from crmlink.domain import relations as rel
 from crmlink.domain.auth import Actor, parse_permissions, parse_scopes, store_access_token
 from crmlink.domain.catalog import Catalog
 from crmlink.domain.ids import IdGenerator
@@ -69,6 +70,28 @@ _CAMPAIGNS: list[dict[str, Any]] = [
 ]
 
 
+# List prices of the four products in the two price books.
+_RETAIL = (1499.0, 199.0, 300.0, 329.5)
+_PARTNER = (1299.0, 169.0, 250.0, 289.0)
+# (lead index, Member_Status) of the Spring Webinar's leads.
+_WEBINAR_LEADS = ((0, "Invited"), (1, "Sent"), (2, "Received"))
+
+
+class _DemoLinks:
+    """Relates demo records through the same domain function the API uses."""
+
+    def __init__(self, conn: Connection, catalog: Catalog, actor: Actor) -> None:
+        self.conn, self.catalog, self.actor = conn, catalog, actor
+
+    def relate(self, module: str, record_id: int, related_list: str, items: list[dict[str, Any]]) -> None:
+        parent = self.catalog.module_map[module]
+        target = rel.target_for(
+            self.catalog, parent, rel.find_related_list(self.catalog, parent, related_list)
+        )
+        results = rel.relate(self.conn, self.actor, target, record_id, items)
+        assert all(r["status"] == "success" for r in results), results
+
+
 def _admin_actor(conn: Connection, org_id: int) -> Actor:
     user = find_user(conn, org_id, DEFAULT_ADMIN_EMAIL)
     assert user is not None, "the default org has its administrator"
@@ -117,7 +140,7 @@ def load_demo(conn: Connection, catalog: Catalog, ids: IdGenerator) -> bool:
     )
     leads = _insert(conn, catalog, ids, actor, "Leads", _LEADS)
     campaigns = _insert(conn, catalog, ids, actor, "Campaigns", _CAMPAIGNS)
-    _insert(
+    deals = _insert(
         conn,
         catalog,
         ids,
@@ -142,8 +165,34 @@ def load_demo(conn: Connection, catalog: Catalog, ids: IdGenerator) -> bool:
             },
         ],
     )
-    _insert(conn, catalog, ids, actor, "Products", _PRODUCTS)
-    _insert(conn, catalog, ids, actor, "Price_Books", _PRICE_BOOKS)
+    products = _insert(conn, catalog, ids, actor, "Products", _PRODUCTS)
+    price_books = _insert(conn, catalog, ids, actor, "Price_Books", _PRICE_BOOKS)
+    links = _DemoLinks(conn, catalog, actor)
+    retail, partner = price_books
+    links.relate(
+        "Price_Books",
+        retail,
+        "Products",
+        [{"id": p, "list_price": v} for p, v in zip(products, _RETAIL, strict=True)],
+    )
+    links.relate(
+        "Price_Books",
+        partner,
+        "Products",
+        [{"id": p, "list_price": v} for p, v in zip(products, _PARTNER, strict=True)],
+    )
+    links.relate(
+        "Campaigns", campaigns[0], "Leads", [{"id": leads[i], "Member_Status": s} for i, s in _WEBINAR_LEADS]
+    )
+    links.relate("Campaigns", campaigns[0], "Contacts", [{"id": contacts[0], "Member_Status": "Responded"}])
+    links.relate("Campaigns", campaigns[1], "Leads", [{"id": leads[3], "Member_Status": "Planning"}])
+    links.relate("Products", products[0], "Leads", [{"id": leads[0]}, {"id": leads[1]}])
+    links.relate("Products", products[0], "Accounts", [{"id": accounts[0]}])
+    links.relate("Products", products[1], "Accounts", [{"id": accounts[1]}])
+    links.relate("Products", products[0], "Contacts", [{"id": contacts[0]}])
+    links.relate("Products", products[0], "Deals", [{"id": deals[0]}])
+    links.relate("Products", products[1], "Deals", [{"id": deals[1]}])
+    links.relate("Deals", deals[0], "Contact_Roles", [{"id": contacts[0], "Contact_Role": "Decision Maker"}])
     _insert(
         conn,
         catalog,

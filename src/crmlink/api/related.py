@@ -1,7 +1,215 @@
-"""Related records: ``/crm/{version}/{module}/{record_id}/{related_list}[/{related_id}]``."""
+"""Related records: ``/crm/{version}/{module}/{record_id}/{related_list}[/{related_id}]``.
+
+``GET`` lists (or fetches one) related record; ``PUT`` relates records or updates relation data;
+``DELETE`` delinks. Lists backed by a lookup field (a Lead's Notes) answer ``GET`` only; the
+request-level checks run in this order: version, token, module, scope and profile on the parent
+module, related list, view permission on the related module, path ids, body.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-ROUTES: list[Any] = []
+from litestar import Response, delete, get, put
+
+from crmlink.api.context import Req, Services, services
+from crmlink.api.params import (
+    check_version,
+    csv_param,
+    data_items,
+    ids_param,
+    modified_since,
+    paging,
+    path_id,
+    read_json,
+    resolve_module,
+)
+from crmlink.api.responses import empty_response, json_response, results_response
+from crmlink.api.security import RELATED_NO_PERMISSION, authenticate, authorize_module, authorize_related
+from crmlink.domain import records as rec
+from crmlink.domain import relations as rel
+from crmlink.domain.auth import Actor, Operation
+from crmlink.domain.catalog import ListKind
+from crmlink.domain.relation_values import RELATED_ID_INVALID
+from crmlink.errors import InvalidRequestMethod
+
+Req = Req
+
+LIST_PATH = "/crm/{version:str}/{module:str}/{record_id:str}/{related_list:str}"
+ITEM_PATH = LIST_PATH + "/{related_id:str}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    svc: Services
+    actor: Actor
+    target: rel.Target
+    parent_id: int
+
+
+async def _resolve(request: Req, op: Operation) -> _Call:
+    """The request-level checks shared by every related-records route (module docstring)."""
+    params = request.path_params
+    check_version(params["version"])
+    svc = services(request)
+    actor = await authenticate(request, svc)
+    parent = resolve_module(svc.catalog, params["module"])
+    authorize_module(actor, parent, op, message=RELATED_NO_PERMISSION[op])
+    rl = rel.find_related_list(svc.catalog, parent, params["related_list"])
+    if rl.kind is not ListKind.LINK and op is not Operation.READ:
+        # The URL exists (GET answers it); relating and delinking do not.
+        raise InvalidRequestMethod()
+    target = rel.target_for(svc.catalog, parent, rl)
+    authorize_related(actor, parent, target.related, op)
+    parent_id = path_id(params["record_id"], 1, RELATED_ID_INVALID)
+    return _Call(svc, actor, target, parent_id)
+
+
+def _related_id(request: Req) -> int:
+    return path_id(request.path_params["related_id"], 3, RELATED_ID_INVALID)
+
+
+def _page_response(page: rec.Page, since: int | None) -> Response[bytes]:
+    if not page.data:
+        return empty_response(304 if since is not None else 204)
+    info = {
+        "per_page": page.per_page,
+        "count": len(page.data),
+        "page": page.page,
+        "more_records": page.more_records,
+    }
+    return json_response({"data": page.data, "info": info})
+
+
+@get(LIST_PATH)
+async def list_related(request: Req) -> Response[bytes]:
+    call = await _resolve(request, Operation.READ)
+    page, per_page = paging(request)
+    fields, since = csv_param(request, "fields"), modified_since(request)
+    svc, org_id, target = call.svc, call.actor.org_id, call.target
+
+    def work() -> rec.Page:
+        with svc.db.read() as conn:
+            if target.kind is ListKind.LOOKUP:
+                rel.require_parent(conn, org_id, target.parent, call.parent_id)
+                assert target.related_list.lookup_field is not None
+                return rec.list_lookup_related(
+                    conn,
+                    svc.catalog,
+                    org_id,
+                    call.parent_id,
+                    target.related,
+                    target.related_list.lookup_field,
+                    page=page,
+                    per_page=per_page,
+                    fields=fields,
+                    modified_since=since,
+                )
+            return rel.list_related(
+                conn,
+                svc.catalog,
+                org_id,
+                target,
+                call.parent_id,
+                page=page,
+                per_page=per_page,
+                fields=fields,
+                modified_since=since,
+            )
+
+    return _page_response(await svc.db.run(work), since)
+
+
+@get(ITEM_PATH)
+async def get_related(request: Req) -> Response[bytes]:
+    call = await _resolve(request, Operation.READ)
+    related_id = _related_id(request)
+    fields, since = csv_param(request, "fields"), modified_since(request)
+    svc, org_id, target = call.svc, call.actor.org_id, call.target
+
+    def work() -> list[dict[str, object]]:
+        with svc.db.read() as conn:
+            if target.kind is ListKind.LOOKUP:
+                return rel.get_lookup_related(
+                    conn,
+                    svc.catalog,
+                    org_id,
+                    target,
+                    call.parent_id,
+                    related_id,
+                    fields=fields,
+                    modified_since=since,
+                )
+            page = rel.list_related(
+                conn,
+                svc.catalog,
+                org_id,
+                target,
+                call.parent_id,
+                fields=fields,
+                modified_since=since,
+                only=related_id,
+            )
+            return page.data
+
+    found = await svc.db.run(work)
+    if not found:
+        return empty_response(304 if since is not None else 204)
+    return json_response({"data": found})
+
+
+@put(LIST_PATH)
+async def relate_records(request: Req) -> Response[bytes]:
+    call = await _resolve(request, Operation.UPDATE)
+    items = data_items(await read_json(request))
+
+    def work() -> list[dict[str, object]]:
+        with call.svc.db.write() as conn:
+            return rel.relate(conn, call.actor, call.target, call.parent_id, items)
+
+    return results_response(await call.svc.db.run(work))
+
+
+@put(ITEM_PATH)
+async def relate_record(request: Req) -> Response[bytes]:
+    call = await _resolve(request, Operation.UPDATE)
+    related_id = _related_id(request)
+    items = data_items(await read_json(request), max_items=1)
+
+    def work() -> list[dict[str, object]]:
+        with call.svc.db.write() as conn:
+            return rel.relate(
+                conn, call.actor, call.target, call.parent_id, items, path_related_id=related_id
+            )
+
+    return results_response(await call.svc.db.run(work))
+
+
+@delete(LIST_PATH, status_code=200)
+async def delink_records(request: Req) -> Response[bytes]:
+    call = await _resolve(request, Operation.DELETE)
+    ids = ids_param(request, required=True)
+    assert ids is not None
+
+    def work() -> list[dict[str, object]]:
+        with call.svc.db.write() as conn:
+            return rel.delink(conn, call.actor, call.target, call.parent_id, ids)
+
+    return results_response(await call.svc.db.run(work))
+
+
+@delete(ITEM_PATH, status_code=200)
+async def delink_record(request: Req) -> Response[bytes]:
+    call = await _resolve(request, Operation.DELETE)
+    related_id = _related_id(request)
+
+    def work() -> list[dict[str, object]]:
+        with call.svc.db.write() as conn:
+            return rel.delink(conn, call.actor, call.target, call.parent_id, [related_id])
+
+    return results_response(await call.svc.db.run(work))
+
+
+ROUTES = [list_related, get_related, relate_records, relate_record, delink_records, delink_record]
+
+__all__ = ["ROUTES"]

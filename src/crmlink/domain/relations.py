@@ -1,0 +1,502 @@
+"""Many-to-many relations: relate (with relation data), list, delink, and their change events.
+
+A link is one row of ``links``, oriented by the relation's ``left``/``right`` modules, so that
+``Products/{p}/Price_Books`` and ``Price_Books/{b}/Products`` address the same row. Every change
+to a link appends one ``link_events`` row in the caller's transaction (``added``, ``updated``,
+``removed``; ``removed_by_delete`` is written by ``records.remove_record_dependents``).
+
+Writes run a fixed number of statements whatever the item count: one ``IN`` query for the parent
+and the related records, one for the existing links, then one executemany each for inserted
+links, updated links and events. Statements are built once here so SQLAlchemy's compiled cache
+serves them.
+
+Every public function takes an open connection; the caller owns the transaction. Per-item
+outcomes are values in input order; request-level problems raise ``CRMError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
+)
+
+from crmlink.domain.auth import Actor
+from crmlink.domain.catalog import Catalog, ListKind, ModuleDef, RelatedListDef, RelationDef
+from crmlink.domain.clock import now_us
+from crmlink.domain.records import RECORD_COLUMNS, Page, render, success
+from crmlink.domain.relation_values import (
+    RELATED_ID_INVALID,
+    RelateItem,
+    bad_related_id,
+    merge_values,
+    parse_relate_item,
+)
+from crmlink.errors import CRMError, InvalidData
+from crmlink.storage import tables
+
+RELATION_NAME_INVALID = "The relation name given seems to be invalid"
+
+_encode = msgspec.json.encode
+_decode = msgspec.json.decode
+
+_r, _l, _ev, _lk = tables.records, tables.links, tables.link_events, tables.lookups
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A related list of a parent module, resolved against the catalog."""
+
+    parent: ModuleDef
+    related_list: RelatedListDef
+    related: ModuleDef
+    relation: RelationDef | None  # set for LINK lists
+
+    @property
+    def kind(self) -> ListKind:
+        return self.related_list.kind
+
+    @property
+    def parent_is_left(self) -> bool:
+        assert self.relation is not None
+        return self.relation.left == self.parent.api_name
+
+    def link_relation(self) -> RelationDef:
+        assert self.relation is not None, "only LINK lists have a relation"
+        return self.relation
+
+
+def find_related_list(catalog: Catalog, parent: ModuleDef, name: str) -> RelatedListDef:
+    """The related list ``name`` of ``parent`` (case-insensitive; a module's old name such as
+    ``Potentials`` names the list of that module). Unknown lists, and lists this server does
+    not serve (Attachments), raise ``INVALID_DATA`` "The relation name given seems to be
+    invalid" with ``resource_path_index`` 2."""
+    rl = parent.related_list_map.get(name.lower())
+    if rl is None:
+        module = catalog.find_module(name)
+        if module is not None:
+            rl = parent.related_list_map.get(module.api_name.lower())
+    if rl is None or rl.kind is ListKind.UNSERVED:
+        raise InvalidData(RELATION_NAME_INVALID, {"resource_path_index": 2})
+    return rl
+
+
+def target_for(catalog: Catalog, parent: ModuleDef, rl: RelatedListDef) -> Target:
+    relation = catalog.relation_map[rl.relation] if rl.kind is ListKind.LINK and rl.relation else None
+    return Target(parent, rl, catalog.module_map[rl.module], relation)
+
+
+def _parent_missing() -> InvalidData:
+    return InvalidData(RELATED_ID_INVALID, {"resource_path_index": 1})
+
+
+# --- statements, built once ------------------------------------------------------------------
+
+_MODULES_OF = select(_r.c.id, _r.c.module).where(
+    _r.c.org_id == bindparam("org"), _r.c.id.in_(bindparam("ids", expanding=True))
+)
+_MODULE_OF = select(_r.c.module).where(_r.c.org_id == bindparam("org"), _r.c.id == bindparam("id"))
+
+
+def _columns(parent_is_left: bool) -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """(parent column, other column) of ``links`` for a parent on the left or the right."""
+    return (_l.c.left_id, _l.c.right_id) if parent_is_left else (_l.c.right_id, _l.c.left_id)
+
+
+def _links_of(parent_is_left: bool) -> Any:
+    parent_col, other_col = _columns(parent_is_left)
+    return select(other_col, _l.c.data).where(
+        _l.c.org_id == bindparam("org"),
+        _l.c.relation == bindparam("rel"),
+        parent_col == bindparam("parent"),
+        other_col.in_(bindparam("others", expanding=True)),
+    )
+
+
+_LINKS_OF = {side: _links_of(side) for side in (True, False)}
+
+_INSERT_LINKS = insert(_l)
+_UPDATE_LINK = (
+    update(_l)
+    .where(
+        _l.c.org_id == bindparam("b_org"),
+        _l.c.relation == bindparam("b_rel"),
+        _l.c.left_id == bindparam("b_left"),
+        _l.c.right_id == bindparam("b_right"),
+    )
+    .values(data=bindparam("b_data"), modified_by=bindparam("b_by"), modified_at=bindparam("b_at"))
+)
+_INSERT_EVENTS = insert(_ev)
+
+
+def _delete_links(parent_is_left: bool) -> Any:
+    parent_col, other_col = _columns(parent_is_left)
+    return delete(_l).where(
+        _l.c.org_id == bindparam("org"),
+        _l.c.relation == bindparam("rel"),
+        parent_col == bindparam("parent"),
+        other_col.in_(bindparam("others", expanding=True)),
+    )
+
+
+_DELETE_LINKS = {side: _delete_links(side) for side in (True, False)}
+
+
+def require_parent(conn: Connection, org_id: int, parent: ModuleDef, parent_id: int) -> None:
+    """The parent record must exist in the org and be of ``parent``'s module; otherwise
+    ``INVALID_DATA`` "the related id given seems to be invalid" naming path segment 1."""
+    if conn.execute(_MODULE_OF, {"org": org_id, "id": parent_id}).scalar() != parent.api_name:
+        raise _parent_missing()
+
+
+def _event(
+    actor: Actor,
+    relation: str,
+    action: str,
+    now: int,
+    left: int,
+    right: int,
+    old: str | None,
+    new: str | None,
+) -> dict[str, Any]:
+    return {
+        "org_id": actor.org_id,
+        "at": now,
+        "actor_id": actor.user_id,
+        "relation": relation,
+        "action": action,
+        "left_id": left,
+        "right_id": right,
+        "old_data": old,
+        "new_data": new,
+    }
+
+
+# --- relate ----------------------------------------------------------------------------------
+
+
+def relate(
+    conn: Connection,
+    actor: Actor,
+    target: Target,
+    parent_id: int,
+    items: Sequence[Any],
+    *,
+    path_related_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Relate records to ``parent_id`` or update the relation data of existing links.
+
+    Items are applied in input order and answered one each: ``relation added`` (also when the
+    link existed; its relation data is then updated) or the item's own error. A duplicate id
+    is applied again on top of the earlier item. Raises ``INVALID_DATA`` (path index 1) when the
+    parent record is missing.
+    """
+    relation = target.link_relation()
+    org, parent_is_left = actor.org_id, target.parent_is_left
+    parsed = [parse_relate_item(relation, item, i, path_id=path_related_id) for i, item in enumerate(items)]
+    wanted = {p.other_id for p in parsed if isinstance(p, RelateItem)}
+    modules: dict[int, str] = {
+        row[0]: row[1] for row in conn.execute(_MODULES_OF, {"org": org, "ids": [parent_id, *wanted]})
+    }
+    if modules.get(parent_id) != target.parent.api_name:
+        raise _parent_missing()
+    related = target.related.api_name
+    valid = [w for w in wanted if modules.get(w) == related]
+    stored: dict[int, str] = {}
+    if valid:
+        params = {"org": org, "rel": relation.name, "parent": parent_id, "others": valid}
+        stored = {row[0]: row[1] for row in conn.execute(_LINKS_OF[parent_is_left], params)}
+    state: dict[int, dict[str, Any]] = {k: _decode(v) for k, v in stored.items()}
+    now = now_us()
+    results: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for p in parsed:
+        if isinstance(p, CRMError):
+            results.append(p.as_item())
+            continue
+        if modules.get(p.other_id) != related:
+            results.append(bad_related_id(p.shown_id).as_item())
+            continue
+        if p.value_error is not None:
+            results.append(p.value_error.as_item())
+            continue
+        old = state.get(p.other_id)
+        new = merge_values(old or {}, p.values)
+        left, right = (parent_id, p.other_id) if parent_is_left else (p.other_id, parent_id)
+        if old is None:
+            events.append(_event(actor, relation.name, "added", now, left, right, None, _text(new)))
+        elif new != old:
+            events.append(_event(actor, relation.name, "updated", now, left, right, _text(old), _text(new)))
+        state[p.other_id] = new
+        results.append(success("relation added", {"id": str(p.other_id)}))
+    if events:
+        _write(conn, actor, relation, parent_id, parent_is_left, stored, state, now)
+        conn.execute(_INSERT_EVENTS, events)
+    return results
+
+
+def _text(data: dict[str, Any]) -> str:
+    return _encode(data).decode()
+
+
+def _write(
+    conn: Connection,
+    actor: Actor,
+    relation: RelationDef,
+    parent_id: int,
+    parent_is_left: bool,
+    stored: dict[int, str],
+    state: dict[int, dict[str, Any]],
+    now: int,
+) -> None:
+    """Insert the new links and update the changed ones (one executemany each)."""
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for other, data in state.items():
+        left, right = (parent_id, other) if parent_is_left else (other, parent_id)
+        before = stored.get(other)
+        if before is None:
+            inserts.append(
+                {
+                    "org_id": actor.org_id,
+                    "relation": relation.name,
+                    "left_id": left,
+                    "right_id": right,
+                    "data": _text(data),
+                    "created_by": actor.user_id,
+                    "modified_by": actor.user_id,
+                    "created_at": now,
+                    "modified_at": now,
+                }
+            )
+        elif _decode(before) != data:
+            updates.append(
+                {
+                    "b_org": actor.org_id,
+                    "b_rel": relation.name,
+                    "b_left": left,
+                    "b_right": right,
+                    "b_data": _text(data),
+                    "b_by": actor.user_id,
+                    "b_at": now,
+                }
+            )
+    if inserts:
+        conn.execute(_INSERT_LINKS, inserts)
+    if updates:
+        conn.execute(_UPDATE_LINK, updates)
+
+
+# --- delink ----------------------------------------------------------------------------------
+
+
+def delink(
+    conn: Connection, actor: Actor, target: Target, parent_id: int, related_ids: Sequence[int]
+) -> list[dict[str, Any]]:
+    """Remove links. Each id answers ``relation removed`` or, when it is not linked (or was
+    already removed earlier in the same call), ``INVALID_DATA`` "record not deleted"."""
+    relation = target.link_relation()
+    org, parent_is_left = actor.org_id, target.parent_is_left
+    require_parent(conn, org, target.parent, parent_id)
+    params = {"org": org, "rel": relation.name, "parent": parent_id, "others": list(set(related_ids))}
+    stored: dict[int, str] = {row[0]: row[1] for row in conn.execute(_LINKS_OF[parent_is_left], params)}
+    now = now_us()
+    removed: dict[int, str] = {}
+    results: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for other in related_ids:
+        data = stored.get(other)
+        if data is None or other in removed:
+            results.append(InvalidData("record not deleted", {"id": str(other)}).as_item())
+            continue
+        removed[other] = data
+        left, right = (parent_id, other) if parent_is_left else (other, parent_id)
+        events.append(_event(actor, relation.name, "removed", now, left, right, data, None))
+        results.append(success("relation removed", {"id": str(other)}))
+    if removed:
+        conn.execute(_DELETE_LINKS[parent_is_left], {**params, "others": list(removed)})
+        conn.execute(_INSERT_EVENTS, events)
+    return results
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _list_statement(parent_is_left: bool, *, since: bool, single: bool) -> Any:
+    parent_col, other_col = _columns(parent_is_left)
+    query = (
+        select(*RECORD_COLUMNS, _l.c.data)
+        .select_from(_l.join(_r, and_(_r.c.org_id == _l.c.org_id, _r.c.id == other_col)))
+        .where(
+            _l.c.org_id == bindparam("org"),
+            _l.c.relation == bindparam("rel"),
+            parent_col == bindparam("parent"),
+        )
+    )
+    if single:
+        query = query.where(other_col == bindparam("other"))
+    if since:
+        query = query.where(or_(_l.c.modified_at > bindparam("since"), _r.c.modified_at > bindparam("since")))
+    # Ordered by the related id: the primary key (parent on the left) or ix_links_right (parent
+    # on the right) serves both the filter and the order, so a page never sorts the whole list.
+    return query.order_by(other_col).limit(bindparam("limit")).offset(bindparam("offset"))
+
+
+_LIST = {
+    (side, since, single): _list_statement(side, since=since, single=single)
+    for side in (True, False)
+    for since in (True, False)
+    for single in (True, False)
+}
+
+
+def list_statement(parent_is_left: bool, *, since: bool = False, single: bool = False) -> Any:
+    """The statement ``list_related`` runs (for query-plan checks)."""
+    return _LIST[(parent_is_left, since, single)]
+
+
+def list_related(
+    conn: Connection,
+    catalog: Catalog,
+    org_id: int,
+    target: Target,
+    parent_id: int,
+    *,
+    page: int = 1,
+    per_page: int = 200,
+    fields: Sequence[str] | None = None,
+    modified_since: int | None = None,
+    only: int | None = None,
+) -> Page:
+    """Related records of a LINK list, ordered by id, each the related module's full record
+    plus the relation fields under their api_names (``null`` when unset). With
+    ``modified_since``, only records whose link or record changed after that time. With
+    ``only``, just that related record (if linked)."""
+    relation = target.link_relation()
+    require_parent(conn, org_id, target.parent, parent_id)
+    stmt = list_statement(target.parent_is_left, since=modified_since is not None, single=only is not None)
+    params: dict[str, Any] = {
+        "org": org_id,
+        "rel": relation.name,
+        "parent": parent_id,
+        "limit": per_page + 1,
+        "offset": (page - 1) * per_page,
+    }
+    if modified_since is not None:
+        params["since"] = modified_since
+    if only is not None:
+        params["other"] = only
+    rows = conn.execute(stmt, params).all()
+    shown = rows[:per_page]
+    records = render(conn, catalog, org_id, shown, fields)
+    wanted = set(fields) if fields else None
+    for record, row in zip(records, shown, strict=True):
+        data = _decode(row[8])
+        for f in relation.fields:
+            if wanted is None or f.api_name in wanted:
+                record[f.api_name] = data.get(f.api_name)
+    return Page(records, page, per_page, len(rows) > per_page)
+
+
+def get_lookup_related(
+    conn: Connection,
+    catalog: Catalog,
+    org_id: int,
+    target: Target,
+    parent_id: int,
+    related_id: int,
+    *,
+    fields: Sequence[str] | None = None,
+    modified_since: int | None = None,
+) -> list[dict[str, Any]]:
+    """One record of a LOOKUP list (a Lead's Note), if its lookup names the parent."""
+    require_parent(conn, org_id, target.parent, parent_id)
+    query = (
+        select(*RECORD_COLUMNS)
+        .select_from(_lk.join(_r, and_(_r.c.org_id == _lk.c.org_id, _r.c.id == _lk.c.record_id)))
+        .where(
+            _lk.c.org_id == org_id,
+            _lk.c.target_id == parent_id,
+            _lk.c.module == target.related.api_name,
+            _lk.c.field == target.related_list.lookup_field,
+            _lk.c.record_id == related_id,
+        )
+    )
+    if modified_since is not None:
+        query = query.where(_r.c.modified_at > modified_since)
+    return render(conn, catalog, org_id, conn.execute(query).all(), fields)
+
+
+# --- change events ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LinkEvent:
+    """One change of one link, as stored (relation data decoded; ``None`` when absent)."""
+
+    seq: int
+    org_id: int
+    at: int
+    actor_id: int
+    relation: str
+    action: str  # added | updated | removed | removed_by_delete
+    left_id: int
+    right_id: int
+    old_data: dict[str, Any] | None
+    new_data: dict[str, Any] | None
+
+
+def events(conn: Connection, org_id: int, after_seq: int | None = None, limit: int = 1000) -> list[LinkEvent]:
+    """The org's link events in the order they were written, after ``after_seq`` if given."""
+    query = select(
+        _ev.c.seq,
+        _ev.c.org_id,
+        _ev.c.at,
+        _ev.c.actor_id,
+        _ev.c.relation,
+        _ev.c.action,
+        _ev.c.left_id,
+        _ev.c.right_id,
+        _ev.c.old_data,
+        _ev.c.new_data,
+    ).where(_ev.c.org_id == org_id)
+    if after_seq is not None:
+        query = query.where(_ev.c.seq > after_seq)
+    rows = conn.execute(query.order_by(_ev.c.seq).limit(limit))
+    return [
+        LinkEvent(
+            seq=row[0],
+            org_id=row[1],
+            at=row[2],
+            actor_id=row[3],
+            relation=row[4],
+            action=row[5],
+            left_id=row[6],
+            right_id=row[7],
+            old_data=_decode(row[8]) if row[8] is not None else None,
+            new_data=_decode(row[9]) if row[9] is not None else None,
+        )
+        for row in rows
+    ]
+
+
+def link_pairs(conn: Connection, org_id: int, relation: RelationDef) -> dict[tuple[int, int], dict[str, Any]]:
+    """Every link of ``relation`` in the org: ``{(left_id, right_id): relation data}``."""
+    rows = conn.execute(
+        select(_l.c.left_id, _l.c.right_id, _l.c.data).where(
+            _l.c.org_id == org_id, _l.c.relation == relation.name
+        )
+    )
+    return {(row[0], row[1]): _decode(row[2]) for row in rows}
