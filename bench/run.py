@@ -252,12 +252,15 @@ class Bench:
         """Link enough (product, 100 price books) groups that delink always removes real links:
         the expected request count (from the bulk relate figure) plus a margin."""
         rps = float(relate["rps"]) if relate and relate.get("rps") else 300.0
-        needed = int(rps * self.c.duration * 1.5) + 50
         pool, books = target.pool_products, target.price_books
-        # Request j delinks pool[j % P] from the 100 books at window (j // P) * 100 (scenario.lua).
+        margin = max(self.c.connections) + 8  # wrk may send one request per connection past the limit
+        # Request j delinks pool[j % P] from the 100 books at window (j // P) * 100 (scenario.lua);
+        # distinct (product, window) groups run out at P * W on a tiny data set.
+        groups = len(pool) * max(1, len(books) // 100)
+        needed = max(1, min(int(rps * self.c.duration * 1.5) + 50, groups - margin))
         pairs = (
             (pool[j % len(pool)], books[((j // len(pool)) * 100 + k) % len(books)])
-            for j in range(needed)
+            for j in range(needed + margin)
             for k in range(100)
         )
         added = add_links(url, loaded, pairs)
