@@ -104,8 +104,15 @@ def _parent_missing() -> InvalidData:
 
 # --- statements, built once ------------------------------------------------------------------
 
-_MODULES_OF = select(_r.c.id, _r.c.module).where(
-    _r.c.org_id == bindparam("org"), _r.c.id.in_(bindparam("ids", expanding=True))
+# ORDER BY id is there for SQLite's planner: without it, and without statistics, SQLite answers
+# "org_id = ? AND id IN (...)" selecting only id and module by scanning the org's whole
+# ix_records_module (it holds both columns) instead of probing the primary key: a full scan per
+# request (0.6 ms at 18,000 records, growing with the org). The order makes the key the cheaper
+# plan; on PostgreSQL it sorts at most 101 rows.
+_MODULES_OF = (
+    select(_r.c.id, _r.c.module)
+    .where(_r.c.org_id == bindparam("org"), _r.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_r.c.id)
 )
 _MODULE_OF = select(_r.c.module).where(_r.c.org_id == bindparam("org"), _r.c.id == bindparam("id"))
 
