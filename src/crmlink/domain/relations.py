@@ -27,7 +27,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
-    insert,
     or_,
     select,
     update,
@@ -46,6 +45,7 @@ from crmlink.domain.relation_values import (
 )
 from crmlink.errors import CRMError, InvalidData
 from crmlink.storage import tables
+from crmlink.storage.bulk import insert_rows
 
 RELATION_NAME_INVALID = "The relation name given seems to be invalid"
 
@@ -134,7 +134,6 @@ def _links_of(parent_is_left: bool) -> Any:
 
 _LINKS_OF = {side: _links_of(side) for side in (True, False)}
 
-_INSERT_LINKS = insert(_l)
 _UPDATE_LINK = (
     update(_l)
     .where(
@@ -145,7 +144,6 @@ _UPDATE_LINK = (
     )
     .values(data=bindparam("b_data"), modified_by=bindparam("b_by"), modified_at=bindparam("b_at"))
 )
-_INSERT_EVENTS = insert(_ev)
 
 
 def _delete_links(parent_is_left: bool) -> Any:
@@ -168,6 +166,30 @@ def require_parent(conn: Connection, org_id: int, parent: ModuleDef, parent_id: 
         raise _parent_missing()
 
 
+LINK_COLUMNS = (
+    "org_id",
+    "relation",
+    "left_id",
+    "right_id",
+    "data",
+    "created_by",
+    "modified_by",
+    "created_at",
+    "modified_at",
+)
+EVENT_COLUMNS = (
+    "org_id",
+    "at",
+    "actor_id",
+    "relation",
+    "action",
+    "left_id",
+    "right_id",
+    "old_data",
+    "new_data",
+)
+
+
 def _event(
     actor: Actor,
     relation: str,
@@ -177,18 +199,9 @@ def _event(
     right: int,
     old: str | None,
     new: str | None,
-) -> dict[str, Any]:
-    return {
-        "org_id": actor.org_id,
-        "at": now,
-        "actor_id": actor.user_id,
-        "relation": relation,
-        "action": action,
-        "left_id": left,
-        "right_id": right,
-        "old_data": old,
-        "new_data": new,
-    }
+) -> tuple[Any, ...]:
+    """One ``link_events`` row, in ``EVENT_COLUMNS`` order."""
+    return (actor.org_id, now, actor.user_id, relation, action, left, right, old, new)
 
 
 # --- relate ----------------------------------------------------------------------------------
@@ -228,7 +241,7 @@ def relate(
     state: dict[int, dict[str, Any]] = {k: _decode(v) for k, v in stored.items()}
     now = now_us()
     results: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
+    events: list[tuple[Any, ...]] = []
     for p in parsed:
         if isinstance(p, CRMError):
             results.append(p.as_item())
@@ -250,7 +263,7 @@ def relate(
         results.append(success("relation added", {"id": str(p.other_id)}))
     if events:
         _write(conn, actor, relation, parent_id, parent_is_left, stored, state, now)
-        conn.execute(_INSERT_EVENTS, events)
+        insert_rows(conn, _ev, EVENT_COLUMNS, events)
     return results
 
 
@@ -269,25 +282,14 @@ def _write(
     now: int,
 ) -> None:
     """Insert the new links and update the changed ones (one executemany each)."""
-    inserts: list[dict[str, Any]] = []
+    inserts: list[tuple[Any, ...]] = []
     updates: list[dict[str, Any]] = []
     for other, data in state.items():
         left, right = (parent_id, other) if parent_is_left else (other, parent_id)
         before = stored.get(other)
         if before is None:
-            inserts.append(
-                {
-                    "org_id": actor.org_id,
-                    "relation": relation.name,
-                    "left_id": left,
-                    "right_id": right,
-                    "data": _text(data),
-                    "created_by": actor.user_id,
-                    "modified_by": actor.user_id,
-                    "created_at": now,
-                    "modified_at": now,
-                }
-            )
+            by = actor.user_id
+            inserts.append((actor.org_id, relation.name, left, right, _text(data), by, by, now, now))
         elif _decode(before) != data:
             updates.append(
                 {
@@ -300,8 +302,7 @@ def _write(
                     "b_at": now,
                 }
             )
-    if inserts:
-        conn.execute(_INSERT_LINKS, inserts)
+    insert_rows(conn, _l, LINK_COLUMNS, inserts)
     if updates:
         conn.execute(_UPDATE_LINK, updates)
 
@@ -322,7 +323,7 @@ def delink(
     now = now_us()
     removed: dict[int, str] = {}
     results: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
+    events: list[tuple[Any, ...]] = []
     for other in related_ids:
         data = stored.get(other)
         if data is None or other in removed:
@@ -334,7 +335,7 @@ def delink(
         results.append(success("relation removed", {"id": str(other)}))
     if removed:
         conn.execute(_DELETE_LINKS[parent_is_left], {**params, "others": list(removed)})
-        conn.execute(_INSERT_EVENTS, events)
+        insert_rows(conn, _ev, EVENT_COLUMNS, events)
     return results
 
 
