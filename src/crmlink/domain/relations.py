@@ -27,6 +27,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    literal_column,
     or_,
     select,
     update,
@@ -344,6 +345,8 @@ def delink(
 
 def _list_statement(parent_is_left: bool, *, since: bool, single: bool) -> Any:
     parent_col, other_col = _columns(parent_is_left)
+    if not since and not single:
+        return _page_statement(parent_is_left)
     query = (
         select(*RECORD_COLUMNS, _l.c.data)
         .select_from(_l.join(_r, and_(_r.c.org_id == _l.c.org_id, _r.c.id == other_col)))
@@ -360,6 +363,46 @@ def _list_statement(parent_is_left: bool, *, since: bool, single: bool) -> Any:
     # Ordered by the related id: the primary key (parent on the left) or ix_links_right (parent
     # on the right) serves both the filter and the order, so a page never sorts the whole list.
     return query.order_by(other_col).limit(bindparam("limit")).offset(bindparam("offset"))
+
+
+def _page_statement(parent_is_left: bool) -> Any:
+    """A page of a related list. The page's first id is found in the links index alone
+    (skipping ``offset`` index entries, not ``offset`` joined records), then the page is read
+    from there in index order. Joining first made page 50 of 10,000 links read 9,800 records
+    it then threw away (2 ms against 0.6 ms)."""
+    parent_col, other_col = _columns(parent_is_left)
+    of_parent = and_(
+        _l.c.org_id == bindparam("org"),
+        _l.c.relation == bindparam("rel"),
+        parent_col == bindparam("parent"),
+    )
+    inner = _l.alias("first")
+    inner_parent, inner_other = _columns(parent_is_left)
+    inner_parent, inner_other = inner.c[inner_parent.name], inner.c[inner_other.name]
+    first = (
+        select(inner_other)
+        .where(
+            inner.c.org_id == bindparam("org"),
+            inner.c.relation == bindparam("rel"),
+            inner_parent == bindparam("parent"),
+        )
+        .order_by(inner_other)
+        .limit(literal_column("1"))
+        .offset(bindparam("offset"))
+        .scalar_subquery()
+    )
+    # "+ 0" keeps SQLite from carrying the range on the link's id over to records.id and
+    # then, with statistics of a many-org database, driving from records and sorting.
+    return (
+        select(*RECORD_COLUMNS, _l.c.data)
+        .select_from(
+            _l.join(_r, and_(_r.c.org_id == _l.c.org_id, _r.c.id == other_col + literal_column("0")))
+        )
+        .where(of_parent, other_col >= first)
+        .order_by(other_col)
+        .limit(bindparam("limit"))
+        .offset(literal_column("0"))  # SQLite would otherwise bind an OFFSET 0 of its own
+    )
 
 
 _LIST = {
