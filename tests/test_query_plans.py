@@ -1,9 +1,10 @@
 """Lookups by id probe the primary key on SQLite, whatever the org's size (no full scans).
 
 SQLite without statistics answers ``org_id = ? AND id IN (...)`` selecting only id and module
-by scanning the org's whole ``ix_records_module``; the statements order by id so that the key
-is the cheaper plan. Each test runs the real statement and asks SQLite for the plan of exactly
-what was sent.
+by scanning the org's whole ``ix_records_module``; ``record_modules`` (the lookup-field check of
+every insert and update) orders by id so that the key is the cheaper plan. The test runs the
+real statement and asks SQLite for the plan of exactly what was sent. (The relate path's own
+lookup names the index outright: tests/test_related_semantics.py.)
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import pytest
 from sqlalchemy import Connection, event
 
 from crmlink.domain import records as rec
-from crmlink.domain import relations as rel
 from crmlink.storage.engine import Database
 from crmlink.storage.migrations import migrate
 
@@ -47,11 +47,6 @@ def _plans(db: Database, run: Callable[[Connection], Any]) -> list[str]:
 
 
 BY_KEY = "sqlite_autoindex_records_1 (org_id=? AND id=?)"
-
-
-def test_relate_looks_up_the_parent_and_related_ids_by_primary_key(sqlite_db: Database) -> None:
-    (plan,) = _plans(sqlite_db, lambda c: c.execute(rel._MODULES_OF, {"org": 1, "ids": [11, 12, 13]}).all())
-    assert BY_KEY in plan and "ix_records_module" not in plan, plan
 
 
 def test_record_modules_looks_up_ids_by_primary_key(sqlite_db: Database) -> None:

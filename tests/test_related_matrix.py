@@ -236,3 +236,20 @@ def test_delink_single(client: Any, org: TestOrg, d: Direction) -> None:
         assert _listed(client, org, f"/crm/v2.1/{d.related}/{other}/{d.reverse}") == []
     assert org.stored_links(d.relation) == {}
     assert [e.action for e in org.link_events()] == ["added", "removed"]
+
+
+def test_the_docs_list_every_relation_and_every_related_list() -> None:
+    from pathlib import Path
+
+    from crmlink.domain.catalog import ListKind
+
+    doc = (Path(__file__).parents[1] / "docs" / "related-records.md").read_text()
+    for module in CATALOG.modules:
+        for rl in module.related_lists:
+            if rl.kind is ListKind.LINK:
+                assert f"{module.api_name}/{{id}}/{rl.api_name}" in doc, (module.api_name, rl.api_name)
+    for relation in CATALOG.relations:
+        for f in relation.fields:
+            assert f"`{f.api_name}`" in doc, (relation.name, f.api_name)
+    tested = {p.values[0].relation for p in DIRECTIONS}
+    assert tested == {r.name for r in CATALOG.relations}

@@ -7,21 +7,16 @@ Run twice: in process on both engines, and against a real ``crmlink serve --demo
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.factories import TestOrg
+from tests.servers import crmlink_server
 
 
 @dataclass(frozen=True)
@@ -120,13 +115,6 @@ def test_seed_samples_in_process(client: Any, org: TestOrg, sample: Sample) -> N
 # --- against a real server process -----------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @dataclass
 class DemoServer:
     base: str
@@ -139,35 +127,11 @@ class DemoServer:
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
-    port = _free_port()
-    data_dir: Path = tmp_path_factory.mktemp("demo")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CRMLINK_")}
-    env["CRMLINK_LOG_LEVEL"] = "warning"
-    cli = Path(sys.executable).with_name("crmlink")
-    cmd = [str(cli), "serve", "--demo", "--data-dir", str(data_dir), "--port", str(port)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-    try:
-        token = None
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            found = re.search(r"access token\s+(\S+)", line)
-            if found:
-                token = found.group(1)
-                break
-        assert token, "crmlink serve --demo printed no access token"
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(base + "/crm/v2.1/Leads", timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
-        yield DemoServer(base, token)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with crmlink_server(tmp_path_factory.mktemp("demo"), "--demo") as server:
+        found = re.search(r"access token\s+(1000\.[0-9a-f]+\.[0-9a-f]+)", server.log())
+        assert found, server.log()
+        yield DemoServer(server.base_url, found.group(1))
+        assert "Traceback" not in server.log()
 
 
 def _first_ids(server: DemoServer, module: str, count: int) -> list[str]:

@@ -46,7 +46,11 @@ def resolve_module(catalog: Catalog, name: str, *, path_index: int | None = 0) -
 
 
 async def read_json(request: Req) -> Any:
-    raw = await request.body()
+    return decode_json(await request.body())
+
+
+def decode_json(raw: bytes) -> Any:
+    """A request body as JSON; ``MANDATORY_NOT_FOUND`` when empty, ``INVALID_DATA`` when not JSON."""
     if not raw.strip():
         raise MandatoryNotFound(details={"api_name": "data"})
     try:

@@ -3,7 +3,8 @@
 ``GET`` lists (or fetches one) related record; ``PUT`` relates records or updates relation data;
 ``DELETE`` delinks. Lists backed by a lookup field (a Lead's Notes) answer ``GET`` only; the
 request-level checks run in this order: version, token, module, scope and profile on the parent
-module, related list, view permission on the related module, path ids, body.
+module, related list, view permission on the related module, path ids, query and body. Each
+call runs in one transaction (the token lookup included).
 """
 
 from __future__ import annotations
@@ -11,24 +12,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from litestar import Response, delete, get, put
+from sqlalchemy import Connection
 
 from crmlink.api.context import Req, Services, services
 from crmlink.api.params import (
     check_version,
     csv_param,
     data_items,
+    decode_json,
     ids_param,
     modified_since,
     paging,
     path_id,
-    read_json,
     resolve_module,
 )
 from crmlink.api.responses import empty_response, json_response, results_response
-from crmlink.api.security import RELATED_NO_PERMISSION, authenticate, authorize_module, authorize_related
+from crmlink.api.security import RELATED_NO_PERMISSION, authorize_module, authorize_related, bearer_token
 from crmlink.domain import records as rec
 from crmlink.domain import relations as rel
-from crmlink.domain.auth import Actor, Operation
+from crmlink.domain.auth import Actor, Operation, actor_for_token
 from crmlink.domain.catalog import ListKind
 from crmlink.domain.relation_values import RELATED_ID_INVALID
 from crmlink.errors import InvalidRequestMethod
@@ -41,18 +43,22 @@ ITEM_PATH = LIST_PATH + "/{related_id:str}"
 
 @dataclass(frozen=True, slots=True)
 class _Call:
-    svc: Services
     actor: Actor
     target: rel.Target
     parent_id: int
 
 
-async def _resolve(request: Req, op: Operation) -> _Call:
-    """The request-level checks shared by every related-records route (module docstring)."""
-    params = request.path_params
+def _start(request: Req) -> tuple[Services, str, dict[str, str]]:
+    """What needs no database: the version, and a token in the Authorization header."""
+    params: dict[str, str] = request.path_params
     check_version(params["version"])
-    svc = services(request)
-    actor = await authenticate(request, svc)
+    return services(request), bearer_token(request), params
+
+
+def _checks(svc: Services, conn: Connection, token: str, params: dict[str, str], op: Operation) -> _Call:
+    """The request-level checks shared by every related-records route (module docstring), run
+    in the call's own transaction so that a call costs one connection and one transaction."""
+    actor = actor_for_token(conn, token)
     parent = resolve_module(svc.catalog, params["module"])
     authorize_module(actor, parent, op, message=RELATED_NO_PERMISSION[op])
     rl = rel.find_related_list(svc.catalog, parent, params["related_list"])
@@ -62,11 +68,11 @@ async def _resolve(request: Req, op: Operation) -> _Call:
     target = rel.target_for(svc.catalog, parent, rl)
     authorize_related(actor, parent, target.related, op)
     parent_id = path_id(params["record_id"], 1, RELATED_ID_INVALID)
-    return _Call(svc, actor, target, parent_id)
+    return _Call(actor, target, parent_id)
 
 
-def _related_id(request: Req) -> int:
-    return path_id(request.path_params["related_id"], 3, RELATED_ID_INVALID)
+def _related_id(params: dict[str, str]) -> int:
+    return path_id(params["related_id"], 3, RELATED_ID_INVALID)
 
 
 def _page_response(page: rec.Page, since: int | None) -> Response[bytes]:
@@ -83,17 +89,18 @@ def _page_response(page: rec.Page, since: int | None) -> Response[bytes]:
 
 @get(LIST_PATH)
 async def list_related(request: Req) -> Response[bytes]:
-    call = await _resolve(request, Operation.READ)
-    page, per_page = paging(request)
-    fields, since = csv_param(request, "fields"), modified_since(request)
-    svc, org_id, target = call.svc, call.actor.org_id, call.target
+    svc, token, params = _start(request)
 
-    def work() -> rec.Page:
+    def work() -> tuple[rec.Page, int | None]:
         with svc.db.read() as conn:
+            call = _checks(svc, conn, token, params, Operation.READ)
+            page, per_page = paging(request)
+            fields, since = csv_param(request, "fields"), modified_since(request)
+            org_id, target = call.actor.org_id, call.target
             if target.kind is ListKind.LOOKUP:
                 rel.require_parent(conn, org_id, target.parent, call.parent_id)
                 assert target.related_list.lookup_field is not None
-                return rec.list_lookup_related(
+                found = rec.list_lookup_related(
                     conn,
                     svc.catalog,
                     org_id,
@@ -105,32 +112,35 @@ async def list_related(request: Req) -> Response[bytes]:
                     fields=fields,
                     modified_since=since,
                 )
-            return rel.list_related(
-                conn,
-                svc.catalog,
-                org_id,
-                target,
-                call.parent_id,
-                page=page,
-                per_page=per_page,
-                fields=fields,
-                modified_since=since,
-            )
+            else:
+                found = rel.list_related(
+                    conn,
+                    svc.catalog,
+                    org_id,
+                    target,
+                    call.parent_id,
+                    page=page,
+                    per_page=per_page,
+                    fields=fields,
+                    modified_since=since,
+                )
+            return found, since
 
-    return _page_response(await svc.db.run(work), since)
+    return _page_response(*await svc.db.run(work))
 
 
 @get(ITEM_PATH)
 async def get_related(request: Req) -> Response[bytes]:
-    call = await _resolve(request, Operation.READ)
-    related_id = _related_id(request)
-    fields, since = csv_param(request, "fields"), modified_since(request)
-    svc, org_id, target = call.svc, call.actor.org_id, call.target
+    svc, token, params = _start(request)
 
-    def work() -> list[dict[str, object]]:
+    def work() -> tuple[list[dict[str, object]], int | None]:
         with svc.db.read() as conn:
+            call = _checks(svc, conn, token, params, Operation.READ)
+            related_id = _related_id(params)
+            fields, since = csv_param(request, "fields"), modified_since(request)
+            org_id, target = call.actor.org_id, call.target
             if target.kind is ListKind.LOOKUP:
-                return rel.get_lookup_related(
+                found = rel.get_lookup_related(
                     conn,
                     svc.catalog,
                     org_id,
@@ -140,19 +150,20 @@ async def get_related(request: Req) -> Response[bytes]:
                     fields=fields,
                     modified_since=since,
                 )
-            page = rel.list_related(
-                conn,
-                svc.catalog,
-                org_id,
-                target,
-                call.parent_id,
-                fields=fields,
-                modified_since=since,
-                only=related_id,
-            )
-            return page.data
+            else:
+                found = rel.list_related(
+                    conn,
+                    svc.catalog,
+                    org_id,
+                    target,
+                    call.parent_id,
+                    fields=fields,
+                    modified_since=since,
+                    only=related_id,
+                ).data
+            return found, since
 
-    found = await svc.db.run(work)
+    found, since = await svc.db.run(work)
     if not found:
         return empty_response(304 if since is not None else 204)
     return json_response({"data": found})
@@ -160,54 +171,59 @@ async def get_related(request: Req) -> Response[bytes]:
 
 @put(LIST_PATH)
 async def relate_records(request: Req) -> Response[bytes]:
-    call = await _resolve(request, Operation.UPDATE)
-    items = data_items(await read_json(request))
+    svc, token, params = _start(request)
+    raw = await request.body()
 
     def work() -> list[dict[str, object]]:
-        with call.svc.db.write() as conn:
+        with svc.db.write() as conn:
+            call = _checks(svc, conn, token, params, Operation.UPDATE)
+            items = data_items(decode_json(raw))
             return rel.relate(conn, call.actor, call.target, call.parent_id, items)
 
-    return results_response(await call.svc.db.run(work))
+    return results_response(await svc.db.run(work))
 
 
 @put(ITEM_PATH)
 async def relate_record(request: Req) -> Response[bytes]:
-    call = await _resolve(request, Operation.UPDATE)
-    related_id = _related_id(request)
-    items = data_items(await read_json(request), max_items=1)
+    svc, token, params = _start(request)
+    raw = await request.body()
 
     def work() -> list[dict[str, object]]:
-        with call.svc.db.write() as conn:
+        with svc.db.write() as conn:
+            call = _checks(svc, conn, token, params, Operation.UPDATE)
+            related_id = _related_id(params)
+            items = data_items(decode_json(raw), max_items=1)
             return rel.relate(
                 conn, call.actor, call.target, call.parent_id, items, path_related_id=related_id
             )
 
-    return results_response(await call.svc.db.run(work))
+    return results_response(await svc.db.run(work))
 
 
 @delete(LIST_PATH, status_code=200)
 async def delink_records(request: Req) -> Response[bytes]:
-    call = await _resolve(request, Operation.DELETE)
-    ids = ids_param(request, required=True)
-    assert ids is not None
+    svc, token, params = _start(request)
 
     def work() -> list[dict[str, object]]:
-        with call.svc.db.write() as conn:
+        with svc.db.write() as conn:
+            call = _checks(svc, conn, token, params, Operation.DELETE)
+            ids = ids_param(request, required=True)
+            assert ids is not None
             return rel.delink(conn, call.actor, call.target, call.parent_id, ids)
 
-    return results_response(await call.svc.db.run(work))
+    return results_response(await svc.db.run(work))
 
 
 @delete(ITEM_PATH, status_code=200)
 async def delink_record(request: Req) -> Response[bytes]:
-    call = await _resolve(request, Operation.DELETE)
-    related_id = _related_id(request)
+    svc, token, params = _start(request)
 
     def work() -> list[dict[str, object]]:
-        with call.svc.db.write() as conn:
-            return rel.delink(conn, call.actor, call.target, call.parent_id, [related_id])
+        with svc.db.write() as conn:
+            call = _checks(svc, conn, token, params, Operation.DELETE)
+            return rel.delink(conn, call.actor, call.target, call.parent_id, [_related_id(params)])
 
-    return results_response(await call.svc.db.run(work))
+    return results_response(await svc.db.run(work))
 
 
 ROUTES = [list_related, get_related, relate_records, relate_record, delink_records, delink_record]

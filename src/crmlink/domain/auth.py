@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 import msgspec
 from sqlalchemy import Connection, bindparam, select
@@ -21,6 +22,7 @@ from sqlalchemy import Connection, bindparam, select
 from crmlink.domain.clock import now_us
 from crmlink.errors import InvalidToken
 from crmlink.storage import tables
+from crmlink.storage.hot import HotStatement
 
 # Profile permissions, per module.
 VIEW, CREATE, EDIT, DELETE = "view", "create", "edit", "delete"
@@ -122,38 +124,41 @@ class Actor:
         return {"name": self.name, "id": str(self.user_id), "email": self.email}
 
 
-_t, _u, _p = tables.oauth_access_tokens, tables.users, tables.profiles
-# Built once: every API request runs it, and building a joined select costs more than running it.
-_ACTOR_BY_TOKEN = (
-    select(
-        _t.c.token_hash,
-        _t.c.org_id,
-        _t.c.user_id,
-        _t.c.scope,
-        _t.c.expires_at,
-        _t.c.revoked_at,
-        _t.c.client_id,
-        _u.c.name,
-        _u.c.email,
-        _u.c.active,
-        _p.c.name,
-        _p.c.permissions,
-    )
-    .select_from(
-        _t.join(_u, (_u.c.org_id == _t.c.org_id) & (_u.c.id == _t.c.user_id)).join(
-            _p, (_p.c.org_id == _u.c.org_id) & (_p.c.id == _u.c.profile_id)
+def _token_statement(_dialect: str) -> Any:
+    t, u, p = tables.oauth_access_tokens, tables.users, tables.profiles
+    return (
+        select(
+            t.c.token_hash,
+            t.c.org_id,
+            t.c.user_id,
+            t.c.scope,
+            t.c.expires_at,
+            t.c.revoked_at,
+            t.c.client_id,
+            u.c.name,
+            u.c.email,
+            u.c.active,
+            p.c.name,
+            p.c.permissions,
         )
+        .select_from(
+            t.join(u, (u.c.org_id == t.c.org_id) & (u.c.id == t.c.user_id)).join(
+                p, (p.c.org_id == u.c.org_id) & (p.c.id == u.c.profile_id)
+            )
+        )
+        .where(t.c.token_hash == bindparam("digest"))
     )
-    .where(_t.c.token_hash == bindparam("digest"))
-)
+
+
+# Every API call runs this first; built once and run on the driver's cursor (storage/hot.py).
+_TOKEN = HotStatement(_token_statement)
 
 
 def actor_for_token(conn: Connection, token: str) -> Actor:
-    """The actor behind an access token; ``InvalidToken`` if unknown, expired or revoked.
-
-    Looked up on every request (never cached), so a revoked token fails on the next request."""
+    """The actor behind an access token; ``InvalidToken`` if unknown, expired or revoked."""
     wanted = digest(token)
-    row = conn.execute(_ACTOR_BY_TOKEN, {"digest": wanted}).first()
+    rows = _TOKEN.rows(conn, {"digest": wanted})
+    row = rows[0] if rows else None
     if (
         row is None
         or not same_digest(row[0], wanted)

@@ -23,6 +23,7 @@ from crmlink.domain.orgs import user_refs
 from crmlink.domain.values import BadValue, check_value, expected_type, lookup_id
 from crmlink.errors import CRMError, InvalidData, MandatoryNotFound
 from crmlink.storage import tables
+from crmlink.storage.locks import lock
 
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
@@ -103,7 +104,8 @@ def record_modules(conn: Connection, org_id: int, ids: Iterable[int]) -> dict[in
     if not wanted:
         return {}
     r = tables.records
-    # ORDER BY id steers SQLite to the primary key (see relations._MODULES_OF).
+    # ORDER BY id steers SQLite to the primary key instead of scanning the org's whole
+    # ix_records_module, which covers id and module (see storage/hot.py, SQLITE_RECORDS_PK).
     rows = conn.execute(
         select(r.c.id, r.c.module).where(r.c.org_id == org_id, r.c.id.in_(wanted)).order_by(r.c.id)
     )
@@ -380,6 +382,8 @@ def remove_record_dependents(
         for side, column in ((relation.left, l.c.left_id), (relation.right, l.c.right_id)):
             if side != module.api_name:
                 continue
+            # Taken in catalog order, as relations.relate/delink take theirs (one at a time).
+            lock(conn, "links", actor.org_id, relation.name)
             where = and_(l.c.org_id == actor.org_id, l.c.relation == relation.name, column.in_(record_ids))
             removed = conn.execute(select(l.c.left_id, l.c.right_id, l.c.data).where(where)).all()
             if not removed:

@@ -27,7 +27,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
-    literal_column,
+    insert,
     or_,
     select,
     update,
@@ -42,13 +42,16 @@ from crmlink.domain.relation_values import (
     RelateItem,
     bad_related_id,
     merge_values,
-    parse_relate_item,
+    parse_relate_items,
 )
 from crmlink.errors import CRMError, InvalidData
 from crmlink.storage import tables
-from crmlink.storage.bulk import insert_rows
+from crmlink.storage.hot import SQLITE_RECORDS_PK, HotStatement, ids_value, in_ids
+from crmlink.storage.locks import lock
 
 RELATION_NAME_INVALID = "The relation name given seems to be invalid"
+
+_ABSENT = object()
 
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
@@ -105,16 +108,6 @@ def _parent_missing() -> InvalidData:
 
 # --- statements, built once ------------------------------------------------------------------
 
-# ORDER BY id is there for SQLite's planner: without it, and without statistics, SQLite answers
-# "org_id = ? AND id IN (...)" selecting only id and module by scanning the org's whole
-# ix_records_module (it holds both columns) instead of probing the primary key: a full scan per
-# request (0.6 ms at 18,000 records, growing with the org). The order makes the key the cheaper
-# plan; on PostgreSQL it sorts at most 101 rows.
-_MODULES_OF = (
-    select(_r.c.id, _r.c.module)
-    .where(_r.c.org_id == bindparam("org"), _r.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(_r.c.id)
-)
 _MODULE_OF = select(_r.c.module).where(_r.c.org_id == bindparam("org"), _r.c.id == bindparam("id"))
 
 
@@ -123,61 +116,65 @@ def _columns(parent_is_left: bool) -> tuple[ColumnElement[int], ColumnElement[in
     return (_l.c.left_id, _l.c.right_id) if parent_is_left else (_l.c.right_id, _l.c.left_id)
 
 
-def _links_of(parent_is_left: bool) -> Any:
-    parent_col, other_col = _columns(parent_is_left)
-    return select(other_col, _l.c.data).where(
-        _l.c.org_id == bindparam("org"),
-        _l.c.relation == bindparam("rel"),
-        parent_col == bindparam("parent"),
-        other_col.in_(bindparam("others", expanding=True)),
-    )
+def _records_with_links(parent_is_left: bool) -> HotStatement:
+    """``(id, module, link data or NULL)`` for each of the ids (the parent among them)."""
+
+    def build(dialect: str) -> Any:
+        parent_col, other_col = _columns(parent_is_left)
+        on_link = and_(
+            _l.c.org_id == _r.c.org_id,
+            _l.c.relation == bindparam("rel"),
+            parent_col == bindparam("parent"),
+            other_col == _r.c.id,
+        )
+        return (
+            select(_r.c.id, _r.c.module, _l.c.data)
+            .select_from(_r.outerjoin(_l, on_link))
+            .where(_r.c.org_id == bindparam("org"), in_ids(_r.c.id, "ids", dialect))
+        )
+
+    return HotStatement(build, sqlite_indexed_by={"records": SQLITE_RECORDS_PK})
 
 
+def _links_of(parent_is_left: bool) -> HotStatement:
+    """``(other id, data)`` of the parent's links to any of the ids."""
+
+    def build(dialect: str) -> Any:
+        parent_col, other_col = _columns(parent_is_left)
+        return select(other_col, _l.c.data).where(
+            _l.c.org_id == bindparam("org"),
+            _l.c.relation == bindparam("rel"),
+            parent_col == bindparam("parent"),
+            in_ids(other_col, "others", dialect),
+        )
+
+    return HotStatement(build)
+
+
+def _delete_links(parent_is_left: bool) -> HotStatement:
+    def build(dialect: str) -> Any:
+        parent_col, other_col = _columns(parent_is_left)
+        return delete(_l).where(
+            _l.c.org_id == bindparam("org"),
+            _l.c.relation == bindparam("rel"),
+            parent_col == bindparam("parent"),
+            in_ids(other_col, "others", dialect),
+        )
+
+    return HotStatement(build)
+
+
+def _insert_all(table: Any, skip: tuple[str, ...] = ()) -> HotStatement:
+    values: dict[str, Any] = {c.name: bindparam(c.name) for c in table.columns if c.name not in skip}
+    return HotStatement(lambda _dialect: insert(table).values(values))
+
+
+_LOOKUP = {side: _records_with_links(side) for side in (True, False)}
 _LINKS_OF = {side: _links_of(side) for side in (True, False)}
-
-_UPDATE_LINK = (
-    update(_l)
-    .where(
-        _l.c.org_id == bindparam("b_org"),
-        _l.c.relation == bindparam("b_rel"),
-        _l.c.left_id == bindparam("b_left"),
-        _l.c.right_id == bindparam("b_right"),
-    )
-    .values(data=bindparam("b_data"), modified_by=bindparam("b_by"), modified_at=bindparam("b_at"))
-)
-
-
-def _delete_links(parent_is_left: bool) -> Any:
-    parent_col, other_col = _columns(parent_is_left)
-    return delete(_l).where(
-        _l.c.org_id == bindparam("org"),
-        _l.c.relation == bindparam("rel"),
-        parent_col == bindparam("parent"),
-        other_col.in_(bindparam("others", expanding=True)),
-    )
-
-
 _DELETE_LINKS = {side: _delete_links(side) for side in (True, False)}
-
-
-def require_parent(conn: Connection, org_id: int, parent: ModuleDef, parent_id: int) -> None:
-    """The parent record must exist in the org and be of ``parent``'s module; otherwise
-    ``INVALID_DATA`` "the related id given seems to be invalid" naming path segment 1."""
-    if conn.execute(_MODULE_OF, {"org": org_id, "id": parent_id}).scalar() != parent.api_name:
-        raise _parent_missing()
-
-
-LINK_COLUMNS = (
-    "org_id",
-    "relation",
-    "left_id",
-    "right_id",
-    "data",
-    "created_by",
-    "modified_by",
-    "created_at",
-    "modified_at",
-)
+_INSERT_LINKS = _insert_all(_l)
+_INSERT_EVENTS = _insert_all(_ev, skip=("seq",))
+# Parameter orders of the executemany statements (SQLite's own order: rows go to it as is).
 EVENT_COLUMNS = (
     "org_id",
     "at",
@@ -189,20 +186,27 @@ EVENT_COLUMNS = (
     "old_data",
     "new_data",
 )
+LINK_COLUMNS = tuple(c.name for c in _l.columns)
+_UPDATE_COLUMNS = ("b_data", "b_by", "b_at", "b_org", "b_rel", "b_left", "b_right")
+_UPDATE_LINK = HotStatement(
+    lambda _dialect: (
+        update(_l)
+        .where(
+            _l.c.org_id == bindparam("b_org"),
+            _l.c.relation == bindparam("b_rel"),
+            _l.c.left_id == bindparam("b_left"),
+            _l.c.right_id == bindparam("b_right"),
+        )
+        .values(data=bindparam("b_data"), modified_by=bindparam("b_by"), modified_at=bindparam("b_at"))
+    )
+)
 
 
-def _event(
-    actor: Actor,
-    relation: str,
-    action: str,
-    now: int,
-    left: int,
-    right: int,
-    old: str | None,
-    new: str | None,
-) -> tuple[Any, ...]:
-    """One ``link_events`` row, in ``EVENT_COLUMNS`` order."""
-    return (actor.org_id, now, actor.user_id, relation, action, left, right, old, new)
+def require_parent(conn: Connection, org_id: int, parent: ModuleDef, parent_id: int) -> None:
+    """The parent record must exist in the org and be of ``parent``'s module; otherwise
+    ``INVALID_DATA`` "the related id given seems to be invalid" naming path segment 1."""
+    if conn.execute(_MODULE_OF, {"org": org_id, "id": parent_id}).scalar() != parent.api_name:
+        raise _parent_missing()
 
 
 # --- relate ----------------------------------------------------------------------------------
@@ -226,45 +230,67 @@ def relate(
     """
     relation = target.link_relation()
     org, parent_is_left = actor.org_id, target.parent_is_left
-    parsed = [parse_relate_item(relation, item, i, path_id=path_related_id) for i, item in enumerate(items)]
+    parsed = parse_relate_items(relation, items, path_id=path_related_id)
+    lock(conn, "links", org, relation.name)
     wanted = {p.other_id for p in parsed if isinstance(p, RelateItem)}
-    modules: dict[int, str] = {
-        row[0]: row[1] for row in conn.execute(_MODULES_OF, {"org": org, "ids": [parent_id, *wanted]})
-    }
+    wanted.add(parent_id)
+    params = {"org": org, "rel": relation.name, "parent": parent_id, "ids": ids_value(conn, wanted)}
+    modules: dict[int, str] = {}
+    stored: dict[int, str] = {}
+    for other, module, data in _LOOKUP[parent_is_left].rows(conn, params):
+        modules[other] = module
+        if data is not None:
+            stored[other] = data
     if modules.get(parent_id) != target.parent.api_name:
         raise _parent_missing()
     related = target.related.api_name
-    valid = [w for w in wanted if modules.get(w) == related]
-    stored: dict[int, str] = {}
-    if valid:
-        params = {"org": org, "rel": relation.name, "parent": parent_id, "others": valid}
-        stored = {row[0]: row[1] for row in conn.execute(_LINKS_OF[parent_is_left], params)}
-    state: dict[int, dict[str, Any]] = {k: _decode(v) for k, v in stored.items()}
+    # Relation data per linked id, as a dict and as its stored JSON text.
+    before: dict[int, dict[str, Any]] = {k: _decode(v) for k, v in stored.items()}
+    state: dict[int, tuple[dict[str, Any], str]] = {k: (before[k], v) for k, v in stored.items()}
     now = now_us()
     results: list[dict[str, Any]] = []
     events: list[tuple[Any, ...]] = []
+    name, org, user = relation.name, actor.org_id, actor.user_id
     for p in parsed:
         if isinstance(p, CRMError):
             results.append(p.as_item())
             continue
-        if modules.get(p.other_id) != related:
+        other = p.other_id
+        if modules.get(other) != related:
             results.append(bad_related_id(p.shown_id).as_item())
             continue
         if p.value_error is not None:
             results.append(p.value_error.as_item())
             continue
-        old = state.get(p.other_id)
-        new = merge_values(old or {}, p.values)
-        left, right = (parent_id, p.other_id) if parent_is_left else (p.other_id, parent_id)
-        if old is None:
-            events.append(_event(actor, relation.name, "added", now, left, right, None, _text(new)))
-        elif new != old:
-            events.append(_event(actor, relation.name, "updated", now, left, right, _text(old), _text(new)))
-        state[p.other_id] = new
-        results.append(success("relation added", {"id": str(p.other_id)}))
+        results.append(
+            {
+                "code": "SUCCESS",
+                "details": {"id": str(other)},
+                "message": "relation added",
+                "status": "success",
+            }
+        )
+        current = state.get(other)
+        values = p.values
+        if current is None:
+            new = merge_values({}, values)
+            old_text = None
+            action = "added"
+        else:
+            old, old_text = current
+            if not values or all(old.get(k, _ABSENT) == v for k, v in values.items()):
+                continue  # nothing changes, nothing is written
+            new = merge_values(old, values)
+            if new == old:
+                continue
+            action = "updated"
+        new_text = _encode(new).decode()
+        left, right = (parent_id, other) if parent_is_left else (other, parent_id)
+        events.append((org, now, user, name, action, left, right, old_text, new_text))
+        state[other] = (new, new_text)
     if events:
-        _write(conn, actor, relation, parent_id, parent_is_left, stored, state, now)
-        insert_rows(conn, _ev, EVENT_COLUMNS, events)
+        _write(conn, actor, relation, parent_id, parent_is_left, before, state, now)
+        _INSERT_EVENTS.many_tuples(conn, EVENT_COLUMNS, events)
     return results
 
 
@@ -278,34 +304,23 @@ def _write(
     relation: RelationDef,
     parent_id: int,
     parent_is_left: bool,
-    stored: dict[int, str],
-    state: dict[int, dict[str, Any]],
+    before: dict[int, dict[str, Any]],
+    state: dict[int, tuple[dict[str, Any], str]],
     now: int,
 ) -> None:
     """Insert the new links and update the changed ones (one executemany each)."""
     inserts: list[tuple[Any, ...]] = []
-    updates: list[dict[str, Any]] = []
-    for other, data in state.items():
+    updates: list[tuple[Any, ...]] = []
+    org, user, name = actor.org_id, actor.user_id, relation.name
+    for other, (data, data_text) in state.items():
         left, right = (parent_id, other) if parent_is_left else (other, parent_id)
-        before = stored.get(other)
-        if before is None:
-            by = actor.user_id
-            inserts.append((actor.org_id, relation.name, left, right, _text(data), by, by, now, now))
-        elif _decode(before) != data:
-            updates.append(
-                {
-                    "b_org": actor.org_id,
-                    "b_rel": relation.name,
-                    "b_left": left,
-                    "b_right": right,
-                    "b_data": _text(data),
-                    "b_by": actor.user_id,
-                    "b_at": now,
-                }
-            )
-    insert_rows(conn, _l, LINK_COLUMNS, inserts)
-    if updates:
-        conn.execute(_UPDATE_LINK, updates)
+        old = before.get(other)
+        if old is None:
+            inserts.append((org, name, left, right, data_text, user, user, now, now))
+        elif old != data:
+            updates.append((data_text, user, now, org, name, left, right))
+    _INSERT_LINKS.many_tuples(conn, LINK_COLUMNS, inserts)
+    _UPDATE_LINK.many_tuples(conn, _UPDATE_COLUMNS, updates)
 
 
 # --- delink ----------------------------------------------------------------------------------
@@ -318,9 +333,15 @@ def delink(
     already removed earlier in the same call), ``INVALID_DATA`` "record not deleted"."""
     relation = target.link_relation()
     org, parent_is_left = actor.org_id, target.parent_is_left
+    lock(conn, "links", org, relation.name)
     require_parent(conn, org, target.parent, parent_id)
-    params = {"org": org, "rel": relation.name, "parent": parent_id, "others": list(set(related_ids))}
-    stored: dict[int, str] = {row[0]: row[1] for row in conn.execute(_LINKS_OF[parent_is_left], params)}
+    params = {
+        "org": org,
+        "rel": relation.name,
+        "parent": parent_id,
+        "others": ids_value(conn, set(related_ids)),
+    }
+    stored: dict[int, str] = {row[0]: row[1] for row in _LINKS_OF[parent_is_left].rows(conn, params)}
     now = now_us()
     removed: dict[int, str] = {}
     results: list[dict[str, Any]] = []
@@ -332,11 +353,11 @@ def delink(
             continue
         removed[other] = data
         left, right = (parent_id, other) if parent_is_left else (other, parent_id)
-        events.append(_event(actor, relation.name, "removed", now, left, right, data, None))
+        events.append((org, now, actor.user_id, relation.name, "removed", left, right, data, None))
         results.append(success("relation removed", {"id": str(other)}))
     if removed:
-        conn.execute(_DELETE_LINKS[parent_is_left], {**params, "others": list(removed)})
-        insert_rows(conn, _ev, EVENT_COLUMNS, events)
+        _DELETE_LINKS[parent_is_left].many(conn, [{**params, "others": ids_value(conn, removed)}])
+        _INSERT_EVENTS.many_tuples(conn, EVENT_COLUMNS, events)
     return results
 
 
@@ -345,63 +366,37 @@ def delink(
 
 def _list_statement(parent_is_left: bool, *, since: bool, single: bool) -> Any:
     parent_col, other_col = _columns(parent_is_left)
-    if not since and not single:
-        return _page_statement(parent_is_left)
-    query = (
-        select(*RECORD_COLUMNS, _l.c.data)
-        .select_from(_l.join(_r, and_(_r.c.org_id == _l.c.org_id, _r.c.id == other_col)))
-        .where(
-            _l.c.org_id == bindparam("org"),
-            _l.c.relation == bindparam("rel"),
-            parent_col == bindparam("parent"),
-        )
-    )
-    if single:
-        query = query.where(other_col == bindparam("other"))
-    if since:
-        query = query.where(or_(_l.c.modified_at > bindparam("since"), _r.c.modified_at > bindparam("since")))
-    # Ordered by the related id: the primary key (parent on the left) or ix_links_right (parent
-    # on the right) serves both the filter and the order, so a page never sorts the whole list.
-    return query.order_by(other_col).limit(bindparam("limit")).offset(bindparam("offset"))
-
-
-def _page_statement(parent_is_left: bool) -> Any:
-    """A page of a related list. The page's first id is found in the links index alone
-    (skipping ``offset`` index entries, not ``offset`` joined records), then the page is read
-    from there in index order. Joining first made page 50 of 10,000 links read 9,800 records
-    it then threw away (2 ms against 0.6 ms)."""
-    parent_col, other_col = _columns(parent_is_left)
-    of_parent = and_(
+    where = [
         _l.c.org_id == bindparam("org"),
         _l.c.relation == bindparam("rel"),
         parent_col == bindparam("parent"),
-    )
-    inner = _l.alias("first")
-    inner_parent, inner_other = _columns(parent_is_left)
-    inner_parent, inner_other = inner.c[inner_parent.name], inner.c[inner_other.name]
-    first = (
-        select(inner_other)
-        .where(
-            inner.c.org_id == bindparam("org"),
-            inner.c.relation == bindparam("rel"),
-            inner_parent == bindparam("parent"),
+    ]
+    if single:
+        where.append(other_col == bindparam("other"))
+    if since:
+        # Rare path: a link counts as modified when it or its related record changed.
+        query = (
+            select(*RECORD_COLUMNS, _l.c.data)
+            .select_from(_l.join(_r, and_(_r.c.org_id == _l.c.org_id, _r.c.id == other_col)))
+            .where(*where, or_(_l.c.modified_at > bindparam("since"), _r.c.modified_at > bindparam("since")))
         )
-        .order_by(inner_other)
-        .limit(literal_column("1"))
-        .offset(bindparam("offset"))
-        .scalar_subquery()
-    )
-    # "+ 0" keeps SQLite from carrying the range on the link's id over to records.id and
-    # then, with statistics of a many-org database, driving from records and sorting.
-    return (
-        select(*RECORD_COLUMNS, _l.c.data)
-        .select_from(
-            _l.join(_r, and_(_r.c.org_id == _l.c.org_id, _r.c.id == other_col + literal_column("0")))
-        )
-        .where(of_parent, other_col >= first)
+        return query.order_by(other_col).limit(bindparam("limit")).offset(bindparam("offset"))
+    # The page of links first, by the index whose order is the related id (the primary key when
+    # the parent is on the left, ix_links_right when it is on the right), then its records by
+    # primary key: a page costs its own size whatever the list's length, and the planner cannot
+    # turn the join around.
+    page = (
+        select(other_col.label("other"), _l.c.data.label("link_data"))
+        .where(*where)
         .order_by(other_col)
         .limit(bindparam("limit"))
-        .offset(literal_column("0"))  # SQLite would otherwise bind an OFFSET 0 of its own
+        .offset(bindparam("offset"))
+        .subquery("page")
+    )
+    return (
+        select(*RECORD_COLUMNS, page.c.link_data)
+        .select_from(page.join(_r, and_(_r.c.org_id == bindparam("org"), _r.c.id == page.c.other)))
+        .order_by(page.c.other)
     )
 
 
@@ -411,6 +406,11 @@ _LIST = {
     for since in (True, False)
     for single in (True, False)
 }
+
+
+def relate_lookup_sql(conn: Connection, parent_is_left: bool) -> str:
+    """The SQL of the lookup ``relate`` runs first (for query-plan checks)."""
+    return _LOOKUP[parent_is_left].sql(conn)
 
 
 def list_statement(parent_is_left: bool, *, since: bool = False, single: bool = False) -> Any:

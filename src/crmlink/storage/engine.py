@@ -169,6 +169,10 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=OFF")
     cur.execute("PRAGMA cache_size=-65536")
+    # Checkpoints (which fsync) every ~40 MB of WAL instead of SQLite's default 4 MB: a bulk
+    # relate dirties a page of ix_links_right per related record, and the default made every
+    # few calls wait for a checkpoint (measured: 100-link relates 4.4 -> 3.3 ms wall).
+    cur.execute("PRAGMA wal_autocheckpoint=10000")
     cur.close()
 
 
