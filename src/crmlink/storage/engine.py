@@ -10,7 +10,6 @@ worker thread with a connection pool on PostgreSQL.
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,10 +57,6 @@ class Database:
             )
             event.listen(self.engine, "connect", _sqlite_on_connect)
             event.listen(self.engine, "begin", _sqlite_on_begin)
-            self._checkpointer: _Checkpointer | None = None
-            if parsed.database and parsed.database != ":memory:":
-                self._checkpointer = _Checkpointer(parsed.database)
-                event.listen(self.engine, "connect", self._checkpointer.on_connect)
         elif self.dialect == "postgresql":
             self.engine = create_engine(
                 self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
@@ -95,65 +90,7 @@ class Database:
         return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
 
     def dispose(self) -> None:
-        if self.is_sqlite and self._checkpointer is not None:
-            self._checkpointer.stop()
         self.engine.dispose()
-
-
-class _Checkpointer:
-    """Copies the WAL back into the database file from a background thread.
-
-    SQLite's default runs that copy (a checkpoint, with an fsync) inside whichever commit
-    pushes the WAL past 1,000 pages, so one request in a few dozen paid for everybody's
-    writes: a bulk relate dirties a hundred index pages, and with the default the checkpoint
-    was most of its commit time. Here the serving connections never checkpoint
-    (``wal_autocheckpoint=0``) and this thread does it twice a second, without blocking
-    readers or writers (``PASSIVE``); the sqlite3 module releases the GIL meanwhile.
-    Durability is unchanged: a committed transaction is in the WAL either way.
-    """
-
-    INTERVAL = 0.5
-    TRUNCATE_BYTES = 256 * 1024 * 1024  # past this, wait for a moment without readers
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def on_connect(self, dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
-        with self._lock:
-            if self._stop.is_set():
-                return  # disposed: this connection checkpoints for itself, as by default
-            dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
-                self._thread.start()
-
-    def _run(self) -> None:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        try:
-            conn.execute("PRAGMA busy_timeout=1000")
-            while not self._stop.wait(self.INTERVAL):
-                self.checkpoint(conn)
-            self.checkpoint(conn)
-        finally:
-            conn.close()
-
-    def checkpoint(self, conn: sqlite3.Connection) -> None:
-        try:
-            wal = Path(self.path + "-wal")
-            big = wal.exists() and wal.stat().st_size > self.TRUNCATE_BYTES
-            conn.execute(f"PRAGMA wal_checkpoint({'TRUNCATE' if big else 'PASSIVE'})").fetchall()
-        except sqlite3.Error:
-            pass  # busy or closing: the next round tries again
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stop.set()
-            thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.join(timeout=10)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
