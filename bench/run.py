@@ -239,7 +239,14 @@ class Bench:
             for conns in self.c.connections:
                 target = targets[scenario]
                 if scenario == "delink100":
-                    self._fill_pool(url, loaded, target, rows.get("relate100", {}).get(str(conns)))
+                    # Size the pool from the last delink figure, else from bulk relate (delink
+                    # runs at about half its rate): enough for the figure, not much more.
+                    previous = list(rows["delink100"].values())
+                    estimate = previous[-1]["rps"] if previous else None
+                    if estimate is None:
+                        relate = rows.get("relate100", {}).get(str(conns))
+                        estimate = relate["rps"] * 0.6 if relate else None
+                    self._fill_pool(url, loaded, target, estimate)
                 m = self.measure(target, conns)
                 if scenario == "delink100" and target.limit:
                     m.extra["pool_requests"] = target.limit
@@ -248,16 +255,16 @@ class Bench:
                 rows[scenario][str(conns)] = m.as_dict()
         return rows
 
-    def _fill_pool(self, url: str, loaded: Loaded, target: Target, relate: dict[str, Any] | None) -> None:
+    def _fill_pool(self, url: str, loaded: Loaded, target: Target, estimate: float | None) -> None:
         """Link enough (product, 100 price books) groups that delink always removes real links:
-        the expected request count (from the bulk relate figure) plus a margin."""
-        rps = float(relate["rps"]) if relate and relate.get("rps") else 300.0
+        the expected request count (``estimate`` requests/s over the duration) plus a margin."""
+        rps = float(estimate) if estimate else 150.0
         pool, books = target.pool_products, target.price_books
         margin = max(self.c.connections) + 8  # wrk may send one request per connection past the limit
         # Request j delinks pool[j % P] from the 100 books at window (j // P) * 100 (scenario.lua);
         # distinct (product, window) groups run out at P * W on a tiny data set.
         groups = len(pool) * max(1, len(books) // 100)
-        needed = max(1, min(int(rps * self.c.duration * 1.5) + 50, groups - margin))
+        needed = max(1, min(int(rps * self.c.duration * 1.3) + 50, groups - margin))
         pairs = (
             (pool[j % len(pool)], books[((j // len(pool)) * 100 + k) % len(books)])
             for j in range(needed + margin)
