@@ -140,14 +140,17 @@ def run_wrk(
         str(SCRIPT),
         target.base_url,
     ]
-    proc = subprocess.run(
-        argv,
-        env={"BENCH_DATA": str(data), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=duration + 120,
-        check=False,
-    )
+    try:
+        proc = subprocess.run(
+            argv,
+            env={"BENCH_DATA": str(data), "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            timeout=duration + 120,
+            check=False,
+        )
+    finally:
+        data.unlink(missing_ok=True)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH-RESULT ")), None)
     if proc.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}")
