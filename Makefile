@@ -34,5 +34,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests client $(wildcard bench)
 	$(BIN)/ruff format --check src tests client $(wildcard bench)
 
+## The benchmark suite: 10k, 100k and 1m records on SQLite and PostgreSQL against the floor
+## (../shared/bench/reference_server.py); about 30 minutes. Results in bench/results/.
+bench: $(STAMP)
+	./scripts/ensure-postgres.sh
+	$(BIN)/python -m bench run $(BENCH_ARGS)
+
+## The same harness at a tiny size for a few seconds (keeps it working; no timing claims).
+bench-smoke: $(STAMP)
+	./scripts/ensure-postgres.sh
+	$(BIN)/python -m bench run --sizes 1k --hot-links 200 --duration 1 --warmup 0 --connections 2 \
+		--out bench/results/tmp/smoke
+
 clean:
 	rm -rf $(VENV) .crmlink .pytest_cache .mypy_cache .ruff_cache

@@ -68,12 +68,17 @@ def _derive(module: ModuleDef, data: dict[str, Any]) -> None:
         data["Full_Name"] = " ".join(p for p in parts if p) or None
 
 
-def _select_rows(conn: Connection, org_id: int, ids: Iterable[int]) -> dict[int, _Row]:
+def _select_rows(
+    conn: Connection, org_id: int, ids: Iterable[int], *, for_update: bool = False
+) -> dict[int, _Row]:
+    """Rows by id; ``for_update`` locks them until the transaction ends (PostgreSQL), so that a
+    read-merge-write of a record's fields cannot interleave with another process's and lose its
+    fields (SQLite needs no lock: a write transaction there holds the whole database)."""
     r = tables.records
-    wanted = list(set(ids))
+    wanted = sorted(set(ids))  # one lock order for every transaction: no deadlock between two
     if not wanted:
         return {}
-    rows = conn.execute(
+    query = (
         select(
             r.c.id,
             r.c.module,
@@ -83,8 +88,11 @@ def _select_rows(conn: Connection, org_id: int, ids: Iterable[int]) -> dict[int,
             r.c.modified_by,
             r.c.created_at,
             r.c.modified_at,
-        ).where(r.c.org_id == org_id, r.c.id.in_(wanted))
+        )
+        .where(r.c.org_id == org_id, r.c.id.in_(wanted))
+        .order_by(r.c.id)
     )
+    rows = conn.execute(query.with_for_update() if for_update else query)
     return {
         row[0]: _Row(row[0], row[1], _decode(row[2]), row[3], row[4], row[5], row[6], row[7]) for row in rows
     }
@@ -96,7 +104,11 @@ def record_modules(conn: Connection, org_id: int, ids: Iterable[int]) -> dict[in
     if not wanted:
         return {}
     r = tables.records
-    rows = conn.execute(select(r.c.id, r.c.module).where(r.c.org_id == org_id, r.c.id.in_(wanted)))
+    # ORDER BY id steers SQLite to the primary key instead of scanning the org's whole
+    # ix_records_module, which covers id and module (see storage/hot.py, SQLITE_RECORDS_PK).
+    rows = conn.execute(
+        select(r.c.id, r.c.module).where(r.c.org_id == org_id, r.c.id.in_(wanted)).order_by(r.c.id)
+    )
     return {row[0]: row[1] for row in rows}
 
 
@@ -276,7 +288,7 @@ def update_records(
     for item in items:
         raw = item.get("id") if isinstance(item, dict) else None
         wanted.append(path_id if path_id is not None else parse_id(raw))
-    existing = _select_rows(conn, actor.org_id, [w for w in wanted if w is not None])
+    existing = _select_rows(conn, actor.org_id, [w for w in wanted if w is not None], for_update=True)
     checked = [_check_item(module, item, i, creating=False) for i, item in enumerate(items)]
     checked = _check_references(conn, catalog, module, actor.org_id, checked)
     now = now_us()

@@ -49,6 +49,11 @@ class Database:
                 connect_args={"check_same_thread": False, "timeout": 30},
                 pool_size=pool_size,
                 max_overflow=0,
+                # Last in, first out: requests run one at a time on SQLite, so they keep reusing
+                # one connection and its warm page cache. First in, first out would rotate over
+                # all of them, and a connection's cache is discarded whenever another
+                # connection has written since it last ran, so every request re-read its pages.
+                pool_use_lifo=True,
             )
             event.listen(self.engine, "connect", _sqlite_on_connect)
             event.listen(self.engine, "begin", _sqlite_on_begin)
