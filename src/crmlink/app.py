@@ -9,7 +9,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
-from crmlink.api import metadata, oauth, records, related, users
+from crmlink.api import metadata, oauth, openapi, records, related, users
 from crmlink.api.context import Services
 from crmlink.api.errors import handle_crm_error, handle_http_exception, handle_unexpected
 from crmlink.config import Settings
@@ -35,7 +35,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     settings = settings or Settings.from_env()
     svc = services or open_services(settings)
     logging.getLogger("crmlink").setLevel(settings.log_level.upper())
-    routes = [*metadata.ROUTES, *users.ROUTES, *records.ROUTES, *related.ROUTES, *oauth.ROUTES]
+    routes = [
+        *openapi.ROUTES,
+        *metadata.ROUTES,
+        *users.ROUTES,
+        *records.ROUTES,
+        *related.ROUTES,
+        *oauth.ROUTES,
+    ]
     return _build(svc, settings, routes)
 
 

@@ -1,0 +1,854 @@
+"""The OpenAPI 3.0 description of the API, built by hand from the catalog and one route table.
+
+Litestar's generated description cannot be used: handlers parse raw bodies themselves so that
+every error is Zoho's, so the framework knows nothing of bodies, parameters or error answers.
+
+``ROUTE_DOCS`` is the route table: one entry per served route (method and Litestar path
+template), each expanding into concrete OpenAPI operations. Per-module routes are expanded per
+module (``/crm/{version}/Leads``), per related list (``/crm/{version}/Leads/{record_id}/
+Campaigns``), so each operation names the exact body it accepts and the exact records it answers.
+Every operation carries ``x-crmlink-route`` naming the server route that serves it; a test checks
+that the routes the app registers and the routes described are the same set.
+
+Where the server accepts more than the description says it is said in the ``description`` of
+the schema or parameter (module and related-list names match case-insensitively; ids may be JSON
+numbers or strings; unknown record fields are ignored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Response, get
+
+from crmlink.api.context import Req, services
+from crmlink.api.responses import JSON, json_response
+from crmlink.domain.catalog import SYSTEM_FIELDS, Catalog, FieldDef, ListKind, ModuleDef, RelatedListDef
+from crmlink.domain.values import INTEGER_TYPES, LOOKUP_TYPES, NUMBER_TYPES, TEXT_TYPES
+
+Schema = dict[str, Any]
+Operation = dict[str, Any]
+
+MAX_ITEMS = 100
+MAX_PER_PAGE = 200
+_ID_PATTERN = "^[0-9]{1,19}$"
+_IDS_PATTERN = "^[0-9]{1,19}(,[0-9]{1,19}){0,99}$"
+_ERROR_CODES = [
+    "INVALID_DATA",
+    "UNABLE_TO_PARSE_DATA_TYPE",
+    "INVALID_MODULE",
+    "MANDATORY_NOT_FOUND",
+    "REQUIRED_PARAM_MISSING",
+    "LIMIT_EXCEEDED",
+    "INVALID_REQUEST_METHOD",
+    "AUTHORIZATION_FAILED",
+    "DUPLICATE_DATA",
+    "AUTHENTICATION_FAILURE",
+    "INVALID_TOKEN",
+    "OAUTH_SCOPE_MISMATCH",
+    "NO_PERMISSION",
+    "INVALID_URL_PATTERN",
+    "REQUEST_ENTITY_TOO_LARGE",
+    "TOO_MANY_REQUESTS",
+    "INTERNAL_ERROR",
+]
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: Schema) -> Schema:
+    if "$ref" in schema:
+        return {"allOf": [schema], "nullable": True}
+    out = {**schema, "nullable": True}
+    if "enum" in out:
+        out["enum"] = [*out["enum"], None]
+    return out
+
+
+# --------------------------------------------------------------------------- shared schemas
+
+_ID_STRING: Schema = {"type": "string", "pattern": _ID_PATTERN, "description": "A record id: 1-19 digits."}
+_ID_IN: Schema = {
+    "description": "A record id: a string of 1-19 digits or a positive integer (both accepted).",
+    "oneOf": [_ID_STRING, {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}],
+}
+
+
+def _common_schemas() -> dict[str, Schema]:
+    envelope = {
+        "code": {"type": "string"},
+        "details": {"type": "object"},
+        "message": {"type": "string"},
+    }
+    return {
+        "Error": {
+            "type": "object",
+            "description": "Zoho's error envelope (request-level, or one item of a result list).",
+            "required": ["code", "details", "message", "status"],
+            "additionalProperties": False,
+            "properties": {
+                **envelope,
+                "code": {"type": "string", "enum": _ERROR_CODES},
+                "status": {"type": "string", "enum": ["error"]},
+            },
+        },
+        "Success": {
+            "type": "object",
+            "required": ["code", "details", "message", "status"],
+            "additionalProperties": False,
+            "properties": {
+                **envelope,
+                "code": {"type": "string", "enum": ["SUCCESS"]},
+                "status": {"type": "string", "enum": ["success"]},
+            },
+        },
+        "ResultList": {
+            "type": "object",
+            "description": "One result per input item, in input order.",
+            "required": ["data"],
+            "additionalProperties": False,
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": MAX_ITEMS,
+                    "items": {"oneOf": [_ref("Success"), _ref("Error")]},
+                }
+            },
+        },
+        "Info": {
+            "type": "object",
+            "required": ["per_page", "count", "page", "more_records"],
+            "additionalProperties": False,
+            "properties": {
+                "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+                "count": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+                "page": {"type": "integer", "minimum": 1},
+                "more_records": {"type": "boolean"},
+            },
+        },
+        "UserRef": {
+            "type": "object",
+            "required": ["name", "id", "email"],
+            "additionalProperties": False,
+            "properties": {"name": {"type": "string"}, "id": _ID_STRING, "email": {"type": "string"}},
+        },
+        "LookupRef": {
+            "type": "object",
+            "required": ["name", "id"],
+            "additionalProperties": False,
+            "properties": {"name": {"type": "string", "nullable": True}, "id": _ID_STRING},
+        },
+        "LookupIn": {
+            "description": "A lookup value: an id (string or number) or an object with ``id``.",
+            "oneOf": [
+                _ID_STRING,
+                {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                {"type": "object", "required": ["id"], "properties": {"id": _ID_IN}},
+            ],
+        },
+        **_metadata_schemas(),
+    }
+
+
+def _metadata_schemas() -> dict[str, Schema]:
+    def obj(props: dict[str, Schema]) -> Schema:
+        return {"type": "object", "required": list(props), "additionalProperties": False, "properties": props}
+
+    s, b, i, o = {"type": "string"}, {"type": "boolean"}, {"type": "integer"}, {"type": "object"}
+    ns, no = {"type": "string", "nullable": True}, {"type": "object", "nullable": True}
+    field = obj(
+        {
+            "system_mandatory": b,
+            "webhook": b,
+            "json_type": s,
+            "crypt": no,
+            "field_label": s,
+            "tooltip": no,
+            "created_source": s,
+            "field_read_only": b,
+            "display_label": s,
+            "read_only": b,
+            "association_details": no,
+            "quick_sequence_number": s,
+            "businesscard_supported": b,
+            "multi_module_lookup": o,
+            "currency": o,
+            "id": _ID_STRING,
+            "custom_field": b,
+            "lookup": o,
+            "visible": b,
+            "length": i,
+            "view_type": obj({"view": b, "edit": b, "quick_create": b, "create": b}),
+            "subform": no,
+            "api_name": s,
+            "unique": o,
+            "data_type": s,
+            "formula": o,
+            "decimal_place": {"type": "integer", "nullable": True},
+            "mass_update": b,
+            "multiselectlookup": o,
+            "pick_list_values": {
+                "type": "array",
+                "items": obj(
+                    {"display_value": s, "sequence_number": i, "actual_value": s, "maps": {"type": "array"}}
+                ),
+            },
+            "auto_number": o,
+            "sequence_number": i,
+        }
+    )
+    module = obj(
+        {
+            "global_search_supported": b,
+            "deletable": b,
+            "description": ns,
+            "creatable": b,
+            "inventory_template_supported": b,
+            "modified_time": s,
+            "plural_label": s,
+            "presence_sub_menu": b,
+            "triggers_supported": b,
+            "id": _ID_STRING,
+            "visible": b,
+            "visibility": i,
+            "convertable": b,
+            "editable": b,
+            "profiles": {"type": "array", "items": obj({"name": s, "id": _ID_STRING})},
+            "filter_supported": b,
+            "show_as_tab": b,
+            "web_link": ns,
+            "sequence_number": i,
+            "singular_label": s,
+            "viewable": b,
+            "api_supported": b,
+            "api_name": s,
+            "quick_create": b,
+            "modified_by": no,
+            "generated_type": s,
+            "feeds_required": b,
+            "scoring_supported": b,
+            "webform_supported": b,
+            "arguments": {"type": "array"},
+            "module_name": s,
+            "business_card_field_limit": i,
+            "parent_module": o,
+        }
+    )
+    related_list = obj(
+        {
+            "sequence_number": s,
+            "display_label": s,
+            "api_name": s,
+            "module": s,
+            "name": s,
+            "action": ns,
+            "id": _ID_STRING,
+            "href": ns,
+            "type": s,
+            "connectedmodule": ns,
+            "linkingmodule": ns,
+        }
+    )
+    return {
+        "Field": field,
+        "Module": module,
+        "RelatedList": related_list,
+        "Modules": obj({"modules": {"type": "array", "items": _ref("Module")}}),
+        "Fields": obj({"fields": {"type": "array", "items": _ref("Field")}}),
+        "RelatedLists": obj({"related_lists": {"type": "array", "items": _ref("RelatedList")}}),
+    }
+
+
+# --------------------------------------------------------------------------- per-field schemas
+
+
+def field_out(f: FieldDef) -> Schema:
+    """The JSON schema of a field's value as the server renders it (null when empty)."""
+    kind = f.data_type
+    schema: Schema
+    if kind in TEXT_TYPES:
+        schema = {"type": "string"}
+    elif kind in INTEGER_TYPES:
+        schema = {"type": "integer"}
+    elif kind in NUMBER_TYPES:
+        schema = {"type": "number"}
+    elif kind == "boolean":
+        schema = {"type": "boolean"}
+    elif kind == "date":
+        schema = {"type": "string", "format": "date"}
+    elif kind == "datetime":
+        schema = {"type": "string"}
+    elif kind == "picklist":
+        schema = {"type": "string", "enum": list(f.picklist)}
+    elif kind == "multiselectpicklist":
+        schema = {"type": "array", "items": {"type": "string", "enum": list(f.picklist)}}
+    elif kind == "ownerlookup":
+        schema = _ref("UserRef")
+    elif kind in LOOKUP_TYPES:
+        schema = _ref("LookupRef")
+    else:
+        schema = {}
+    return _nullable(schema) if schema else schema
+
+
+def field_in(f: FieldDef) -> Schema:
+    """The JSON schema of the values the server accepts for a field (null clears it)."""
+    kind = f.data_type
+    schema: Schema
+    if kind in TEXT_TYPES:
+        schema = {"type": "string"}
+        if f.length is not None:
+            schema["maxLength"] = f.length
+        if kind == "email":
+            schema["pattern"] = r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"  # empty is accepted
+    elif kind in INTEGER_TYPES:
+        schema = {"type": "integer", "minimum": -(2**63) + 1, "maximum": 2**63 - 1}
+    elif kind in NUMBER_TYPES:
+        schema = {
+            "type": "number",
+            "minimum": -1e15,
+            "maximum": 1e15,
+            "exclusiveMinimum": True,
+            "exclusiveMaximum": True,
+        }
+    elif kind == "boolean":
+        schema = {"type": "boolean"}
+    elif kind == "date":
+        schema = {"type": "string", "format": "date"}
+    elif kind == "datetime":
+        schema = {"type": "string", "format": "date-time"}
+    elif kind == "picklist":
+        schema = {"type": "string", "enum": list(f.picklist)}
+    elif kind == "multiselectpicklist":
+        schema = {"type": "array", "items": {"type": "string", "enum": list(f.picklist)}}
+    elif kind in LOOKUP_TYPES:
+        schema = _ref("LookupIn")
+    else:
+        schema = {}
+    if f.mandatory:
+        if schema.get("type") == "string":
+            # Blank strings count as missing (MANDATORY_NOT_FOUND).
+            schema = {**schema, "minLength": 1, "pattern": schema.get("pattern", r"\S")}
+        return schema
+    return _nullable(schema) if schema else schema
+
+
+def record_out(module: ModuleDef) -> Schema:
+    props: dict[str, Schema] = {f.api_name: field_out(f) for f in module.fields}
+    props.update(
+        {
+            "$se_module": {"type": "string"},
+            "Created_Time": {"type": "string"},
+            "Modified_Time": {"type": "string"},
+            "Created_By": _nullable(_ref("UserRef")),
+            "Modified_By": _nullable(_ref("UserRef")),
+            "id": _ID_STRING,
+        }
+    )
+    return {
+        "type": "object",
+        "description": f"A {module.singular_label} record; with ``fields``, only those (and id).",
+        "required": ["id"],
+        "additionalProperties": False,
+        "properties": props,
+    }
+
+
+def record_in(module: ModuleDef, *, creating: bool, with_id: bool) -> Schema:
+    writable = [f for f in module.fields if not f.read_only]
+    props: dict[str, Schema] = {f.api_name: field_in(f) for f in writable}
+    props["$se_module"] = {"type": "string"}
+    required = [f.api_name for f in module.mandatory_fields] if creating else []
+    if with_id:
+        props["id"] = _ID_IN
+        required.append("id")
+    return {
+        "type": "object",
+        "description": (
+            f"A {module.singular_label}. Unknown and read-only fields ({', '.join(sorted(SYSTEM_FIELDS))} "
+            "and derived ones) are accepted and ignored, as Zoho does."
+        ),
+        "required": required,
+        "additionalProperties": True,
+        "properties": props,
+    }
+
+
+def _data_body(item: Schema, *, max_items: int = MAX_ITEMS) -> Schema:
+    return {
+        "type": "object",
+        "required": ["data"],
+        "properties": {"data": {"type": "array", "minItems": 1, "maxItems": max_items, "items": item}},
+    }
+
+
+def _record_list(module_schema: str) -> Schema:
+    return {
+        "type": "object",
+        "required": ["data", "info"],
+        "additionalProperties": False,
+        "properties": {
+            "data": {"type": "array", "minItems": 1, "maxItems": MAX_PER_PAGE, "items": _ref(module_schema)},
+            "info": _ref("Info"),
+        },
+    }
+
+
+def _record_single(module_schema: str) -> Schema:
+    return {
+        "type": "object",
+        "required": ["data"],
+        "additionalProperties": False,
+        "properties": {"data": {"type": "array", "minItems": 1, "maxItems": 1, "items": _ref(module_schema)}},
+    }
+
+
+# --------------------------------------------------------------------------- parameters and responses
+
+_VERSION = {
+    "name": "version",
+    "in": "path",
+    "required": True,
+    "description": "API version; any other value answers 404 INVALID_URL_PATTERN.",
+    "schema": {"type": "string", "enum": ["v2", "v2.1"]},
+}
+
+
+def _path(name: str, description: str, schema: Schema | None = None) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": schema or _ID_STRING,
+    }
+
+
+def _query(name: str, schema: Schema, description: str, *, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
+
+
+_IF_MODIFIED_SINCE = {
+    "name": "If-Modified-Since",
+    "in": "header",
+    "required": False,
+    "description": "ISO-8601 date-time with offset; 304 when nothing changed since (400 if unparsable; "
+    "an empty value is ignored).",
+    "schema": {"type": "string", "format": "date-time"},
+}
+_PAGE = _query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}, "Page number, from 1.")
+_PER_PAGE = _query(
+    "per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}, "Records per page (max 200)."
+)
+_FIELDS = _query("fields", {"type": "string"}, "Comma-separated field api names; unknown names are ignored.")
+_IDS = _query(
+    "ids",
+    {"type": "string", "pattern": _IDS_PATTERN},
+    "Comma-separated record ids, at most 100.",
+    required=True,
+)
+
+_JSON_HEADER = {
+    "Content-Type": {"schema": {"type": "string", "enum": [JSON]}, "description": "Always Zoho's JSON type."}
+}
+
+_ERROR_TEXT = {
+    400: "Bad request: INVALID_DATA, INVALID_MODULE, MANDATORY_NOT_FOUND, REQUIRED_PARAM_MISSING, "
+    "LIMIT_EXCEEDED, "
+    "UNABLE_TO_PARSE_DATA_TYPE, AUTHORIZATION_FAILED, INVALID_REQUEST_METHOD.",
+    401: "AUTHENTICATION_FAILURE (no usable Authorization header), INVALID_TOKEN, OAUTH_SCOPE_MISMATCH.",
+    403: "NO_PERMISSION: the user's profile lacks the permission.",
+    404: "INVALID_URL_PATTERN: unknown version or path.",
+    413: "REQUEST_ENTITY_TOO_LARGE: the body is over the configured limit (not read further).",
+    429: "TOO_MANY_REQUESTS: API credits or the concurrency cap are exhausted (when enabled).",
+    500: "INTERNAL_ERROR: nothing internal is revealed.",
+}
+
+
+def _content(schema: Schema) -> dict[str, Any]:
+    return {JSON: {"schema": schema}}
+
+
+def _error(status: int) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": _ERROR_TEXT[status], "content": _content(_ref("Error"))}
+    if status == 429:
+        response["headers"] = {
+            "Retry-After": {
+                "schema": {"type": "integer", "minimum": 1},
+                "required": True,
+                "description": "Seconds to wait.",
+            }
+        }
+    return response
+
+
+def _empty(status: int, description: str) -> dict[str, Any]:
+    return {"description": description, "headers": _JSON_HEADER}
+
+
+def _responses(
+    ok: dict[int, dict[str, Any]], *, body: bool, auth: bool = True, forbidden: bool = True
+) -> dict[str, Any]:
+    out: dict[str, Any] = {str(k): v for k, v in ok.items()}
+    errors = [400, 404, 429, 500]
+    if auth:
+        errors.append(401)
+    if forbidden:
+        errors.append(403)
+    if body:
+        errors.append(413)
+    for status in sorted(errors):
+        out.setdefault(str(status), _error(status))
+    return out
+
+
+def _results(status: int, text: str) -> dict[str, Any]:
+    return {"description": text, "content": _content(_ref("ResultList"))}
+
+
+def _json_body(schema: Schema, description: str) -> dict[str, Any]:
+    return {
+        "required": True,
+        "description": description + " Parsed whatever the Content-Type says (Zoho's SDKs send none).",
+        "content": {"application/json": {"schema": schema}},
+    }
+
+
+# --------------------------------------------------------------------------- the route table
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDoc:
+    """One served route and how it expands into OpenAPI operations."""
+
+    method: str
+    route: str  # the Litestar path, without type annotations
+    expand: Callable[[Catalog], Iterable[tuple[str, Operation]]]
+
+
+def _op(
+    op_id: str, summary: str, params: list[dict[str, Any]], responses: dict[str, Any], **extra: Any
+) -> Operation:
+    return {"operationId": op_id, "summary": summary, "parameters": params, "responses": responses, **extra}
+
+
+def _module_path(module: ModuleDef) -> str:
+    return f"/crm/{{version}}/{module.api_name}"
+
+
+_RECORD_ID = _path("record_id", "The record's id (1-19 digits; anything else answers 400 INVALID_DATA).")
+
+
+def _list_records(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    for m in catalog.modules:
+        sortable = ["id", "Created_Time", "Modified_Time", *(f.api_name for f in m.fields)]
+        params = [
+            _VERSION,
+            _PAGE,
+            _PER_PAGE,
+            _FIELDS,
+            _query(
+                "ids",
+                {"type": "string", "pattern": "^$|" + _IDS_PATTERN},
+                "Comma-separated record ids, at most 100 (empty: no filter).",
+            ),
+            _query("sort_by", {"type": "string", "enum": sortable}, "Field to sort by."),
+            _query(
+                "sort_order", {"type": "string", "enum": ["asc", "desc"]}, "Sort direction (default desc)."
+            ),
+            _IF_MODIFIED_SINCE,
+        ]
+        ok = {
+            200: {
+                "description": "A page of records.",
+                "content": _content(_record_list(f"Record_{m.api_name}")),
+            },
+            204: _empty(204, "No records."),
+            304: _empty(304, "Nothing modified since If-Modified-Since."),
+        }
+        yield (
+            _module_path(m),
+            _op(f"list{m.api_name}", f"List {m.plural_label}", params, _responses(ok, body=False)),
+        )
+
+
+def _get_record(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    for m in catalog.modules:
+        ok = {
+            200: {"description": "The record.", "content": _content(_record_single(f"Record_{m.api_name}"))},
+            204: _empty(204, "No such record."),
+        }
+        yield (
+            _module_path(m) + "/{record_id}",
+            _op(
+                f"get{m.api_name}",
+                f"Get a {m.singular_label}",
+                [_VERSION, _RECORD_ID],
+                _responses(ok, body=False),
+            ),
+        )
+
+
+def _insert_records(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    for m in catalog.modules:
+        ok = {
+            201: _results(201, "All created."),
+            207: _results(207, "Some created."),
+            400: _results(400, "None created, or a request-level error."),
+        }
+        responses = _responses(ok, body=True)
+        responses["400"] = {
+            "description": "None created (result list) or a request-level error.",
+            "content": _content({"oneOf": [_ref("ResultList"), _ref("Error")]}),
+        }
+        body = _json_body(_data_body(record_in(m, creating=True, with_id=False)), "1 to 100 records.")
+        yield (
+            _module_path(m),
+            _op(f"insert{m.api_name}", f"Insert {m.plural_label}", [_VERSION], responses, requestBody=body),
+        )
+
+
+def _write_results(ok_text: str) -> dict[str, Any]:
+    responses = _responses({200: _results(200, ok_text), 207: _results(207, "Some succeeded.")}, body=True)
+    responses["400"] = {
+        "description": "None succeeded (result list) or a request-level error.",
+        "content": _content({"oneOf": [_ref("ResultList"), _ref("Error")]}),
+    }
+    return responses
+
+
+def _update_records(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    for m in catalog.modules:
+        body = _json_body(
+            _data_body(record_in(m, creating=False, with_id=True)), "1 to 100 records, each with its id."
+        )
+        yield (
+            _module_path(m),
+            _op(
+                f"update{m.api_name}",
+                f"Update {m.plural_label}",
+                [_VERSION],
+                _write_results("All updated."),
+                requestBody=body,
+            ),
+        )
+
+
+def _update_record(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    for m in catalog.modules:
+        body = _json_body(
+            _data_body(record_in(m, creating=False, with_id=False), max_items=1), "Exactly one record."
+        )
+        yield (
+            _module_path(m) + "/{record_id}",
+            _op(
+                f"updateOne{m.api_name}",
+                f"Update a {m.singular_label}",
+                [_VERSION, _RECORD_ID],
+                _write_results("Updated."),
+                requestBody=body,
+            ),
+        )
+
+
+def _delete_results() -> dict[str, Any]:
+    responses = _responses(
+        {200: _results(200, "All deleted."), 207: _results(207, "Some deleted.")}, body=False
+    )
+    responses["400"] = {
+        "description": "None deleted (result list) or a request-level error.",
+        "content": _content({"oneOf": [_ref("ResultList"), _ref("Error")]}),
+    }
+    return responses
+
+
+def _delete_records(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    for m in catalog.modules:
+        yield (
+            _module_path(m),
+            _op(f"delete{m.api_name}", f"Delete {m.plural_label}", [_VERSION, _IDS], _delete_results()),
+        )
+
+
+def _delete_record(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    for m in catalog.modules:
+        yield (
+            _module_path(m) + "/{record_id}",
+            _op(
+                f"deleteOne{m.api_name}",
+                f"Delete a {m.singular_label}",
+                [_VERSION, _RECORD_ID],
+                _delete_results(),
+            ),
+        )
+
+
+def _module_names(catalog: Catalog) -> Schema:
+    return {
+        "type": "string",
+        "enum": [m.api_name for m in catalog.modules],
+        "description": "A module api name (matched case-insensitively; others answer 400 INVALID_MODULE).",
+    }
+
+
+def _settings(
+    path: str,
+    op_id: str,
+    summary: str,
+    schema: str,
+    extra: list[dict[str, Any]] | None = None,
+    *,
+    since: bool = False,
+) -> Callable[[Catalog], Iterable[tuple[str, Operation]]]:
+    def expand(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+        params = [_VERSION]
+        if extra:
+            params += [
+                p if p.get("name") != "module" else {**p, "schema": _module_names(catalog)} for p in extra
+            ]
+        ok: dict[int, dict[str, Any]] = {200: {"description": summary, "content": _content(_ref(schema))}}
+        if since:
+            params.append(_IF_MODIFIED_SINCE)
+            ok[304] = _empty(304, "The catalog has not changed since If-Modified-Since.")
+        yield path, _op(op_id, summary, params, _responses(ok, body=False, forbidden=False))
+
+    return expand
+
+
+_MODULE_QUERY = _query("module", {"type": "string"}, "The module's api name.", required=True)
+
+ROUTE_DOCS: tuple[RouteDoc, ...] = (
+    RouteDoc(
+        "GET",
+        "/crm/{version}/settings/modules",
+        _settings("/crm/{version}/settings/modules", "listModules", "All modules.", "Modules", since=True),
+    ),
+    RouteDoc(
+        "GET",
+        "/crm/{version}/settings/modules/{api_name}",
+        lambda c: _settings(
+            "/crm/{version}/settings/modules/{api_name}",
+            "getModule",
+            "One module.",
+            "Modules",
+            [
+                {
+                    "name": "api_name",
+                    "in": "path",
+                    "required": True,
+                    "description": "The module's api name.",
+                    "schema": _module_names(c),
+                }
+            ],
+        )(c),
+    ),
+    RouteDoc(
+        "GET",
+        "/crm/{version}/settings/fields",
+        _settings(
+            "/crm/{version}/settings/fields", "listFields", "A module's fields.", "Fields", [_MODULE_QUERY]
+        ),
+    ),
+    RouteDoc(
+        "GET",
+        "/crm/{version}/settings/related_lists",
+        _settings(
+            "/crm/{version}/settings/related_lists",
+            "listRelatedLists",
+            "A module's related lists.",
+            "RelatedLists",
+            [_MODULE_QUERY],
+        ),
+    ),
+    RouteDoc("GET", "/crm/{version}/{module}", _list_records),
+    RouteDoc("GET", "/crm/{version}/{module}/{record_id}", _get_record),
+    RouteDoc("POST", "/crm/{version}/{module}", _insert_records),
+    RouteDoc("PUT", "/crm/{version}/{module}", _update_records),
+    RouteDoc("PUT", "/crm/{version}/{module}/{record_id}", _update_record),
+    RouteDoc("DELETE", "/crm/{version}/{module}", _delete_records),
+    RouteDoc("DELETE", "/crm/{version}/{module}/{record_id}", _delete_record),
+    RouteDoc("GET", "/openapi.json", lambda _c: [("/openapi.json", _openapi_op())]),
+)
+
+
+def _openapi_op() -> Operation:
+    return {
+        "operationId": "openapi",
+        "summary": "This description.",
+        "security": [],
+        "parameters": [],
+        "responses": {
+            "200": {"description": "OpenAPI 3.0 document.", "content": _content({"type": "object"})}
+        },
+    }
+
+
+def _related_lists(module: ModuleDef, *kinds: ListKind) -> list[RelatedListDef]:
+    return [rl for rl in module.related_lists if rl.kind in kinds]
+
+
+def build_openapi(catalog: Catalog) -> dict[str, Any]:
+    """The whole description; deterministic for a given catalog."""
+    paths: dict[str, dict[str, Operation]] = {}
+    for doc in ROUTE_DOCS:
+        for path, operation in doc.expand(catalog):
+            operation["x-crmlink-route"] = doc.route
+            methods = paths.setdefault(path, {})
+            key = doc.method.lower()
+            if key in methods:
+                raise ValueError(f"{doc.method} {path} described twice")
+            methods[key] = operation
+    schemas = _common_schemas()
+    for m in catalog.modules:
+        schemas[f"Record_{m.api_name}"] = record_out(m)
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "crmlink",
+            "version": "1",
+            "description": (
+                "Zoho CRM REST API v2 / v2.1 (records, metadata, related records) as served by crmlink. "
+                "Authenticate with ``Authorization: Zoho-oauthtoken <access token>`` "
+                "(``Bearer`` is accepted too)."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"zoho_oauthtoken": []}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "zoho_oauthtoken": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "``Zoho-oauthtoken <access token>``.",
+                }
+            },
+        },
+    }
+
+
+_built: dict[int, dict[str, Any]] = {}
+
+
+def openapi_for(catalog: Catalog) -> dict[str, Any]:
+    """``build_openapi`` once per catalog (the catalog is immutable)."""
+    found = _built.get(id(catalog))
+    if found is None:
+        found = _built[id(catalog)] = build_openapi(catalog)
+    return found
+
+
+@get("/openapi.json", include_in_schema=False)
+async def openapi_json(request: Req) -> Response[bytes]:
+    """The description; needs no token."""
+    return json_response(openapi_for(services(request).catalog))
+
+
+ROUTES = [openapi_json]
