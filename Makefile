@@ -30,8 +30,8 @@ typecheck: $(STAMP)
 	$(BIN)/mypy --config-file client/pyproject.toml client/src
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests client bench
-	$(BIN)/ruff format --check src tests client bench
+	$(BIN)/ruff check src tests client $(wildcard bench)
+	$(BIN)/ruff format --check src tests client $(wildcard bench)
 
 clean:
 	rm -rf $(VENV) .crmlink .pytest_cache .mypy_cache .ruff_cache

@@ -10,6 +10,7 @@ worker thread with a connection pool on PostgreSQL.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -93,14 +94,27 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
     assert isinstance(dbapi_connection, sqlite3.Connection)
     dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    _enable_wal(cur)
     # NORMAL in WAL mode: a committed transaction survives a crash of the process (the WAL is
     # in the OS cache); only a power loss may lose the last few, never corrupting the file.
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=OFF")
     cur.execute("PRAGMA cache_size=-65536")
     cur.close()
+
+
+def _enable_wal(cur: sqlite3.Cursor) -> None:
+    # Switching a fresh file to WAL takes an exclusive lock that the busy handler does not wait
+    # for; several processes opening a new database at once retry here instead of failing.
+    for attempt in range(200):
+        if cur.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            return
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            time.sleep(0.01 * min(attempt + 1, 10))
+    raise sqlite3.OperationalError("could not switch the database to WAL mode")
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
