@@ -24,8 +24,14 @@ def _v1_initial(conn: Connection) -> None:
     tables.metadata.create_all(conn, checkfirst=True)
 
 
+def _v3_api_credits(conn: Connection) -> None:
+    """API credits per org and minute (v2 is taken by the OAuth sign-in migration)."""
+    tables.api_credits.create(conn, checkfirst=True)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
+    3: _v3_api_credits,
 }
 
 
