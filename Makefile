@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo serve test test-fast lint typecheck bench bench-smoke clean
+.PHONY: demo serve test test-fast lint typecheck bench bench-smoke clean fuzz reliability-long
 
 $(STAMP): pyproject.toml client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ test: $(STAMP)
 	./scripts/ensure-postgres.sh
 	$(BIN)/pytest -q
 	$(MAKE) --no-print-directory typecheck lint
+
+## Long schemathesis run: 200 examples per operation, a random seed, both engines (~10+ min).
+fuzz: $(STAMP)
+	./scripts/ensure-postgres.sh
+	CRMLINK_FUZZ_EXAMPLES=$${CRMLINK_FUZZ_EXAMPLES:-200} CRMLINK_FUZZ_SEED=$${CRMLINK_FUZZ_SEED:-random} \
+		$(BIN)/pytest -q tests/test_fuzz.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
