@@ -12,7 +12,7 @@ from litestar.exceptions import HTTPException
 from crmlink.api import metadata, oauth, openapi, records, related, users
 from crmlink.api.context import Services
 from crmlink.api.errors import handle_crm_error, handle_http_exception, handle_unexpected
-from crmlink.api.limits import release_concurrency
+from crmlink.api.limits import enforce_limits
 from crmlink.config import Settings
 from crmlink.domain.catalog_data import CATALOG
 from crmlink.domain.ids import ids_for_process
@@ -56,7 +56,7 @@ def _build(svc: Services, settings: Settings, routes: list[Any]) -> Litestar:
             Exception: handle_unexpected,
         },
         request_max_body_size=settings.max_body_bytes,
-        middleware=[release_concurrency],
+        middleware=[enforce_limits],
         openapi_config=None,
         on_shutdown=[svc.db.dispose],
         state=State({"crm": svc}),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from crmlink.api.context import Req, Services
-from crmlink.api.limits import apply_limits
 from crmlink.domain.auth import (
     PERMISSION_FOR,
     VIEW,
@@ -54,16 +53,13 @@ def bearer_token(request: Req) -> str:
 
 
 async def authenticate(request: Req, svc: Services) -> Actor:
-    """The caller behind the token; then the limits in force (credits, concurrency) are applied."""
     token = bearer_token(request)
 
     def lookup() -> Actor:
         with svc.db.read() as conn:
             return actor_for_token(conn, token)
 
-    actor = await svc.db.run(lookup)
-    await apply_limits(request, svc, actor)
-    return actor
+    return await svc.db.run(lookup)
 
 
 def authorize_module(actor: Actor, module: ModuleDef, op: Operation, *, message: str | None = None) -> None:
