@@ -215,27 +215,30 @@ ROWS = [
 ]
 
 
-def _snapshot(client: Any, org: TestOrg) -> dict[str, Any]:
+def _snapshot(client: Any, org: TestOrg, ids: dict[str, str]) -> dict[str, Any]:
+    paths = [
+        f"/{module}" for module in ("Leads", "Contacts", "Accounts", "Products", "Price_Books", "Campaigns")
+    ]
+    if "pricebook" in ids:
+        paths += [
+            f"/Price_Books/{ids['pricebook']}/Products",
+            f"/Campaigns/{ids['campaign']}/Leads",
+            f"/Leads/{ids['lead']}/Campaigns",
+        ]
     out: dict[str, Any] = {}
-    for module in ("Leads", "Contacts", "Accounts"):
-        response = client.get(f"/crm/{V}/{module}", headers=org.headers)
-        out[module] = response.json() if response.status_code == 200 else response.status_code
+    for path in paths:
+        response = client.get(f"/crm/{V}{path}", headers=org.headers)
+        out[path] = response.json() if response.status_code == 200 else response.status_code
     return out
 
 
-@pytest.mark.parametrize("row", ROWS)
-def test_bad_input_gets_zoho_error_and_stores_nothing(client: Any, org: TestOrg, row: Row) -> None:
-    ids = {
-        "lead": org.create(client, "Leads")[0],
-        "contact": org.create(client, "Contacts")[0],
-        "account": org.create(client, "Accounts")[0],
-    }
+def _check_row(client: Any, org: TestOrg, row: Row, ids: dict[str, str]) -> None:
     path, body = row.path, row.body
     for name, value in ids.items():
         path = path.replace("{" + name + "}", value)
         if body is not None:
             body = body.replace(b"{" + name.encode() + b"}", value.encode())
-    before = _snapshot(client, org)
+    before = _snapshot(client, org, ids)
     headers = {**org.headers, **dict(row.headers)}
     response = client.request(row.method, f"/crm/{V}{path}", content=body, headers=headers)
     if row.item:
@@ -245,11 +248,142 @@ def test_bad_input_gets_zoho_error_and_stores_nothing(client: Any, org: TestOrg,
         assert_item_error(items[0], row.code, row.message)
     else:
         assert_zoho_error(response, row.status, row.code, row.message)
-    assert _snapshot(client, org) == before
+    assert _snapshot(client, org, ids) == before
+
+
+@pytest.mark.parametrize("row", ROWS)
+def test_bad_input_gets_zoho_error_and_stores_nothing(client: Any, org: TestOrg, row: Row) -> None:
+    ids = {
+        "lead": org.create(client, "Leads")[0],
+        "contact": org.create(client, "Contacts")[0],
+        "account": org.create(client, "Accounts")[0],
+    }
+    _check_row(client, org, row, ids)
+
+
+RELATED_ID = "the related id given seems to be invalid"
+PB = "/Price_Books/{pricebook}/Products"
+
+
+def relate(*items: Any) -> bytes:
+    return j({"data": list(items)})
+
+
+RELATED_ROWS = [
+    pytest.param(Row("PUT", PB, b'{"data": [{"id": '), id="malformed-json"),
+    pytest.param(Row("PUT", PB, b"[]"), id="body-is-a-list"),
+    pytest.param(Row("PUT", PB, b"null"), id="body-is-null"),
+    pytest.param(Row("PUT", PB, b"", code="MANDATORY_NOT_FOUND"), id="empty-body"),
+    pytest.param(Row("PUT", PB, j({"items": []}), code="MANDATORY_NOT_FOUND"), id="data-missing"),
+    pytest.param(Row("PUT", PB, j({"data": {"id": "1"}})), id="data-is-an-object"),
+    pytest.param(Row("PUT", PB, j({"data": []})), id="data-empty-list"),
+    pytest.param(Row("PUT", PB, relate(*[{"id": "{product}"}] * 101), code="LIMIT_EXCEEDED"), id="101-items"),
+    pytest.param(
+        Row("PUT", PB + "/{product}", relate({}, {}), code="LIMIT_EXCEEDED"), id="two-items-on-single"
+    ),
+    pytest.param(Row("PUT", PB, b"[" * DEEP + b"]" * DEEP), id="deeply-nested-body"),
+    pytest.param(Row("PUT", PB, b'{"data": [{"id": "\xff"}]}'), id="invalid-utf8"),
+    pytest.param(Row("PUT", PB, relate("{product}"), item=True), id="item-is-a-string"),
+    pytest.param(
+        Row("PUT", PB, relate({"list_price": 5}), code="MANDATORY_NOT_FOUND", item=True), id="id-missing"
+    ),
+    pytest.param(Row("PUT", PB, relate({"id": "abc"}), message=RELATED_ID, item=True), id="id-non-numeric"),
+    pytest.param(Row("PUT", PB, relate({"id": -7}), message=RELATED_ID, item=True), id="id-negative"),
+    pytest.param(Row("PUT", PB, relate({"id": LONG}), message=RELATED_ID, item=True), id="id-30-digits"),
+    pytest.param(Row("PUT", PB, relate({"id": 1.5}), message=RELATED_ID, item=True), id="id-float"),
+    pytest.param(Row("PUT", PB, relate({"id": None}), message=RELATED_ID, item=True), id="id-null"),
+    pytest.param(Row("PUT", PB, relate({"id": True}), message=RELATED_ID, item=True), id="id-boolean"),
+    pytest.param(
+        Row("PUT", PB, relate({"id": "{lead}"}), message=RELATED_ID, item=True), id="id-of-another-module"
+    ),
+    pytest.param(
+        Row("PUT", PB, relate({"id": "{product}", "list_price": "12.5"}), item=True), id="list-price-string"
+    ),
+    pytest.param(
+        Row("PUT", PB, relate({"id": "{product}", "list_price": -1}), item=True), id="list-price-negative"
+    ),
+    pytest.param(Row("PUT", PB, b'{"data": [{"id": "{product}", "list_price": NaN}]}'), id="list-price-nan"),
+    pytest.param(
+        Row("PUT", PB, b'{"data": [{"id": "{product}", "list_price": 1e309}]}'), id="list-price-1e309"
+    ),
+    pytest.param(
+        Row("PUT", PB, relate({"id": "{product}", "list_price": True}), item=True), id="list-price-boolean"
+    ),
+    pytest.param(
+        Row(
+            "PUT",
+            "/Campaigns/{campaign}/Leads",
+            relate({"id": "{lead}", "Member_Status": "Maybe"}),
+            item=True,
+        ),
+        id="member-status-outside-picklist",
+    ),
+    pytest.param(
+        Row("PUT", "/Leads/{lead}/Campaigns/{campaign}", relate({"Member_Status": 3}), item=True),
+        id="member-status-number-single",
+    ),
+    pytest.param(
+        Row("PUT", "/Price_Books/abc/Products", relate({"id": "{product}"}), message=RELATED_ID),
+        id="path-parent-junk",
+    ),
+    pytest.param(
+        Row("PUT", "/Price_Books/-1/Products", relate({"id": "{product}"}), message=RELATED_ID),
+        id="path-parent-negative",
+    ),
+    pytest.param(Row("PUT", PB + "/abc", relate({}), message=RELATED_ID), id="path-related-junk"),
+    pytest.param(Row("PUT", PB + f"/{LONG}", relate({}), message=RELATED_ID), id="path-related-30-digits"),
+    pytest.param(Row("DELETE", PB + "/%27%20OR%201=1", message=RELATED_ID), id="path-related-sql"),
+    pytest.param(
+        Row(
+            "PUT",
+            "/Price_Books/{pricebook}/Nope",
+            relate({"id": "{product}"}),
+            message="The relation name given seems to be invalid",
+        ),
+        id="path-related-list-unknown",
+    ),
+    pytest.param(
+        Row("DELETE", PB + "?ids=abc", code="UNABLE_TO_PARSE_DATA_TYPE"), id="delink-ids-non-numeric"
+    ),
+    pytest.param(Row("DELETE", PB + "?ids=-3", code="UNABLE_TO_PARSE_DATA_TYPE"), id="delink-ids-negative"),
+    pytest.param(
+        Row("DELETE", PB + "?ids=" + ",".join(["{product}"] * 101), code="LIMIT_EXCEEDED"),
+        id="delink-ids-101",
+    ),
+    pytest.param(Row("DELETE", PB, code="REQUIRED_PARAM_MISSING"), id="delink-ids-missing"),
+    pytest.param(Row("GET", PB + "?per_page=500"), id="list-per-page-over-200"),
+    pytest.param(Row("GET", PB + "/abc", message=RELATED_ID), id="get-related-junk"),
+]
+
+
+@pytest.mark.parametrize("row", RELATED_ROWS)
+def test_bad_related_input_gets_zoho_error_and_stores_nothing(client: Any, org: TestOrg, row: Row) -> None:
+    if not any("{related_list" in getattr(r, "path", "") for r in client.app.routes):
+        pytest.skip("related records are not merged yet")
+    ids = {
+        "lead": org.create(client, "Leads")[0],
+        "product": org.create(client, "Products")[0],
+        "pricebook": org.create(client, "Price_Books")[0],
+        "campaign": org.create(client, "Campaigns")[0],
+    }
+    # Existing links whose data a bad call must not touch.
+    linked = client.put(
+        f"/crm/{V}/Price_Books/{ids['pricebook']}/Products",
+        json={"data": [{"id": ids["product"], "list_price": 10}]},
+        headers=org.headers,
+    )
+    assert linked.status_code == 200
+    member = client.put(
+        f"/crm/{V}/Campaigns/{ids['campaign']}/Leads",
+        json={"data": [{"id": ids["lead"], "Member_Status": "Sent"}]},
+        headers=org.headers,
+    )
+    assert member.status_code == 200
+    _check_row(client, org, row, ids)
 
 
 def test_enough_rows() -> None:
-    assert len(ROWS) >= 40
+    assert len(ROWS) >= 40 and len(RELATED_ROWS) >= 30
 
 
 INJECTIONS = [
