@@ -105,6 +105,64 @@ def test_foreign_ids_answer_like_missing_ids_and_change_nothing(
     assert contact  # org A's contact still points at its account (part of the snapshot)
 
 
+RELATED_ROWS = [
+    pytest.param(Row("GET", "/Price_Books/{pb}/Products"), id="list-of-foreign-parent"),
+    pytest.param(Row("GET", "/Price_Books/{pb}/Products/{product}"), id="get-of-foreign-parent"),
+    pytest.param(Row("GET", "/Price_Books/{own_pb}/Products/{product}"), id="get-foreign-related"),
+    pytest.param(
+        Row("PUT", "/Price_Books/{pb}/Products", {"data": [{"id": "{own_product}"}]}),
+        id="relate-to-foreign-parent",
+    ),
+    pytest.param(
+        Row("PUT", "/Price_Books/{own_pb}/Products", {"data": [{"id": "{product}", "list_price": 1}]}),
+        id="relate-foreign-record",
+    ),
+    pytest.param(
+        Row("PUT", "/Price_Books/{pb}/Products/{product}", {"data": [{"list_price": 0}]}),
+        id="update-foreign-link",
+    ),
+    pytest.param(Row("DELETE", "/Price_Books/{pb}/Products?ids={product}"), id="delink-foreign-bulk"),
+    pytest.param(Row("DELETE", "/Price_Books/{pb}/Products/{product}"), id="delink-foreign-single"),
+    pytest.param(Row("GET", "/Leads/{lead}/Notes"), id="lookup-list-of-foreign-parent"),
+]
+
+
+@pytest.mark.parametrize("row", RELATED_ROWS)
+def test_foreign_links_answer_like_missing_ones_and_change_nothing(
+    client: Any, org: TestOrg, orgs: OrgFactory, row: Row
+) -> None:
+    if not any("{related_list" in getattr(r, "path", "") for r in client.app.routes):
+        pytest.skip("related records are not merged yet")
+    other = orgs.create()
+    (pb,), (product,), (lead,) = (org.create(client, m) for m in ("Price_Books", "Products", "Leads"))
+    org.create(client, "Notes", Parent_Id=lead, **{"$se_module": "Leads"})
+    linked = client.put(
+        f"/crm/{V}/Price_Books/{pb}/Products",
+        json={"data": [{"id": product, "list_price": 42}]},
+        headers=org.headers,
+    )
+    assert linked.status_code == 200
+    (own_pb,), (own_product,) = (other.create(client, m) for m in ("Price_Books", "Products"))
+    foreign = {"pb": pb, "product": product, "lead": lead, "own_pb": own_pb, "own_product": own_product}
+    missing = {**foreign, "pb": MISSING, "product": MISSING, "lead": MISSING}
+    links_before = client.get(f"/crm/{V}/Price_Books/{pb}/Products", headers=org.headers).json()
+    before = _snapshot(client, org)
+
+    def send(names: dict[str, str]) -> Any:
+        body = _fill(row.body, names) if row.body is not None else None
+        return client.request(
+            row.method, f"/crm/{V}{_fill(row.path, names)}", json=body, headers=other.headers
+        )
+
+    with_foreign, with_missing = send(foreign), send(missing)
+    assert _masked(with_foreign, foreign) == _masked(with_missing, missing)
+    assert with_foreign.status_code != 500
+    assert _snapshot(client, org) == before
+    assert client.get(f"/crm/{V}/Price_Books/{pb}/Products", headers=org.headers).json() == links_before
+    # org B's own price book did not gain org A's product either.
+    assert client.get(f"/crm/{V}/Price_Books/{own_pb}/Products", headers=other.headers).status_code == 204
+
+
 def test_each_org_lists_only_its_own_records_and_profiles(
     client: Any, org: TestOrg, orgs: OrgFactory
 ) -> None:
