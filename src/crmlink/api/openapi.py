@@ -870,6 +870,289 @@ RELATED_ROUTE_DOCS: tuple[RouteDoc, ...] = (
 )
 
 
+# --------------------------------------------------------------------------- users and OAuth
+
+_HTML = "text/html"
+_USER_TYPES = [
+    "AllUsers",
+    "ActiveUsers",
+    "DeactiveUsers",
+    "ConfirmedUsers",
+    "NotConfirmedUsers",
+    "DeletedUsers",
+    "ActiveConfirmedUsers",
+    "AdminUsers",
+    "ActiveConfirmedAdmins",
+    "CurrentUser",
+]
+
+
+def _user_schema() -> Schema:
+    s, b, ns = {"type": "string"}, {"type": "boolean"}, {"type": "string", "nullable": True}
+    props: dict[str, Schema] = {
+        "id": _ID_STRING,
+        "zuid": _ID_STRING,
+        "first_name": ns,
+        "last_name": ns,
+        "full_name": s,
+        "email": s,
+        "status": {"type": "string", "enum": ["active", "disabled"]},
+        "confirm": b,
+        "profile": {
+            "type": "object",
+            "required": ["name", "id"],
+            "additionalProperties": False,
+            "properties": {"name": s, "id": _ID_STRING},
+        },
+        "role": {"type": "object", "nullable": True},
+        "created_time": s,
+        "Modified_Time": s,
+        "time_zone": s,
+        "locale": s,
+        "language": s,
+        "country_locale": s,
+        "date_format": s,
+        "time_format": s,
+        "territories": {"type": "array"},
+    }
+    return {"type": "object", "required": list(props), "additionalProperties": False, "properties": props}
+
+
+def _users_body(*, single: bool) -> Schema:
+    users: Schema = {"type": "array", "minItems": 1, "items": _ref("User")}
+    if single:
+        return {
+            "type": "object",
+            "required": ["users"],
+            "additionalProperties": False,
+            "properties": {"users": {**users, "maxItems": 1}},
+        }
+    return {
+        "type": "object",
+        "required": ["users", "info"],
+        "additionalProperties": False,
+        "properties": {"users": {**users, "maxItems": MAX_PER_PAGE}, "info": _ref("Info")},
+    }
+
+
+def _list_users(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    params = [
+        _VERSION,
+        _query("type", {"type": "string", "enum": _USER_TYPES}, "Which users (default AllUsers)."),
+        _PAGE,
+        _PER_PAGE,
+    ]
+    ok = {
+        200: {"description": "A page of users.", "content": _content(_users_body(single=False))},
+        204: _empty(204, "No users of that type."),
+    }
+    yield (
+        "/crm/{version}/users",
+        _op("listUsers", "The org's users", params, _responses(ok, body=False, forbidden=False)),
+    )
+
+
+def _get_user(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    params = [_VERSION, _path("user_id", "The user's id.")]
+    ok = {
+        200: {"description": "The user.", "content": _content(_users_body(single=True))},
+        204: _empty(204, "No such user."),
+    }
+    yield (
+        "/crm/{version}/users/{user_id}",
+        _op("getUser", "One user", params, _responses(ok, body=False, forbidden=False)),
+    )
+
+
+def _form(props: dict[str, Schema], description: str) -> dict[str, Any]:
+    schema = {"type": "object", "properties": props}
+    return {
+        "required": False,
+        "description": description + " Query-string parameters are read too; the body wins.",
+        "content": {
+            "application/x-www-form-urlencoded": {"schema": schema},
+            "multipart/form-data": {"schema": schema},
+        },
+    }
+
+
+def _html(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {_HTML: {"schema": {"type": "string"}}}}
+
+
+_REDIRECT = {
+    "description": "Redirect to the client's redirect_uri (or back to sign-in).",
+    "headers": {"Location": {"schema": {"type": "string"}, "required": True}},
+}
+
+
+def _oauth_op(op_id: str, summary: str, responses: dict[str, Any], **extra: Any) -> Operation:
+    responses = {**responses, "500": _error(500)}
+    return {
+        "operationId": op_id,
+        "summary": summary,
+        "security": [],
+        "parameters": extra.pop("parameters", []),
+        "responses": responses,
+        **extra,
+    }
+
+
+def _token(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    s = {"type": "string"}
+    body = _form(
+        {
+            "grant_type": {"type": "string", "enum": ["authorization_code", "refresh_token"]},
+            "client_id": s,
+            "client_secret": s,
+            "code": s,
+            "redirect_uri": s,
+            "refresh_token": s,
+        },
+        "The grant to exchange.",
+    )
+    tokens = {
+        "type": "object",
+        "required": ["access_token", "api_domain", "token_type", "expires_in"],
+        "additionalProperties": False,
+        "properties": {
+            "access_token": s,
+            "refresh_token": s,
+            "api_domain": s,
+            "token_type": {"type": "string", "enum": ["Bearer"]},
+            "expires_in": {"type": "integer", "minimum": 0},
+        },
+    }
+    refusal = {
+        "type": "object",
+        "required": ["error"],
+        "additionalProperties": False,
+        "properties": {
+            "error": {
+                "type": "string",
+                "enum": ["unsupported_grant_type", "invalid_client", "invalid_code", "invalid_redirect_uri"],
+            }
+        },
+    }
+    responses = {
+        "200": {
+            "description": 'Tokens, or a refusal ``{"error"}`` (200, as Zoho\'s accounts server).',
+            "content": _content({"oneOf": [tokens, refusal]}),
+        },
+        "413": _error(413),
+    }
+    yield (
+        "/oauth/v2/token",
+        _oauth_op("token", "Exchange a grant token or a refresh token", responses, requestBody=body),
+    )
+
+
+def _revoke(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    body = _form(
+        {"token": {"type": "string"}}, "A refresh token (revokes its access tokens too) or an access token."
+    )
+    responses = {
+        "200": {
+            "description": "Revoked.",
+            "content": _content(
+                {
+                    "type": "object",
+                    "required": ["status"],
+                    "additionalProperties": False,
+                    "properties": {"status": {"type": "string", "enum": ["success"]}},
+                }
+            ),
+        },
+        "400": {
+            "description": "No token, or an unknown or already revoked one.",
+            "content": _content(
+                {
+                    "type": "object",
+                    "required": ["error"],
+                    "additionalProperties": False,
+                    "properties": {"error": {"type": "string", "enum": ["invalid_request", "invalid_token"]}},
+                }
+            ),
+        },
+        "413": _error(413),
+    }
+    yield "/oauth/v2/token/revoke", _oauth_op("revoke", "Revoke a token", responses, requestBody=body)
+
+
+def _authorize(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    s = {"type": "string"}
+    params = [
+        _query("response_type", {"type": "string", "enum": ["code"]}, "Must be ``code``.", required=True),
+        _query("client_id", s, "The client.", required=True),
+        _query("scope", s, "Comma-separated scopes.", required=True),
+        _query("redirect_uri", s, "A redirect URI registered for the client.", required=True),
+        _query("state", s, "Returned unchanged."),
+        _query(
+            "access_type", {"type": "string", "enum": ["offline", "online"]}, "offline: a refresh token too."
+        ),
+        _query("prompt", s, "Accepted and ignored."),
+    ]
+    responses = {
+        "200": _html("The sign-in page."),
+        "302": _REDIRECT,
+        "400": _html("Unknown client or redirect_uri (shown, not redirected)."),
+    }
+    yield (
+        "/oauth/v2/auth",
+        _oauth_op("authorize", "Start the browser sign-in and consent", responses, parameters=params),
+    )
+
+
+def _sign_in(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    s = {"type": "string"}
+    body = _form({"email": s, "password": s, "csrf_token": s}, "The sign-in form.")
+    responses = {
+        "200": _html("The consent page, or the sign-in page again with an error."),
+        "400": _html("A problem with the request."),
+        "403": _html("Expired or forged form, or too many failed sign-ins."),
+        "413": _error(413),
+    }
+    yield "/oauth/v2/auth/signin", _oauth_op("signIn", "Sign in", responses, requestBody=body)
+
+
+def _consent(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    s = {"type": "string"}
+    body = _form(
+        {"decision": {"type": "string", "enum": ["allow", "deny"]}, "csrf_token": s}, "The consent form."
+    )
+    responses = {
+        "302": _REDIRECT,
+        "400": _html("A problem with the request."),
+        "403": _html("Expired or forged form."),
+        "413": _error(413),
+    }
+    yield "/oauth/v2/auth/consent", _oauth_op("consent", "Allow or deny", responses, requestBody=body)
+
+
+def _demo_callback(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    params = [
+        _query("code", {"type": "string"}, "The grant token."),
+        _query("error", {"type": "string"}, "A refusal."),
+    ]
+    responses = {"200": _html("Shows the grant token to copy.")}
+    yield (
+        "/oauth/v2/demo-callback",
+        _oauth_op("demoCallback", "Where the demo client's browser flow lands", responses, parameters=params),
+    )
+
+
+OAUTH_ROUTE_DOCS: tuple[RouteDoc, ...] = (
+    RouteDoc("GET", "/crm/{version}/users", _list_users),
+    RouteDoc("GET", "/crm/{version}/users/{user_id}", _get_user),
+    RouteDoc("POST", "/oauth/v2/token", _token),
+    RouteDoc("POST", "/oauth/v2/token/revoke", _revoke),
+    RouteDoc("GET", "/oauth/v2/auth", _authorize),
+    RouteDoc("POST", "/oauth/v2/auth/signin", _sign_in),
+    RouteDoc("POST", "/oauth/v2/auth/consent", _consent),
+    RouteDoc("GET", "/oauth/v2/demo-callback", _demo_callback),
+)
+
+
 _MODULE_QUERY = _query("module", {"type": "string"}, "The module's api name.", required=True)
 
 ROUTE_DOCS: tuple[RouteDoc, ...] = (
@@ -954,6 +1237,7 @@ def build_openapi(catalog: Catalog) -> dict[str, Any]:
         schemas[f"Record_{m.api_name}"] = record_out(m)
     for m, rl in _served_lists(catalog, ListKind.LINK, ListKind.LOOKUP):
         schemas[_related_schema_name(m, rl)] = related_out(catalog, m, rl)
+    schemas["User"] = _user_schema()
     return {
         "openapi": "3.0.3",
         "info": {
