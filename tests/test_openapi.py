@@ -69,8 +69,8 @@ def test_every_operation_documents_its_errors_in_zoho_envelope() -> None:
     spec = build_openapi(CATALOG)
     for path, item in spec["paths"].items():
         for method, operation in item.items():
-            if path == "/openapi.json":
-                continue
+            if not path.startswith("/crm/"):
+                continue  # the description itself and OAuth answer in their own shapes
             statuses = set(operation["responses"])
             assert {"400", "401", "404", "429", "500"} <= statuses, (method, path)
             if "requestBody" in operation:

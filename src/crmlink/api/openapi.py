@@ -980,6 +980,17 @@ def _html(description: str) -> dict[str, Any]:
     return {"description": description, "content": {_HTML: {"schema": {"type": "string"}}}}
 
 
+# A multipart body that cannot be parsed is refused before the handler, in Zoho's envelope.
+_MALFORMED_FORM = {"description": "A malformed form body.", "content": _content(_ref("Error"))}
+
+
+def _html_or_malformed(description: str) -> dict[str, Any]:
+    return {
+        "description": description + " A malformed form body gets Zoho's error envelope (JSON).",
+        "content": {_HTML: {"schema": {"type": "string"}}, JSON: {"schema": _ref("Error")}},
+    }
+
+
 _REDIRECT = {
     "description": "Redirect to the client's redirect_uri (or back to sign-in).",
     "headers": {"Location": {"schema": {"type": "string"}, "required": True}},
@@ -1039,6 +1050,7 @@ def _token(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
             "description": 'Tokens, or a refusal ``{"error"}`` (200, as Zoho\'s accounts server).',
             "content": _content({"oneOf": [tokens, refusal]}),
         },
+        "400": _MALFORMED_FORM,
         "413": _error(413),
     }
     yield (
@@ -1064,13 +1076,21 @@ def _revoke(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
             ),
         },
         "400": {
-            "description": "No token, or an unknown or already revoked one.",
+            "description": "No token, or an unknown or already revoked one; or a malformed form body "
+            "(then Zoho's error envelope).",
             "content": _content(
                 {
-                    "type": "object",
-                    "required": ["error"],
-                    "additionalProperties": False,
-                    "properties": {"error": {"type": "string", "enum": ["invalid_request", "invalid_token"]}},
+                    "oneOf": [
+                        {
+                            "type": "object",
+                            "required": ["error"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "error": {"type": "string", "enum": ["invalid_request", "invalid_token"]}
+                            },
+                        },
+                        _ref("Error"),
+                    ]
                 }
             ),
         },
@@ -1108,7 +1128,7 @@ def _sign_in(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
     body = _form({"email": s, "password": s, "csrf_token": s}, "The sign-in form.")
     responses = {
         "200": _html("The consent page, or the sign-in page again with an error."),
-        "400": _html("A problem with the request."),
+        "400": _html_or_malformed("A problem with the request."),
         "403": _html("Expired or forged form, or too many failed sign-ins."),
         "413": _error(413),
     }
@@ -1122,7 +1142,7 @@ def _consent(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
     )
     responses = {
         "302": _REDIRECT,
-        "400": _html("A problem with the request."),
+        "400": _html_or_malformed("A problem with the request."),
         "403": _html("Expired or forged form."),
         "413": _error(413),
     }
