@@ -179,3 +179,16 @@ def test_serve_strict_charges_credits(tmp_path: Path) -> None:
     finally:
         svc.db.dispose()
     assert sum(used) == 3
+
+
+def test_limits_cover_every_crm_route(limited: tuple[Services, Any]) -> None:
+    """The middleware charges whatever the route, related records and users included."""
+    svc, client = limited
+    org = OrgFactory(svc).create()
+    paths = [f"/crm/{V}/settings/modules", f"/crm/{V}/Leads/1", f"/crm/{V}/users"]
+    for path in paths:
+        assert client.get(path, headers=org.headers).status_code != 429
+    assert_too_many(client.get(f"/crm/{V}/Leads", headers=org.headers))
+    # No valid token: the route answers its own 401, and nothing is charged.
+    assert client.get(f"/crm/{V}/Leads", headers={"Authorization": "Zoho-oauthtoken nope"}).status_code == 401
+    assert client.get("/openapi.json").status_code == 200
