@@ -163,6 +163,30 @@ def test_foreign_links_answer_like_missing_ones_and_change_nothing(
     assert client.get(f"/crm/{V}/Price_Books/{own_pb}/Products", headers=other.headers).status_code == 204
 
 
+def test_users_of_another_org_are_invisible(client: Any, org: TestOrg, orgs: OrgFactory) -> None:
+    if not any(getattr(r, "path", "").endswith("/users/{user_id:str}") for r in client.app.routes):
+        pytest.skip("users are not merged yet")
+    other = orgs.create()
+    secret = org.add_user("Standard", email="hidden-user@a.example")
+    hidden = _user_ids(org, secret)
+    foreign = client.get(f"/crm/{V}/users/{hidden}", headers=other.headers)
+    missing = client.get(f"/crm/{V}/users/{MISSING}", headers=other.headers)
+    assert (foreign.status_code, foreign.text) == (missing.status_code, missing.text) == (204, "")
+    listed = client.get(f"/crm/{V}/users", headers=other.headers)
+    assert listed.status_code == 200
+    assert "hidden-user@a.example" not in listed.text and org.admin_email not in listed.text
+    assert [u["email"] for u in listed.json()["users"]] == [other.admin_email]
+
+
+def _user_ids(org: TestOrg, email: str) -> str:
+    from crmlink.domain.orgs import find_user
+
+    with org.services.db.read() as conn:
+        user = find_user(conn, org.org_id, email)
+    assert user is not None
+    return str(user.id)
+
+
 def test_each_org_lists_only_its_own_records_and_profiles(
     client: Any, org: TestOrg, orgs: OrgFactory
 ) -> None:
