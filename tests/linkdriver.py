@@ -44,7 +44,7 @@ Effect = tuple[str, Link, Any]  # ("set", link, list_price) or ("removed", link,
 @dataclass
 class Call:
     client: int
-    kind: str  # relate | delink
+    kind: str  # relate | delink | record (an update of a product's Description)
     method: str
     path: str
     body: dict[str, Any] | None
@@ -121,8 +121,14 @@ class Client(threading.Thread):
         r = self.random
         pb, product = r.choice(self.price_books), r.choice(self.products)
         kind = r.choice(
-            ["relate-pb", "relate-product", "relate-one", "relate-one", "delink-pb", "delink-one"]
+            ["relate-pb", "relate-product", "relate-one", "relate-one", "delink-pb", "delink-one", "record"]
         )
+        if kind == "record":
+            text = f"c{self.index}-{next(self.prices)}"
+            body = {"data": [{"Description": text}]}
+            return Call(
+                self.index, "record", "PUT", f"/Products/{product}", body, [("record", (product, ""), text)]
+            )
         if kind == "relate-pb":
             chosen = r.sample(self.products, r.randint(1, min(4, len(self.products))))
             items = [{"id": p, "list_price": next(self.prices)} for p in chosen]
@@ -259,7 +265,10 @@ def _match_client(calls: Sequence[Call], events: Sequence[Event]) -> str | None:
     @functools.cache
     def walk(i: int, pos: int) -> str | None:
         # Answered calls have one reading: walk them in a loop (recursion only at lost calls).
-        while i < len(calls) and calls[i].answered:
+        while i < len(calls) and (calls[i].answered or calls[i].kind == "record"):
+            if calls[i].kind == "record":  # record updates write no link events
+                i += 1
+                continue
             expected = [e for e, ok in zip(calls[i].effects, calls[i].ok, strict=False) if ok]
             problem = check(i, pos, expected)
             if problem is not None:
@@ -309,3 +318,38 @@ def verify(database_url: str, org_id: int, clients: Sequence[Client], users: dic
                 if ok and kind == "set":
                     assert price in prices
     return len(events)
+
+
+def verify_records(database_url: str, org_id: int, clients: Sequence[Client], *, sequential: bool) -> int:
+    """Product updates: the stored Description is the last acknowledged one, or one of a lost
+    call made after it (``sequential``: each product is updated by one client at a time);
+    otherwise (clients racing) at least one that some client was answered SUCCESS for."""
+    db = Database(database_url)
+    try:
+        with db.read() as conn:
+            r = tables.records
+            rows = conn.execute(
+                select(r.c.id, r.c.data).where(r.c.org_id == org_id, r.c.module == "Products")
+            )
+            stored = {str(row.id): json.loads(row.data).get("Description") for row in rows}
+    finally:
+        db.dispose()
+    checked = 0
+    per_product: dict[str, list[Call]] = {}
+    for client in clients:
+        for call in client.calls:
+            if call.kind == "record":
+                per_product.setdefault(call.effects[0][1][0], []).append(call)
+    for product, calls in per_product.items():
+        acked = [c for c in calls if c.answered and c.ok == [True]]
+        if sequential:
+            last = max((calls.index(c) for c in acked), default=-1)
+            allowed = {c.effects[0][2] for c in calls[last + 1 :] if not c.answered}
+            allowed.add(calls[last].effects[0][2] if last >= 0 else None)
+        else:
+            allowed = {c.effects[0][2] for c in calls if c.ok == [True] or not c.answered}
+            if not acked:
+                allowed.add(None)
+        assert stored[product] in allowed, (product, stored[product], allowed)
+        checked += len(acked)
+    return checked

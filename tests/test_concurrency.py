@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.figures import record
-from tests.linkdriver import Client, setup_records, stats, verify
+from tests.linkdriver import Client, setup_records, stats, verify, verify_records
 from tests.servers import crmlink_server
 from tests.test_crash import _user_id
 from tests.test_limits import live_org
@@ -81,6 +81,7 @@ def _run(tmp_path: Path, url: str, processes: int, name: str) -> None:
             if call.status == 400:
                 assert call.kind == "delink" and not any(call.ok), call.text
     events = verify(url, org.org_id, clients, users)
+    record_updates = verify_records(url, org.org_id, clients, sequential=False)
     record(
         f"concurrency/{name}",
         clients=CLIENTS,
@@ -90,6 +91,7 @@ def _run(tmp_path: Path, url: str, processes: int, name: str) -> None:
         items_acknowledged=figures.items_ok,
         statuses={str(k): v for k, v in sorted(figures.statuses.items())},
         events_checked=events,
+        record_updates_checked=record_updates,
     )
 
 

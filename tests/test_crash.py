@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.figures import record
-from tests.linkdriver import Client, setup_records, stats, verify
+from tests.linkdriver import Client, setup_records, stats, verify, verify_records
 from tests.servers import free_port, spawn_server, wait_until_up
 from tests.test_limits import live_org
 
@@ -90,6 +90,7 @@ def test_sigkill_during_a_stream_of_link_changes(tmp_path: Path, live_database_u
     assert not [s for s in figures.statuses if s >= 500], figures.statuses
     assert figures.lost > 0 or kills == 0  # some calls were in flight when the server died
     events = verify(url, org.org_id, clients, users)
+    record_updates = verify_records(url, org.org_id, clients, sequential=True)
     log = (tmp_path / f"serve-{port}.log").read_text(errors="replace")
     assert "Traceback" not in log and "database is locked" not in log
     record(
@@ -101,6 +102,7 @@ def test_sigkill_during_a_stream_of_link_changes(tmp_path: Path, live_database_u
         items_acknowledged=figures.items_ok,
         statuses={str(k): v for k, v in sorted(figures.statuses.items())},
         events_checked=events,
+        record_updates_checked=record_updates,
     )
 
 

@@ -82,7 +82,7 @@ def _schemathesis(
     return summary
 
 
-@pytest.mark.parametrize("auth", ["valid-token", "invalid-token", "no-token"])
+@pytest.mark.parametrize("auth", ["valid-token", "invalid-token", "expired-token", "no-token"])
 def test_schemathesis_finds_no_5xx_and_no_answer_outside_the_description(
     tmp_path: Path, live_database_url: str, auth: str
 ) -> None:
@@ -90,6 +90,7 @@ def test_schemathesis_finds_no_5xx_and_no_answer_outside_the_description(
     authorization = {
         "valid-token": org.headers["Authorization"],
         "invalid-token": "Zoho-oauthtoken 1000.0000000000000000.ffffffffffffffff",
+        "expired-token": org.headers_for(ttl=-1)["Authorization"],
         "no-token": None,
     }[auth]
     # Without a valid token every answer is a 401: the deterministic coverage phase (thousands
