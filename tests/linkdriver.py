@@ -18,7 +18,6 @@ acknowledged:
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import random
@@ -262,41 +261,45 @@ def _match_client(calls: Sequence[Call], events: Sequence[Event]) -> str | None:
             return f"call {i} {call.path}: its events span several transactions: {got}"
         return None
 
-    @functools.cache
-    def walk(i: int, pos: int) -> str | None:
-        # Answered calls have one reading: walk them in a loop (recursion only at lost calls).
+    # Depth-first over the readings of lost calls (explicit stack: a long run loses hundreds).
+    stack, seen, problem = [(0, 0)], set(), "no reading fits"
+    while stack:
+        i, pos = stack.pop()
+        if (i, pos) in seen:
+            continue
+        seen.add((i, pos))
+        # Answered calls have one reading: walk them in a loop.
         while i < len(calls) and (calls[i].answered or calls[i].kind == "record"):
-            if calls[i].kind == "record":  # record updates write no link events
-                i += 1
+            if calls[i].kind != "record":  # record updates write no link events
+                expected = [e for e, ok in zip(calls[i].effects, calls[i].ok, strict=False) if ok]
+                found = check(i, pos, expected)
+                if found is not None:
+                    problem = found
+                    break
+                pos += len(expected)
+            i += 1
+        else:
+            if i == len(calls):
+                if pos == len(events):
+                    return None
+                problem = f"{len(events) - pos} events from no call, first {events[pos]}"
                 continue
-            expected = [e for e, ok in zip(calls[i].effects, calls[i].ok, strict=False) if ok]
-            problem = check(i, pos, expected)
-            if problem is not None:
-                return problem
-            i, pos = i + 1, pos + len(expected)
-        if i == len(calls):
-            return (
-                None
-                if pos == len(events)
-                else f"{len(events) - pos} events from no call, first {events[pos]}"
-            )
-        call = calls[i]
-        if call.kind == "relate":
-            options = [list(call.effects), []]
-        else:  # a lost delink removes those of its links that existed: any subset, one transaction
-            options = [
-                list(c)
-                for size in range(len(call.effects), -1, -1)
-                for c in itertools.combinations(call.effects, size)
-            ]
-        problem = None
-        for expected in options:
-            problem = check(i, pos, expected) or walk(i + 1, pos + len(expected))
-            if problem is None:
-                return None
-        return problem
-
-    return walk(0, 0)
+            call = calls[i]
+            if call.kind == "relate":
+                options = [list(call.effects), []]
+            else:  # a lost delink removes those of its links that existed: any subset, one transaction
+                options = [
+                    list(c)
+                    for size in range(len(call.effects), -1, -1)
+                    for c in itertools.combinations(call.effects, size)
+                ]
+            for expected in reversed(options):
+                found = check(i, pos, expected)
+                if found is None:
+                    stack.append((i + 1, pos + len(expected)))
+                else:
+                    problem = found
+    return problem
 
 
 def verify(database_url: str, org_id: int, clients: Sequence[Client], users: dict[int, int]) -> int:
