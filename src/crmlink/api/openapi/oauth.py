@@ -314,9 +314,11 @@ def _demo_callback(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
     )
 
 
-OAUTH_ROUTE_DOCS: tuple[RouteDoc, ...] = (
+USERS_ROUTE_DOCS: tuple[RouteDoc, ...] = (
     RouteDoc("GET", "/crm/{version}/users", _list_users),
     RouteDoc("GET", "/crm/{version}/users/{user_id}", _get_user),
+)
+OAUTH_ROUTE_DOCS: tuple[RouteDoc, ...] = (
     RouteDoc("POST", "/oauth/v2/token", _token),
     RouteDoc("POST", "/oauth/v2/token/revoke", _revoke),
     RouteDoc("GET", "/oauth/v2/auth", _authorize),
