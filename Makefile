@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo serve test test-fast lint typecheck bench bench-smoke clean
+.PHONY: demo serve test test-fast lint typecheck bench bench-smoke clean fuzz reliability-long
 
 $(STAMP): pyproject.toml client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,21 @@ test: $(STAMP)
 	./scripts/ensure-chromium.sh
 	$(BIN)/pytest -q
 	$(MAKE) --no-print-directory typecheck lint
+
+## Long schemathesis run: 200 examples per operation, a random seed, both engines (~10+ min).
+fuzz: $(STAMP)
+	./scripts/ensure-postgres.sh
+	CRMLINK_FUZZ_EXAMPLES=$${CRMLINK_FUZZ_EXAMPLES:-200} CRMLINK_FUZZ_SEED=$${CRMLINK_FUZZ_SEED:-random} \
+		$(BIN)/pytest -q tests/test_fuzz.py
+
+## The long variants of the reliability tests: 100 kills per engine, 2 minutes of 32 clients per
+## variant, and the long schemathesis run (random seeds). Roughly 20-30 minutes.
+reliability-long: $(STAMP)
+	./scripts/ensure-postgres.sh
+	CRMLINK_CRASH_KILLS=$${CRMLINK_CRASH_KILLS:-100} CRMLINK_CRASH_SEED=$${CRMLINK_CRASH_SEED:-$$RANDOM} \
+	CRMLINK_CONCURRENCY_SECONDS=$${CRMLINK_CONCURRENCY_SECONDS:-120} \
+	CRMLINK_FUZZ_EXAMPLES=$${CRMLINK_FUZZ_EXAMPLES:-200} CRMLINK_FUZZ_SEED=$${CRMLINK_FUZZ_SEED:-random} \
+		$(BIN)/pytest -q tests/test_crash.py tests/test_concurrency.py tests/test_fuzz.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

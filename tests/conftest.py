@@ -89,3 +89,31 @@ def org(services: Services) -> TestOrg:
 @pytest.fixture
 def orgs(services: Services) -> OrgFactory:
     return OrgFactory(services)
+
+
+@pytest.fixture
+def fresh_pg_url() -> Iterator[str]:
+    """A PostgreSQL database of its own for one test (live-server tests that break things)."""
+    problem = _pg_available()
+    if problem is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true and is unreachable: {problem}")
+        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    name = f"crmlink_live_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_DSN.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def live_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database of its own for one live-server test, on each engine."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'live.db'}"
+    url: str = request.getfixturevalue("fresh_pg_url")
+    return url

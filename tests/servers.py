@@ -46,6 +46,25 @@ def wait_until_up(base_url: str, process: subprocess.Popen[str], timeout: float 
     raise RuntimeError("crmlink serve did not come up")
 
 
+def spawn_server(
+    tmp: Path, port: int, *args: str, env: Mapping[str, str] | None = None, database_url: str | None = None
+) -> tuple[subprocess.Popen[str], Path]:
+    """Start ``crmlink serve`` on ``port`` (not waiting for it); its log is appended to."""
+    log_path = tmp / f"serve-{port}.log"
+    full_env = {**os.environ, "CRMLINK_DATA_DIR": str(tmp / "data"), **(env or {})}
+    if database_url:
+        full_env["CRMLINK_DATABASE_URL"] = database_url
+    with log_path.open("a") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "crmlink", "serve", "--port", str(port), *args],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=full_env,
+            text=True,
+        )
+    return process, log_path
+
+
 @contextmanager
 def crmlink_server(
     tmp: Path, *args: str, env: Mapping[str, str] | None = None, database_url: str | None = None

@@ -9,9 +9,10 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
-from crmlink.api import metadata, oauth, records, related, users
+from crmlink.api import metadata, oauth, openapi, records, related, users
 from crmlink.api.context import Services
 from crmlink.api.errors import handle_crm_error, handle_http_exception, handle_unexpected
+from crmlink.api.limits import enforce_limits
 from crmlink.config import Settings
 from crmlink.domain.catalog_data import CATALOG
 from crmlink.domain.ids import ids_for_process
@@ -35,7 +36,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     settings = settings or Settings.from_env()
     svc = services or open_services(settings)
     logging.getLogger("crmlink").setLevel(settings.log_level.upper())
-    routes = [*metadata.ROUTES, *users.ROUTES, *records.ROUTES, *related.ROUTES, *oauth.ROUTES]
+    routes = [
+        *openapi.ROUTES,
+        *metadata.ROUTES,
+        *users.ROUTES,
+        *records.ROUTES,
+        *related.ROUTES,
+        *oauth.ROUTES,
+    ]
     return _build(svc, settings, routes)
 
 
@@ -48,6 +56,7 @@ def _build(svc: Services, settings: Settings, routes: list[Any]) -> Litestar:
             Exception: handle_unexpected,
         },
         request_max_body_size=settings.max_body_bytes,
+        middleware=[enforce_limits],
         openapi_config=None,
         on_shutdown=[svc.db.dispose],
         state=State({"crm": svc}),

@@ -60,6 +60,12 @@ def main(ctx: click.Context) -> None:
 @click.option("--demo", is_flag=True, help="Load demo data (once) and print ready-to-use credentials.")
 @click.option("--workers", type=int, default=1, show_default=True, help="Server processes.")
 @click.option("--log-level", default=None, help="debug, info, warning [env CRMLINK_LOG_LEVEL].")
+@click.option(
+    "--strict",
+    is_flag=True,
+    default=None,
+    help="Zoho-like limits: 5,000 API credits/day per org, 10 concurrent requests [env CRMLINK_STRICT].",
+)
 def serve(
     data_dir: Path | None,
     database_url: str | None,
@@ -68,12 +74,14 @@ def serve(
     demo: bool,
     workers: int,
     log_level: str | None,
+    strict: bool | None,
 ) -> None:
     """Run the API server.
 
     \b
     Example:
       crmlink serve --demo --port 8000
+      crmlink serve --strict        # 429 TOO_MANY_REQUESTS past Zoho-like limits
     """
     import os
 
@@ -81,7 +89,9 @@ def serve(
 
     from crmlink.app import create_app, open_services
 
-    settings = _settings(data_dir, database_url, host=host, port=port, log_level=log_level)
+    settings = _settings(
+        data_dir, database_url, host=host, port=port, log_level=log_level, strict=strict or None
+    )
     svc = open_services(settings)
     if demo:
         from crmlink.demo import load_demo, print_credentials
@@ -97,6 +107,8 @@ def serve(
         os.environ["CRMLINK_DATA_DIR"] = str(settings.data_dir)
         if settings.database_url:
             os.environ["CRMLINK_DATABASE_URL"] = settings.database_url
+        if settings.strict:
+            os.environ["CRMLINK_STRICT"] = "true"
         uvicorn.run(
             "crmlink.app:app_from_env",
             factory=True,

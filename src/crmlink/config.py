@@ -11,6 +11,12 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+# Zoho-like limits that ``--strict`` (CRMLINK_STRICT=true) turns on where none is configured
+# (spec zoho-crm-v2.1.md §8): 5,000 credits a day is Zoho's Free edition; 10 concurrent
+# requests per user and app is its Standard edition.
+STRICT_API_CREDITS_PER_DAY = 5_000
+STRICT_MAX_CONCURRENT_REQUESTS = 10
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -34,8 +40,24 @@ class Settings:
     #: Lifetime of access tokens and grant tokens, in seconds.
     access_token_ttl: int = 3600
     grant_token_ttl: int = 180
+    #: Zoho-like limits where none is set (STRICT_API_CREDITS_PER_DAY, STRICT_MAX_CONCURRENT_REQUESTS).
+    strict: bool = False
     #: Log level of the server (``warning`` hides request logs; nothing secret is ever logged).
     log_level: str = "info"
+
+    @property
+    def credit_limit(self) -> int:
+        """API credits per org per rolling 24 hours in force (0 = unlimited)."""
+        if self.api_credits_per_day or not self.strict:
+            return self.api_credits_per_day
+        return STRICT_API_CREDITS_PER_DAY
+
+    @property
+    def concurrency_limit(self) -> int:
+        """Concurrent requests per user and client, per process, in force (0 = unlimited)."""
+        if self.max_concurrent_requests or not self.strict:
+            return self.max_concurrent_requests
+        return STRICT_MAX_CONCURRENT_REQUESTS
 
     @property
     def resolved_database_url(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from litestar import Request
@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from crmlink.config import Settings
 from crmlink.domain.catalog import Catalog
 from crmlink.domain.ids import IdGenerator
+from crmlink.domain.limits import ConcurrencyGate
 from crmlink.storage.engine import Database
 
 Req: TypeAlias = Request[Any, Any, State]
@@ -22,6 +23,10 @@ class Services:
     db: Database
     catalog: Catalog
     ids: IdGenerator
+    gate: ConcurrencyGate = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.gate = ConcurrencyGate(self.settings.concurrency_limit)
 
 
 def services(request: Req) -> Services:

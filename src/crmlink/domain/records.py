@@ -517,8 +517,10 @@ def sort_expression(conn: Connection, module: ModuleDef, sort_by: str) -> Any:
     data = tables.records.c.data
     if conn.dialect.name == "sqlite":
         return func.json_extract(data, f'$."{sort_by}"')
-    # PostgreSQL: data is text holding JSON.
-    return cast(data, JSONB)[sort_by].astext
+    # PostgreSQL: data is text holding JSON. jsonb cannot hold U+0000, which text fields may
+    # contain (stored verbatim), so each ``\u0000`` escape is read as U+FFFD for sorting; the
+    # replacement keeps the text valid JSON whatever precedes it.
+    return cast(func.replace(data, "\\u0000", "\\ufffd"), JSONB)[sort_by].astext
 
 
 def list_records(

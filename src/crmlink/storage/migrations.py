@@ -35,9 +35,15 @@ def _v2_oauth_signin(conn: Connection) -> None:
     ix.create(conn, checkfirst=True)
 
 
+def _v3_api_credits(conn: Connection) -> None:
+    """API credits per org and minute (v2 is taken by the OAuth sign-in migration)."""
+    tables.api_credits.create(conn, checkfirst=True)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
+    3: _v3_api_credits,
 }
 
 

@@ -140,6 +140,17 @@ link_events = Table(
 )
 Index("ix_link_events_org", link_events.c.org_id, link_events.c.seq)
 
+# API credits spent, per org and minute: the rolling 24-hour window sums the last 1,440 rows.
+# Shared by every server process on the database; written only when a credit limit is set.
+api_credits = Table(
+    "api_credits",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("minute", BigInteger, nullable=False),  # Unix time // 60
+    Column("used", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "minute"),
+)
+
 oauth_clients = Table(
     "oauth_clients",
     metadata,
