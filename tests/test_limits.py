@@ -185,7 +185,7 @@ def test_limits_cover_every_crm_route(limited: tuple[Services, Any]) -> None:
     """The middleware charges whatever the route, related records and users included."""
     svc, client = limited
     org = OrgFactory(svc).create()
-    paths = [f"/crm/{V}/settings/modules", f"/crm/{V}/Leads/1", f"/crm/{V}/users"]
+    paths = [f"/crm/{V}/settings/modules", f"/crm/{V}/Products/1/Price_Books", f"/crm/{V}/users"]
     for path in paths:
         assert client.get(path, headers=org.headers).status_code != 429
     assert_too_many(client.get(f"/crm/{V}/Leads", headers=org.headers))
