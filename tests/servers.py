@@ -71,18 +71,7 @@ def crmlink_server(
 ) -> Iterator[Server]:
     """``crmlink serve`` on a free port with its data under ``tmp``; stopped on exit."""
     port = free_port()
-    log_path = tmp / f"serve-{port}.log"
-    full_env = {**os.environ, "CRMLINK_DATA_DIR": str(tmp / "data"), **(env or {})}
-    if database_url:
-        full_env["CRMLINK_DATABASE_URL"] = database_url
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "crmlink", "serve", "--port", str(port), *args],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=full_env,
-            text=True,
-        )
+    process, log_path = spawn_server(tmp, port, *args, env=env, database_url=database_url)
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base_url, process)
