@@ -7,6 +7,7 @@ from __future__ import annotations
 from litestar import Response, get, post
 from litestar.datastructures import Cookie
 from litestar.response import Redirect
+from sqlalchemy import Connection
 
 from crmlink.api.context import Req, services
 from crmlink.api.pages import SECURITY_HEADERS, consent_page, demo_callback_page, error_page, sign_in_page
@@ -43,19 +44,18 @@ async def authorize(request: Req) -> Response[str] | Redirect:
     client_id, redirect_uri = q.get("client_id", ""), q.get("redirect_uri", "")
     response_type, scope, state = q.get("response_type", ""), q.get("scope", ""), q.get("state")
 
-    def work() -> consent.Started | str:
-        with svc.db.write() as conn:
-            client = consent.check_client(conn, client_id, redirect_uri)
-            extra = {"state": state} if state is not None else {}
-            # From here on the redirect URI is trusted: report problems to the client.
-            if response_type != "code":
-                return consent.redirect_with(redirect_uri, {"error": "unsupported_response_type", **extra})
-            if not scope.strip():
-                return consent.redirect_with(redirect_uri, {"error": "invalid_scope", **extra})
-            return consent.start(conn, client, redirect_uri, scope, state)
+    def work(conn: Connection) -> consent.Started | str:
+        client = consent.check_client(conn, client_id, redirect_uri)
+        extra = {"state": state} if state is not None else {}
+        # From here on the redirect URI is trusted: report problems to the client.
+        if response_type != "code":
+            return consent.redirect_with(redirect_uri, {"error": "unsupported_response_type", **extra})
+        if not scope.strip():
+            return consent.redirect_with(redirect_uri, {"error": "invalid_scope", **extra})
+        return consent.start(conn, client, redirect_uri, scope, state)
 
     try:
-        started = await svc.db.run(work)
+        started = await svc.db.transact(work)
     except ConsentProblem as exc:
         return error_page(exc.message, exc.status)
     if isinstance(started, str):
@@ -72,15 +72,14 @@ async def sign_in(request: Req) -> Response[str]:
     session = request.cookies.get(COOKIE)
     email, password = form.get("email", ""), form.get("password", "")
 
-    def work() -> tuple[consent.AuthRequest, consent.SignIn, str]:
-        with svc.db.write() as conn:
-            auth = consent.load(conn, session, form.get("csrf_token"))
-            outcome = consent.sign_in(conn, auth, email, password)
-            who = consent.user_email(conn, auth.org_id, outcome.user_id) if outcome.user_id else ""
-            return auth, outcome, who
+    def work(conn: Connection) -> tuple[consent.AuthRequest, consent.SignIn, str]:
+        auth = consent.load(conn, session, form.get("csrf_token"))
+        outcome = consent.sign_in(conn, auth, email, password)
+        who = consent.user_email(conn, auth.org_id, outcome.user_id) if outcome.user_id else ""
+        return auth, outcome, who
 
     try:
-        auth, outcome, who = await svc.db.run(work)
+        auth, outcome, who = await svc.db.transact(work)
     except ConsentProblem as exc:
         return error_page(exc.message, exc.status)
     if outcome.locked:
@@ -97,13 +96,12 @@ async def decide(request: Req) -> Response[str] | Redirect:
     session = request.cookies.get(COOKIE)
     allow = form.get("decision") == "allow"
 
-    def work() -> str:
-        with svc.db.write() as conn:
-            auth = consent.load(conn, session, form.get("csrf_token"))
-            return consent.decide(conn, auth, allow=allow, grant_ttl=svc.settings.grant_token_ttl)
+    def work(conn: Connection) -> str:
+        auth = consent.load(conn, session, form.get("csrf_token"))
+        return consent.decide(conn, auth, allow=allow, grant_ttl=svc.settings.grant_token_ttl)
 
     try:
-        location = await svc.db.run(work)
+        location = await svc.db.transact(work)
     except ConsentProblem as exc:
         return error_page(exc.message, exc.status)
     return _redirect(location, [_session_cookie(request, "", 0)])

@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy import Connection
 
 from crmlink.api.context import Services
 from crmlink.api.responses import JSON
@@ -84,12 +85,11 @@ def enforce_limits(app: ASGIApp) -> ASGIApp:
         try:
             if credits:
 
-                def charge() -> None:
-                    with svc.db.write() as conn:
-                        spend_credit(conn, actor.org_id, time.time(), credits)
+                def charge(conn: Connection) -> None:
+                    spend_credit(conn, actor.org_id, time.time(), credits)
 
                 try:
-                    await svc.db.run(charge)
+                    await svc.db.transact(charge)
                 except TooManyRequests as error:
                     await _refuse(send, error)
                     return

@@ -9,6 +9,7 @@ string; the body wins when both carry one. No Authorization header is needed her
 from __future__ import annotations
 
 from litestar import Response, post
+from sqlalchemy import Connection
 
 from crmlink.api.consent import ROUTES as CONSENT_ROUTES
 from crmlink.api.context import Req, services
@@ -38,26 +39,25 @@ async def token(request: Req) -> Response[bytes]:
     if grant_type not in ("authorization_code", "refresh_token"):
         return _no_store(json_response(OAuthRefusal(OAuthErrorCode.UNSUPPORTED_GRANT_TYPE).body()))
 
-    def work() -> Tokens | OAuthRefusal:
-        with svc.db.write() as conn:
-            if grant_type == "authorization_code":
-                return oauth.exchange_code(
-                    conn,
-                    client_id=client_id,
-                    client_secret=client_secret,
-                    code=p.get("code", ""),
-                    redirect_uri=p.get("redirect_uri") or None,
-                    access_ttl=ttl,
-                )
-            return oauth.refresh_access_token(
+    def work(conn: Connection) -> Tokens | OAuthRefusal:
+        if grant_type == "authorization_code":
+            return oauth.exchange_code(
                 conn,
                 client_id=client_id,
                 client_secret=client_secret,
-                refresh_token=p.get("refresh_token", ""),
+                code=p.get("code", ""),
+                redirect_uri=p.get("redirect_uri") or None,
                 access_ttl=ttl,
             )
+        return oauth.refresh_access_token(
+            conn,
+            client_id=client_id,
+            client_secret=client_secret,
+            refresh_token=p.get("refresh_token", ""),
+            access_ttl=ttl,
+        )
 
-    result = await svc.db.run(work)
+    result = await svc.db.transact(work)
     if isinstance(result, OAuthRefusal):
         return _no_store(json_response(result.body()))
     body: dict[str, object] = {"access_token": result.access_token}
@@ -76,11 +76,10 @@ async def revoke(request: Req) -> Response[bytes]:
     if not value:
         return _no_store(json_response({"error": "invalid_request"}, 400))
 
-    def work() -> bool:
-        with svc.db.write() as conn:
-            return oauth.revoke_token(conn, value)
+    def work(conn: Connection) -> bool:
+        return oauth.revoke_token(conn, value)
 
-    if not await svc.db.run(work):
+    if not await svc.db.transact(work):
         return _no_store(json_response({"error": "invalid_token"}, 400))
     return _no_store(json_response({"status": "success"}))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Response, delete, get, post, put
+from sqlalchemy import Connection
 
 from crmlink.api.context import Req, services
 from crmlink.api.params import (
@@ -107,11 +108,10 @@ async def insert_records(request: Req) -> Response[bytes]:
     authorize_module(actor, mod, Operation.CREATE)
     items = data_items(await read_json(request))
 
-    def work() -> list[dict[str, object]]:
-        with svc.db.write() as conn:
-            return rec.insert_records(conn, svc.catalog, svc.ids, actor, mod, items)
+    def work(conn: Connection) -> list[dict[str, object]]:
+        return rec.insert_records(conn, svc.catalog, svc.ids, actor, mod, items)
 
-    return results_response(await svc.db.run(work), all_ok_status=201)
+    return results_response(await svc.db.transact(work), all_ok_status=201)
 
 
 @put("/crm/{version:str}/{module:str}")
@@ -125,11 +125,10 @@ async def update_records(request: Req) -> Response[bytes]:
     authorize_module(actor, mod, Operation.UPDATE)
     items = data_items(await read_json(request))
 
-    def work() -> list[dict[str, object]]:
-        with svc.db.write() as conn:
-            return rec.update_records(conn, svc.catalog, actor, mod, items)
+    def work(conn: Connection) -> list[dict[str, object]]:
+        return rec.update_records(conn, svc.catalog, actor, mod, items)
 
-    return results_response(await svc.db.run(work))
+    return results_response(await svc.db.transact(work))
 
 
 @put("/crm/{version:str}/{module:str}/{record_id:str}")
@@ -145,11 +144,10 @@ async def update_record(request: Req) -> Response[bytes]:
     rid = path_id(record_id, 1)
     items = data_items(await read_json(request), max_items=1)
 
-    def work() -> list[dict[str, object]]:
-        with svc.db.write() as conn:
-            return rec.update_records(conn, svc.catalog, actor, mod, items, path_id=rid)
+    def work(conn: Connection) -> list[dict[str, object]]:
+        return rec.update_records(conn, svc.catalog, actor, mod, items, path_id=rid)
 
-    return results_response(await svc.db.run(work))
+    return results_response(await svc.db.transact(work))
 
 
 @delete("/crm/{version:str}/{module:str}", status_code=200)
@@ -164,11 +162,10 @@ async def delete_records(request: Req) -> Response[bytes]:
     ids = ids_param(request, required=True)
     assert ids is not None
 
-    def work() -> list[dict[str, object]]:
-        with svc.db.write() as conn:
-            return rec.delete_records(conn, svc.catalog, actor, mod, list(ids))
+    def work(conn: Connection) -> list[dict[str, object]]:
+        return rec.delete_records(conn, svc.catalog, actor, mod, list(ids))
 
-    return results_response(await svc.db.run(work))
+    return results_response(await svc.db.transact(work))
 
 
 @delete("/crm/{version:str}/{module:str}/{record_id:str}", status_code=200)
@@ -183,11 +180,10 @@ async def delete_record(request: Req) -> Response[bytes]:
     authorize_module(actor, mod, Operation.DELETE)
     rid = path_id(record_id, 1)
 
-    def work() -> list[dict[str, object]]:
-        with svc.db.write() as conn:
-            return rec.delete_records(conn, svc.catalog, actor, mod, [rid])
+    def work(conn: Connection) -> list[dict[str, object]]:
+        return rec.delete_records(conn, svc.catalog, actor, mod, [rid])
 
-    return results_response(await svc.db.run(work))
+    return results_response(await svc.db.transact(work))
 
 
 ROUTES = [

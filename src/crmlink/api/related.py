@@ -174,13 +174,12 @@ async def relate_records(request: Req) -> Response[bytes]:
     svc, token, params = _start(request)
     raw = await request.body()
 
-    def work() -> list[dict[str, object]]:
-        with svc.db.write() as conn:
-            call = _checks(svc, conn, token, params, Operation.UPDATE)
-            items = data_items(decode_json(raw))
-            return rel.relate(conn, call.actor, call.target, call.parent_id, items)
+    def work(conn: Connection) -> list[dict[str, object]]:
+        call = _checks(svc, conn, token, params, Operation.UPDATE)
+        items = data_items(decode_json(raw))
+        return rel.relate(conn, call.actor, call.target, call.parent_id, items)
 
-    return results_response(await svc.db.run(work))
+    return results_response(await svc.db.transact(work))
 
 
 @put(ITEM_PATH)
@@ -188,42 +187,37 @@ async def relate_record(request: Req) -> Response[bytes]:
     svc, token, params = _start(request)
     raw = await request.body()
 
-    def work() -> list[dict[str, object]]:
-        with svc.db.write() as conn:
-            call = _checks(svc, conn, token, params, Operation.UPDATE)
-            related_id = _related_id(params)
-            items = data_items(decode_json(raw), max_items=1)
-            return rel.relate(
-                conn, call.actor, call.target, call.parent_id, items, path_related_id=related_id
-            )
+    def work(conn: Connection) -> list[dict[str, object]]:
+        call = _checks(svc, conn, token, params, Operation.UPDATE)
+        related_id = _related_id(params)
+        items = data_items(decode_json(raw), max_items=1)
+        return rel.relate(conn, call.actor, call.target, call.parent_id, items, path_related_id=related_id)
 
-    return results_response(await svc.db.run(work))
+    return results_response(await svc.db.transact(work))
 
 
 @delete(LIST_PATH, status_code=200)
 async def delink_records(request: Req) -> Response[bytes]:
     svc, token, params = _start(request)
 
-    def work() -> list[dict[str, object]]:
-        with svc.db.write() as conn:
-            call = _checks(svc, conn, token, params, Operation.DELETE)
-            ids = ids_param(request, required=True)
-            assert ids is not None
-            return rel.delink(conn, call.actor, call.target, call.parent_id, ids)
+    def work(conn: Connection) -> list[dict[str, object]]:
+        call = _checks(svc, conn, token, params, Operation.DELETE)
+        ids = ids_param(request, required=True)
+        assert ids is not None
+        return rel.delink(conn, call.actor, call.target, call.parent_id, ids)
 
-    return results_response(await svc.db.run(work))
+    return results_response(await svc.db.transact(work))
 
 
 @delete(ITEM_PATH, status_code=200)
 async def delink_record(request: Req) -> Response[bytes]:
     svc, token, params = _start(request)
 
-    def work() -> list[dict[str, object]]:
-        with svc.db.write() as conn:
-            call = _checks(svc, conn, token, params, Operation.DELETE)
-            return rel.delink(conn, call.actor, call.target, call.parent_id, [_related_id(params)])
+    def work(conn: Connection) -> list[dict[str, object]]:
+        call = _checks(svc, conn, token, params, Operation.DELETE)
+        return rel.delink(conn, call.actor, call.target, call.parent_id, [_related_id(params)])
 
-    return results_response(await svc.db.run(work))
+    return results_response(await svc.db.transact(work))
 
 
 ROUTES = [list_related, get_related, relate_records, relate_record, delink_records, delink_record]

@@ -2,9 +2,11 @@
 
 ``Database.write()`` is one transaction (``BEGIN IMMEDIATE`` on SQLite, so that concurrent
 writers in other processes queue on the lock instead of failing half-way); ``Database.read()``
-is a plain read transaction. ``Database.run()`` runs blocking storage work from async code:
-inline on SQLite (one process writes at a time anyway, and statements take microseconds), on a
-worker thread with a connection pool on PostgreSQL.
+is a plain read transaction. From async code, ``Database.transact(fn)`` runs ``fn(conn)`` as one
+atomic write: on SQLite through group commit (``storage/group_commit.py``: the calls ready
+together share a transaction, each in its own savepoint), on PostgreSQL in its own transaction
+on a worker thread. ``Database.run()`` runs other blocking storage work (reads): inline on SQLite
+(statements take microseconds), on a worker thread with a connection pool on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import anyio.to_thread
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from crmlink.storage.group_commit import GroupCommit
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -57,6 +61,7 @@ class Database:
             )
             event.listen(self.engine, "connect", _sqlite_on_connect)
             event.listen(self.engine, "begin", _sqlite_on_begin)
+            self._group = GroupCommit(self.write)
         elif self.dialect == "postgresql":
             self.engine = create_engine(
                 self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
@@ -82,6 +87,18 @@ class Database:
         """One read-only transaction (a consistent snapshot on both engines)."""
         with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    async def transact(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn(conn)`` as one atomic write transaction (see the module docstring); its
+        result once committed. ``fn`` may raise to roll its writes back."""
+        if self.is_sqlite:
+            return await self._group.submit(fn)
+
+        def call() -> T:
+            with self.write() as conn:
+                return fn(conn)
+
+        return await anyio.to_thread.run_sync(call)
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run blocking storage work from async code (see the module docstring)."""
