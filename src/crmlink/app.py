@@ -24,7 +24,7 @@ from crmlink.storage.migrations import migrate
 
 def open_services(settings: Settings) -> Services:
     """Connect, migrate, draw an id-generator node and make sure the default org exists."""
-    db = Database(settings.resolved_database_url)
+    db = Database(settings.resolved_database_url, background_checkpoints=True)
     migrate(db)
     ids = ids_for_process(db)
     with db.write() as conn:

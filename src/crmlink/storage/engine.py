@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from crmlink.storage.checkpoints import BACKSTOP_PAGES, Checkpointer
 from crmlink.storage.group_commit import GroupCommit
 
 P = ParamSpec("P")
@@ -41,13 +42,20 @@ def normalize_url(url: str) -> str:
 class Database:
     """An engine plus the transaction discipline every caller uses."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, background_checkpoints: bool = False) -> None:
+        """``background_checkpoints`` (servers): WAL checkpoints on a thread of their own
+        (``storage/checkpoints.py``) instead of inside the commit that crosses SQLite's threshold."""
         self.url = normalize_url(url)
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
+        self._checkpointer: Checkpointer | None = None
         if self.dialect == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
+            on_disk = bool(parsed.database) and parsed.database != ":memory:"
+            if on_disk:
+                assert parsed.database
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                if background_checkpoints:
+                    self._checkpointer = Checkpointer(parsed.database)
             self.engine: Engine = create_engine(
                 self.url,
                 connect_args={"check_same_thread": False, "timeout": 30},
@@ -59,7 +67,12 @@ class Database:
                 # connection has written since it last ran, so every request re-read its pages.
                 pool_use_lifo=True,
             )
-            event.listen(self.engine, "connect", _sqlite_on_connect)
+            autocheckpoint = BACKSTOP_PAGES if self._checkpointer else INLINE_CHECKPOINT_PAGES
+            event.listen(
+                self.engine,
+                "connect",
+                lambda dbapi, record: _sqlite_on_connect(dbapi, record, autocheckpoint),
+            )
             event.listen(self.engine, "begin", _sqlite_on_begin)
             self._group = GroupCommit(self.write)
         elif self.dialect == "postgresql":
@@ -81,6 +94,8 @@ class Database:
                 conn = conn.execution_options(crmlink_begin="BEGIN IMMEDIATE")
             with conn.begin():
                 yield conn
+        if self._checkpointer is not None:
+            self._checkpointer.nudge()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -107,10 +122,19 @@ class Database:
         return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         self.engine.dispose()
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+# Without the background thread: checkpoint every ~40 MB of WAL instead of SQLite's default 4 MB.
+# A bulk relate dirties a page of ix_links_right per related record, and the default made every
+# few calls wait for a checkpoint (measured: 100-link relates 4.4 -> 3.3 ms wall).
+INLINE_CHECKPOINT_PAGES = 10_000
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry, autocheckpoint: int) -> None:
     # Autocommit at the driver level: transactions are begun explicitly in _sqlite_on_begin,
     # which lets writers take the write lock up front (BEGIN IMMEDIATE).
     assert isinstance(dbapi_connection, sqlite3.Connection)
@@ -123,10 +147,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=OFF")
     cur.execute("PRAGMA cache_size=-65536")
-    # Checkpoints (which fsync) every ~40 MB of WAL instead of SQLite's default 4 MB: a bulk
-    # relate dirties a page of ix_links_right per related record, and the default made every
-    # few calls wait for a checkpoint (measured: 100-link relates 4.4 -> 3.3 ms wall).
-    cur.execute("PRAGMA wal_autocheckpoint=10000")
+    cur.execute(f"PRAGMA wal_autocheckpoint={int(autocheckpoint)}")
     cur.close()
 
 
