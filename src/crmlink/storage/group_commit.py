@@ -71,28 +71,12 @@ class GroupCommit:
                 log.exception("group commit: rolling back a failed group failed too")
 
     async def _run_group(self, group: list[tuple[Unit, asyncio.Future[Any]]]) -> None:
-        outcomes: list[tuple[asyncio.Future[Any], bool, Any]] = []
-        try:
-            tx = self._begin()
-            conn = tx.__enter__()
-        except BaseException as error:  # no transaction: the whole group fails
-            _fail(group, error)
-            return
-        try:
-            for unit, future in _live(group):
-                outcomes.append((future, *_run_unit(conn, unit, alone=len(group) == 1)))
-        except BaseException as error:
-            # Not a unit's own error (those are caught per unit): the savepoint machinery or
-            # the connection failed. Roll everything back; nobody's work is stored.
-            try:
-                _exit(tx, error)
-            finally:
-                _fail(group, error)
-            return
+        live = list(_live(group))
         loop = asyncio.get_running_loop()
         try:
+            tx, outcomes = self._run_units(live)
             await loop.run_in_executor(None, _exit, tx, None)
-        except BaseException as error:
+        except BaseException as error:  # nothing of the group is stored
             _fail(group, error)
             return
         self.groups += 1
@@ -104,6 +88,27 @@ class GroupCommit:
                 future.set_result(value)
             else:
                 future.set_exception(value)
+
+    def _run_units(
+        self, live: list[tuple[Unit, asyncio.Future[Any]]]
+    ) -> tuple[AbstractContextManager[Connection], list[_Outcome]]:
+        """Open the transaction and run the units; raises (rolled back) unless all went through
+        their savepoints."""
+        tx = self._begin()
+        conn = tx.__enter__()
+        outcomes: list[_Outcome] = []
+        try:
+            for unit, future in live:
+                outcomes.append((future, *_run_unit(conn, unit, alone=len(live) == 1)))
+        except BaseException as error:
+            # Not a unit's own error (those are caught per unit), or the only unit's: roll
+            # everything back.
+            _exit(tx, error)
+            raise
+        return tx, outcomes
+
+
+_Outcome = tuple[asyncio.Future[Any], bool, Any]
 
 
 def _live(group: list[tuple[Unit, asyncio.Future[Any]]]) -> Iterator[tuple[Unit, asyncio.Future[Any]]]:
