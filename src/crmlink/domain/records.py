@@ -20,7 +20,8 @@ from crmlink.domain.catalog import SE_MODULE, SYSTEM_FIELDS, Catalog, ModuleDef
 from crmlink.domain.clock import iso, now_us
 from crmlink.domain.ids import IdGenerator, parse_id
 from crmlink.domain.orgs import user_refs
-from crmlink.domain.values import BadValue, check_value, expected_type, lookup_id
+from crmlink.domain.rendering import render
+from crmlink.domain.values import BadValue, check_value, expected_type
 from crmlink.errors import CRMError, InvalidData, MandatoryNotFound
 from crmlink.storage import tables
 from crmlink.storage.locks import lock
@@ -416,69 +417,6 @@ def remove_record_dependents(
 
 
 # --- reading -------------------------------------------------------------------------------
-
-
-def render(
-    conn: Connection, catalog: Catalog, org_id: int, rows: Sequence[Any], fields: Sequence[str] | None = None
-) -> list[dict[str, Any]]:
-    """Rows of ``records`` (id, module, data, owner, created_by, modified_by, times) as Zoho
-    renders them: every field of the module (null when empty), users as objects, lookups as
-    ``{"name","id"}``."""
-    decoded = [(row, _decode(row[2])) for row in rows]
-    users = user_refs(conn, org_id, {u for row in rows for u in (row[3], row[4], row[5])})
-    targets: set[int] = set()
-    for row, data in decoded:
-        module = catalog.module_map[row[1]]
-        for f in module.fields:
-            if f.data_type in {"lookup", "userlookup"}:
-                ref = lookup_id(data.get(f.api_name))
-                if ref is not None:
-                    targets.add(ref)
-    names = _display_names(conn, catalog, org_id, targets)
-    wanted = set(fields) if fields else None
-    out: list[dict[str, Any]] = []
-    for row, data in decoded:
-        module = catalog.module_map[row[1]]
-        record: dict[str, Any] = {}
-        for f in module.fields:
-            if wanted is not None and f.api_name not in wanted:
-                continue
-            if f.data_type == "ownerlookup":
-                record[f.api_name] = users.get(row[3])
-                continue
-            value = data.get(f.api_name)
-            if f.data_type in {"lookup", "userlookup"}:
-                ref = lookup_id(value)
-                value = {"name": names[ref], "id": str(ref)} if ref in names else None
-            record[f.api_name] = value
-        if "$se_module" in data:
-            record["$se_module"] = data["$se_module"]
-        system = {
-            "Created_Time": iso(row[6]),
-            "Modified_Time": iso(row[7]),
-            "Created_By": users.get(row[4]),
-            "Modified_By": users.get(row[5]),
-        }
-        for key, value in system.items():
-            if wanted is None or key in wanted:
-                record[key] = value
-        record["id"] = str(row[0])
-        out.append(record)
-    return out
-
-
-def _display_names(conn: Connection, catalog: Catalog, org_id: int, ids: set[int]) -> dict[int, str | None]:
-    if not ids:
-        return {}
-    r = tables.records
-    rows = conn.execute(
-        select(r.c.id, r.c.module, r.c.data).where(r.c.org_id == org_id, r.c.id.in_(list(ids)))
-    )
-    out: dict[int, str | None] = {}
-    for record_id, module, data in rows:
-        display = catalog.module_map[module].display_field
-        out[record_id] = _decode(data).get(display)
-    return out
 
 
 RECORD_COLUMNS = (

@@ -37,7 +37,7 @@ from sqlalchemy import (
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import Catalog, ListKind, ModuleDef, RelatedListDef, RelationDef
 from crmlink.domain.clock import now_us
-from crmlink.domain.records import RECORD_COLUMNS, Page, render, success
+from crmlink.domain.records import RECORD_COLUMNS, Page, success
 from crmlink.domain.relation_values import (
     RELATED_ID_INVALID,
     RelateItem,
@@ -45,6 +45,7 @@ from crmlink.domain.relation_values import (
     merge_values,
     parse_relate_items,
 )
+from crmlink.domain.rendering import render
 from crmlink.errors import CRMError, InvalidData
 from crmlink.storage import tables
 from crmlink.storage.hot import SQLITE_RECORDS_PK, HotStatement, ids_value, in_ids
@@ -447,14 +448,7 @@ def list_related(
     if only is not None:
         params["other"] = only
     rows = conn.execute(stmt, params).all()
-    shown = rows[:per_page]
-    records = render(conn, catalog, org_id, shown, fields)
-    wanted = set(fields) if fields else None
-    for record, row in zip(records, shown, strict=True):
-        data = _decode(row[8])
-        for f in relation.fields:
-            if wanted is None or f.api_name in wanted:
-                record[f.api_name] = data.get(f.api_name)
+    records = render(conn, catalog, org_id, rows[:per_page], fields, relation)
     return Page(records, page, per_page, len(rows) > per_page)
 
 
