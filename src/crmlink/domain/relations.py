@@ -406,6 +406,15 @@ _LIST = {
 }
 
 
+def _hot(statement: Any) -> HotStatement:
+    return HotStatement(lambda _dialect: statement)
+
+
+# Run on the driver's cursor: a page is 201 rows, which SQLAlchemy's result machinery would
+# wrap one by one (storage/hot.py); all its columns are integers and text.
+_LIST_HOT = {key: _hot(statement) for key, statement in _LIST.items()}
+
+
 def relate_lookup_sql(conn: Connection, parent_is_left: bool) -> str:
     """The SQL of the lookup ``relate`` runs first (for query-plan checks)."""
     return _LOOKUP[parent_is_left].sql(conn)
@@ -435,7 +444,7 @@ def list_related(
     ``only``, just that related record (if linked)."""
     relation = target.link_relation()
     require_parent(conn, org_id, target.parent, parent_id)
-    stmt = list_statement(target.parent_is_left, since=modified_since is not None, single=only is not None)
+    stmt = _LIST_HOT[(target.parent_is_left, modified_since is not None, only is not None)]
     params: dict[str, Any] = {
         "org": org_id,
         "rel": relation.name,
@@ -447,7 +456,7 @@ def list_related(
         params["since"] = modified_since
     if only is not None:
         params["other"] = only
-    rows = conn.execute(stmt, params).all()
+    rows = stmt.rows(conn, params)
     records = render(conn, catalog, org_id, rows[:per_page], fields, relation)
     return Page(records, page, per_page, len(rows) > per_page)
 
