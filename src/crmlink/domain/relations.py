@@ -29,6 +29,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
+    literal_column,
     or_,
     select,
     update,
@@ -362,15 +363,25 @@ def delink(
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _list_statement(parent_is_left: bool, *, since: bool, single: bool) -> Any:
-    parent_col, other_col = _columns(parent_is_left)
+def _of_parent(links: Any, parent_is_left: bool, *, single: bool) -> tuple[Any, list[Any]]:
+    """(other column, conditions) selecting the parent's links in ``links`` (the table or an
+    alias of it); with ``single``, only the link to ``other``."""
+    parent_col, other_col = (
+        links.c[_columns(parent_is_left)[0].name],
+        links.c[_columns(parent_is_left)[1].name],
+    )
     where = [
-        _l.c.org_id == bindparam("org"),
-        _l.c.relation == bindparam("rel"),
+        links.c.org_id == bindparam("org"),
+        links.c.relation == bindparam("rel"),
         parent_col == bindparam("parent"),
     ]
     if single:
         where.append(other_col == bindparam("other"))
+    return other_col, where
+
+
+def _list_statement(parent_is_left: bool, *, since: bool, single: bool) -> Any:
+    other_col, where = _of_parent(_l, parent_is_left, single=single)
     if since:
         # Rare path: a link counts as modified when it or its related record changed.
         query = (
@@ -379,22 +390,31 @@ def _list_statement(parent_is_left: bool, *, since: bool, single: bool) -> Any:
             .where(*where, or_(_l.c.modified_at > bindparam("since"), _r.c.modified_at > bindparam("since")))
         )
         return query.order_by(other_col).limit(bindparam("limit")).offset(bindparam("offset"))
-    # The page of links first, by the index whose order is the related id (the primary key when
-    # the parent is on the left, ix_links_right when it is on the right), then its records by
-    # primary key: a page costs its own size whatever the list's length, and the planner cannot
-    # turn the join around.
-    page = (
-        select(other_col.label("other"), _l.c.data.label("link_data"))
-        .where(*where)
+    # The page's first related id comes from skipping ``offset`` entries of the index whose
+    # order is the related id (the primary key when the parent is on the left, ix_links_right
+    # when it is on the right), without reading the skipped links or their records. The page is
+    # then read from that id on in the same index order, with its records by primary key: a page
+    # costs its own size whatever the list's length, and nothing is materialized or sorted.
+    first_links = _l.alias("page_start")
+    first_other, first_where = _of_parent(first_links, parent_is_left, single=single)
+    first = (
+        select(first_other)
+        .where(*first_where)
+        .order_by(first_other)
+        .limit(literal_column("1"))  # literals: a bound LIMIT/OFFSET would be a parameter of its own
+        .offset(bindparam("offset"))
+        .scalar_subquery()
+    )
+    # "+ 0": SQLite would otherwise carry the range on the related id over to records.id and
+    # could then, with statistics, drive the join from records and sort.
+    on_record = and_(_r.c.org_id == _l.c.org_id, _r.c.id == other_col + literal_column("0"))
+    return (
+        select(*RECORD_COLUMNS, _l.c.data)
+        .select_from(_l.join(_r, on_record))
+        .where(*where, other_col >= first)
         .order_by(other_col)
         .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
-        .subquery("page")
-    )
-    return (
-        select(*RECORD_COLUMNS, page.c.link_data)
-        .select_from(page.join(_r, and_(_r.c.org_id == bindparam("org"), _r.c.id == page.c.other)))
-        .order_by(page.c.other)
+        .offset(literal_column("0"))
     )
 
 
