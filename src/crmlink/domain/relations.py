@@ -111,7 +111,9 @@ def _parent_missing() -> InvalidData:
 
 # --- statements, built once ------------------------------------------------------------------
 
-_MODULE_OF = select(_r.c.module).where(_r.c.org_id == bindparam("org"), _r.c.id == bindparam("id"))
+_MODULE_OF = HotStatement(
+    lambda _dialect: select(_r.c.module).where(_r.c.org_id == bindparam("org"), _r.c.id == bindparam("id"))
+)
 
 
 def _columns(parent_is_left: bool) -> tuple[ColumnElement[int], ColumnElement[int]]:
@@ -208,7 +210,8 @@ _UPDATE_LINK = HotStatement(
 def require_parent(conn: Connection, org_id: int, parent: ModuleDef, parent_id: int) -> None:
     """The parent record must exist in the org and be of ``parent``'s module; otherwise
     ``INVALID_DATA`` "the related id given seems to be invalid" naming path segment 1."""
-    if conn.execute(_MODULE_OF, {"org": org_id, "id": parent_id}).scalar() != parent.api_name:
+    found = _MODULE_OF.rows(conn, {"org": org_id, "id": parent_id})
+    if not found or found[0][0] != parent.api_name:
         raise _parent_missing()
 
 
