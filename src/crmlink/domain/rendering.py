@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import msgspec
 from sqlalchemy import Connection, bindparam, select
 
 from crmlink.domain.catalog import Catalog, FieldDef, ModuleDef, RelationDef
-from crmlink.domain.clock import iso
+from crmlink.domain.clock import iso_seconds
 from crmlink.domain.orgs import user_refs
 from crmlink.domain.values import lookup_id
 from crmlink.storage import tables
@@ -33,6 +34,8 @@ _decode = msgspec.json.decode
 SE_MODULE_KEY = "$se_module"
 _LOOKUP_TYPES = frozenset({"lookup", "userlookup"})
 _OWNER_AND_LOOKUP_TYPES = _LOOKUP_TYPES | {"ownerlookup"}
+# Columns of a ``records`` row.
+_MODULE, _OWNER, _CREATED_BY, _MODIFIED_BY = itemgetter(1), itemgetter(3), itemgetter(4), itemgetter(5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,51 @@ class _Plan:
             link_fields=tuple(links),
         )
 
+    def records(
+        self,
+        rows: Sequence[Sequence[Any]],
+        decoded: Sequence[dict[str, Any]],
+        users: dict[int, dict[str, str]],
+        names: dict[int, str | None],
+    ) -> list[dict[str, Any]]:
+        """The records of ``rows`` (all of this plan's module), their stored data ``decoded``."""
+        template, se_template, placed, plain = self.template, self.se_template, self.placed, self.plain
+        owners, lookups, link_fields = self.owners, self.lookups, self.link_fields
+        created_time, modified_time = self.created_time, self.modified_time
+        created_by, modified_by = self.created_by, self.modified_by
+        out: list[dict[str, Any]] = []
+        append = out.append
+        for row, data in zip(rows, decoded, strict=True):
+            record = (se_template if SE_MODULE_KEY in data else template).copy()
+            if data.keys() <= placed:
+                record.update(data)
+            else:
+                for name in plain:
+                    if name in data:
+                        record[name] = data[name]
+                if SE_MODULE_KEY in data:
+                    record[SE_MODULE_KEY] = data[SE_MODULE_KEY]
+            for name in owners:
+                record[name] = users.get(row[3])
+            for name in lookups:
+                ref = lookup_id(data.get(name))
+                record[name] = {"name": names[ref], "id": str(ref)} if ref in names else None
+            if created_time:
+                record["Created_Time"] = iso_seconds(row[6] // 1_000_000)
+            if modified_time:
+                record["Modified_Time"] = iso_seconds(row[7] // 1_000_000)
+            if created_by:
+                record["Created_By"] = users.get(row[4])
+            if modified_by:
+                record["Modified_By"] = users.get(row[5])
+            record["id"] = str(row[0])
+            if link_fields:
+                link = _decode(row[8])
+                for name in link_fields:
+                    record[name] = link.get(name)
+            append(record)
+        return out
+
 
 # Plans are pure functions of catalog entries (immutable, built once per process) and the
 # ``fields`` selection; the bound keeps arbitrary selections from growing the dict without end.
@@ -114,48 +162,24 @@ def render(
         return []
     wanted = frozenset(fields) if fields else None
     decoded = [_decode(row[2]) for row in rows]
-    users = user_refs(conn, org_id, {u for row in rows for u in (row[3], row[4], row[5])})
-    plans = {name: _plan(catalog.module_map[name], wanted, relation) for name in {row[1] for row in rows}}
+    user_ids = set(map(_OWNER, rows))
+    user_ids.update(map(_CREATED_BY, rows), map(_MODIFIED_BY, rows))
+    users = user_refs(conn, org_id, user_ids)
+    plans = {name: _plan(catalog.module_map[name], wanted, relation) for name in set(map(_MODULE, rows))}
     targets: set[int] = set()
-    for row, data in zip(rows, decoded, strict=True):
-        for name in plans[row[1]].lookups:
-            ref = lookup_id(data.get(name))
-            if ref is not None:
-                targets.add(ref)
+    if any(plan.lookups for plan in plans.values()):
+        for row, data in zip(rows, decoded, strict=True):
+            for name in plans[row[1]].lookups:
+                ref = lookup_id(data.get(name))
+                if ref is not None:
+                    targets.add(ref)
     names = _display_names(conn, catalog, org_id, targets) if targets else {}
-    out: list[dict[str, Any]] = []
-    append = out.append
-    for row, data in zip(rows, decoded, strict=True):
-        plan = plans[row[1]]
-        record: dict[str, Any] = (plan.se_template if SE_MODULE_KEY in data else plan.template).copy()
-        if data.keys() <= plan.placed:
-            record.update(data)
-        else:
-            for name in plan.plain:
-                if name in data:
-                    record[name] = data[name]
-            if SE_MODULE_KEY in data:
-                record[SE_MODULE_KEY] = data[SE_MODULE_KEY]
-        for name in plan.owners:
-            record[name] = users.get(row[3])
-        for name in plan.lookups:
-            ref = lookup_id(data.get(name))
-            record[name] = {"name": names[ref], "id": str(ref)} if ref in names else None
-        if plan.created_time:
-            record["Created_Time"] = iso(row[6])
-        if plan.modified_time:
-            record["Modified_Time"] = iso(row[7])
-        if plan.created_by:
-            record["Created_By"] = users.get(row[4])
-        if plan.modified_by:
-            record["Modified_By"] = users.get(row[5])
-        record["id"] = str(row[0])
-        if plan.link_fields:
-            link = _decode(row[8])
-            for name in plan.link_fields:
-                record[name] = link.get(name)
-        append(record)
-    return out
+    if len(plans) == 1:
+        (plan,) = plans.values()
+        return plan.records(rows, decoded, users, names)
+    return [
+        plans[row[1]].records([row], [data], users, names)[0] for row, data in zip(rows, decoded, strict=True)
+    ]
 
 
 _r = tables.records
