@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, and_, cast, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, cast, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 
 from crmlink.domain.auth import Actor
@@ -24,6 +24,7 @@ from crmlink.domain.rendering import render
 from crmlink.domain.values import BadValue, check_value, expected_type
 from crmlink.errors import CRMError, InvalidData, MandatoryNotFound
 from crmlink.storage import tables
+from crmlink.storage.hot import HotStatement
 from crmlink.storage.locks import lock
 
 _encode = msgspec.json.encode
@@ -461,6 +462,20 @@ def sort_expression(conn: Connection, module: ModuleDef, sort_by: str) -> Any:
     return cast(func.replace(data, "\\u0000", "\\ufffd"), JSONB)[sort_by].astext
 
 
+def _module_page(since: bool) -> HotStatement:
+    """A page of a module's records by id (optionally modified after ``since``): the plain
+    ``GET /{module}``, the common case, run on the driver's cursor (storage/hot.py)."""
+    r = tables.records
+    query = select(*RECORD_COLUMNS).where(r.c.org_id == bindparam("org"), r.c.module == bindparam("module"))
+    if since:
+        query = query.where(r.c.modified_at > bindparam("since"))
+    page = query.order_by(r.c.id).limit(bindparam("limit")).offset(bindparam("offset"))
+    return HotStatement(lambda _dialect: page)
+
+
+_MODULE_PAGE = {since: _module_page(since) for since in (False, True)}
+
+
 def list_records(
     conn: Connection,
     catalog: Catalog,
@@ -475,19 +490,27 @@ def list_records(
     sort_order: str | None,
     modified_since: int | None,
 ) -> Page:
-    r = tables.records
-    query = select(*RECORD_COLUMNS).where(r.c.org_id == org_id, r.c.module == module.api_name)
-    if ids is not None:
-        query = query.where(r.c.id.in_(list(ids)))
-    if modified_since is not None:
-        query = query.where(r.c.modified_at > modified_since)
-    if sort_by:
-        expr = sort_expression(conn, module, sort_by)
-        descending = (sort_order or "desc") == "desc"
-        query = query.order_by(expr.desc() if descending else expr.asc(), r.c.id)
+    limit, offset = per_page + 1, (page - 1) * per_page
+    rows: Sequence[Any]
+    if ids is None and not sort_by:
+        params = {"org": org_id, "module": module.api_name, "limit": limit, "offset": offset}
+        if modified_since is not None:
+            params["since"] = modified_since
+        rows = _MODULE_PAGE[modified_since is not None].rows(conn, params)
     else:
-        query = query.order_by(r.c.id)
-    rows = conn.execute(query.limit(per_page + 1).offset((page - 1) * per_page)).all()
+        r = tables.records
+        query = select(*RECORD_COLUMNS).where(r.c.org_id == org_id, r.c.module == module.api_name)
+        if ids is not None:
+            query = query.where(r.c.id.in_(list(ids)))
+        if modified_since is not None:
+            query = query.where(r.c.modified_at > modified_since)
+        if sort_by:
+            expr = sort_expression(conn, module, sort_by)
+            descending = (sort_order or "desc") == "desc"
+            query = query.order_by(expr.desc() if descending else expr.asc(), r.c.id)
+        else:
+            query = query.order_by(r.c.id)
+        rows = conn.execute(query.limit(limit).offset(offset)).all()
     more = len(rows) > per_page
     return Page(render(conn, catalog, org_id, rows[:per_page], fields), page, per_page, more)
 
