@@ -8,8 +8,8 @@ to a link appends one ``link_events`` row in the caller's transaction (``added``
 Writes run a fixed number of statements whatever the item count: one query for the parent, the
 related records and their existing links together (the ids as one ``IN``-list parameter), then
 at most one executemany each for inserted links, updated links and events. These hot statements
-are built once here and run through ``storage.hot.HotStatement``; the reads of ``GET`` are
-plain Core statements, also built once, so SQLAlchemy's compiled cache serves them.
+are built once here and run through ``storage.hot.HotStatement``, and so are the parent check
+and the page of a related list that ``GET`` runs (a page is 201 rows).
 
 Every public function takes an open connection; the caller owns the transaction. Per-item
 outcomes are values in input order; request-level problems raise ``CRMError``.
