@@ -13,12 +13,13 @@ def now_us() -> int:
 
 def iso(us: int) -> str:
     """``2021-08-09T14:54:48+00:00``: second resolution with offset, as Zoho renders times."""
-    return _iso_seconds(us // 1_000_000)
+    return iso_seconds(us // 1_000_000)
 
 
 @lru_cache(maxsize=65_536)
-def _iso_seconds(seconds: int) -> str:
-    # A page of 200 records renders 400 times, mostly of few distinct seconds (bulk writes).
+def iso_seconds(seconds: int) -> str:
+    """``iso`` of whole seconds; callers rendering many times call it directly (a page of 200
+    records renders 400 times, mostly of few distinct seconds: bulk writes share theirs)."""
     return datetime.fromtimestamp(seconds, UTC).isoformat()
 
 

@@ -11,13 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import msgspec
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from crmlink.domain.auth import ALL_PERMISSIONS, CREATE, EDIT, VIEW
 from crmlink.domain.clock import now_us
 from crmlink.domain.ids import IdGenerator
 from crmlink.errors import DuplicateData, InvalidData
 from crmlink.storage import tables
+from crmlink.storage.hot import HotStatement, ids_value, in_ids
 
 DEFAULT_ORG_NAME = "crmlink"
 DEFAULT_ADMIN_EMAIL = "admin@example.com"
@@ -130,10 +131,19 @@ def find_user(conn: Connection, org_id: int, email: str) -> User | None:
     return User(org_id=org_id, id=row[0], email=row[1], name=row[2], profile=row[3])
 
 
+_u = tables.users
+# Every rendered page runs this (and every write checking owners): built once and run on the
+# driver's cursor, with the ids as one parameter (storage/hot.py).
+_USER_REFS = HotStatement(
+    lambda dialect: select(_u.c.id, _u.c.name, _u.c.email).where(
+        _u.c.org_id == bindparam("org"), in_ids(_u.c.id, "ids", dialect)
+    )
+)
+
+
 def user_refs(conn: Connection, org_id: int, user_ids: set[int]) -> dict[int, dict[str, str]]:
     """``{id: {"name","id","email"}}`` for rendering Owner / Created_By / Modified_By."""
     if not user_ids:
         return {}
-    u = tables.users
-    rows = conn.execute(select(u.c.id, u.c.name, u.c.email).where(u.c.org_id == org_id, u.c.id.in_(user_ids)))
+    rows = _USER_REFS.rows(conn, {"org": org_id, "ids": ids_value(conn, user_ids)})
     return {r[0]: {"name": r[1], "id": str(r[0]), "email": r[2]} for r in rows}

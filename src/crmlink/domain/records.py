@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, and_, cast, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, cast, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 
 from crmlink.domain.auth import Actor
@@ -20,9 +20,11 @@ from crmlink.domain.catalog import SE_MODULE, SYSTEM_FIELDS, Catalog, ModuleDef
 from crmlink.domain.clock import iso, now_us
 from crmlink.domain.ids import IdGenerator, parse_id
 from crmlink.domain.orgs import user_refs
-from crmlink.domain.values import BadValue, check_value, expected_type, lookup_id
+from crmlink.domain.rendering import render
+from crmlink.domain.values import BadValue, check_value, expected_type
 from crmlink.errors import CRMError, InvalidData, MandatoryNotFound
 from crmlink.storage import tables
+from crmlink.storage.hot import HotStatement
 from crmlink.storage.locks import lock
 
 _encode = msgspec.json.encode
@@ -418,69 +420,6 @@ def remove_record_dependents(
 # --- reading -------------------------------------------------------------------------------
 
 
-def render(
-    conn: Connection, catalog: Catalog, org_id: int, rows: Sequence[Any], fields: Sequence[str] | None = None
-) -> list[dict[str, Any]]:
-    """Rows of ``records`` (id, module, data, owner, created_by, modified_by, times) as Zoho
-    renders them: every field of the module (null when empty), users as objects, lookups as
-    ``{"name","id"}``."""
-    decoded = [(row, _decode(row[2])) for row in rows]
-    users = user_refs(conn, org_id, {u for row in rows for u in (row[3], row[4], row[5])})
-    targets: set[int] = set()
-    for row, data in decoded:
-        module = catalog.module_map[row[1]]
-        for f in module.fields:
-            if f.data_type in {"lookup", "userlookup"}:
-                ref = lookup_id(data.get(f.api_name))
-                if ref is not None:
-                    targets.add(ref)
-    names = _display_names(conn, catalog, org_id, targets)
-    wanted = set(fields) if fields else None
-    out: list[dict[str, Any]] = []
-    for row, data in decoded:
-        module = catalog.module_map[row[1]]
-        record: dict[str, Any] = {}
-        for f in module.fields:
-            if wanted is not None and f.api_name not in wanted:
-                continue
-            if f.data_type == "ownerlookup":
-                record[f.api_name] = users.get(row[3])
-                continue
-            value = data.get(f.api_name)
-            if f.data_type in {"lookup", "userlookup"}:
-                ref = lookup_id(value)
-                value = {"name": names[ref], "id": str(ref)} if ref in names else None
-            record[f.api_name] = value
-        if "$se_module" in data:
-            record["$se_module"] = data["$se_module"]
-        system = {
-            "Created_Time": iso(row[6]),
-            "Modified_Time": iso(row[7]),
-            "Created_By": users.get(row[4]),
-            "Modified_By": users.get(row[5]),
-        }
-        for key, value in system.items():
-            if wanted is None or key in wanted:
-                record[key] = value
-        record["id"] = str(row[0])
-        out.append(record)
-    return out
-
-
-def _display_names(conn: Connection, catalog: Catalog, org_id: int, ids: set[int]) -> dict[int, str | None]:
-    if not ids:
-        return {}
-    r = tables.records
-    rows = conn.execute(
-        select(r.c.id, r.c.module, r.c.data).where(r.c.org_id == org_id, r.c.id.in_(list(ids)))
-    )
-    out: dict[int, str | None] = {}
-    for record_id, module, data in rows:
-        display = catalog.module_map[module].display_field
-        out[record_id] = _decode(data).get(display)
-    return out
-
-
 RECORD_COLUMNS = (
     tables.records.c.id,
     tables.records.c.module,
@@ -523,6 +462,20 @@ def sort_expression(conn: Connection, module: ModuleDef, sort_by: str) -> Any:
     return cast(func.replace(data, "\\u0000", "\\ufffd"), JSONB)[sort_by].astext
 
 
+def _module_page(since: bool) -> HotStatement:
+    """A page of a module's records by id (optionally modified after ``since``): the plain
+    ``GET /{module}``, the common case, run on the driver's cursor (storage/hot.py)."""
+    r = tables.records
+    query = select(*RECORD_COLUMNS).where(r.c.org_id == bindparam("org"), r.c.module == bindparam("module"))
+    if since:
+        query = query.where(r.c.modified_at > bindparam("since"))
+    page = query.order_by(r.c.id).limit(bindparam("limit")).offset(bindparam("offset"))
+    return HotStatement(lambda _dialect: page)
+
+
+_MODULE_PAGE = {since: _module_page(since) for since in (False, True)}
+
+
 def list_records(
     conn: Connection,
     catalog: Catalog,
@@ -537,19 +490,27 @@ def list_records(
     sort_order: str | None,
     modified_since: int | None,
 ) -> Page:
-    r = tables.records
-    query = select(*RECORD_COLUMNS).where(r.c.org_id == org_id, r.c.module == module.api_name)
-    if ids is not None:
-        query = query.where(r.c.id.in_(list(ids)))
-    if modified_since is not None:
-        query = query.where(r.c.modified_at > modified_since)
-    if sort_by:
-        expr = sort_expression(conn, module, sort_by)
-        descending = (sort_order or "desc") == "desc"
-        query = query.order_by(expr.desc() if descending else expr.asc(), r.c.id)
+    limit, offset = per_page + 1, (page - 1) * per_page
+    rows: Sequence[Any]
+    if ids is None and not sort_by:
+        params = {"org": org_id, "module": module.api_name, "limit": limit, "offset": offset}
+        if modified_since is not None:
+            params["since"] = modified_since
+        rows = _MODULE_PAGE[modified_since is not None].rows(conn, params)
     else:
-        query = query.order_by(r.c.id)
-    rows = conn.execute(query.limit(per_page + 1).offset((page - 1) * per_page)).all()
+        r = tables.records
+        query = select(*RECORD_COLUMNS).where(r.c.org_id == org_id, r.c.module == module.api_name)
+        if ids is not None:
+            query = query.where(r.c.id.in_(list(ids)))
+        if modified_since is not None:
+            query = query.where(r.c.modified_at > modified_since)
+        if sort_by:
+            expr = sort_expression(conn, module, sort_by)
+            descending = (sort_order or "desc") == "desc"
+            query = query.order_by(expr.desc() if descending else expr.asc(), r.c.id)
+        else:
+            query = query.order_by(r.c.id)
+        rows = conn.execute(query.limit(limit).offset(offset)).all()
     more = len(rows) > per_page
     return Page(render(conn, catalog, org_id, rows[:per_page], fields), page, per_page, more)
 

@@ -8,8 +8,8 @@ to a link appends one ``link_events`` row in the caller's transaction (``added``
 Writes run a fixed number of statements whatever the item count: one query for the parent, the
 related records and their existing links together (the ids as one ``IN``-list parameter), then
 at most one executemany each for inserted links, updated links and events. These hot statements
-are built once here and run through ``storage.hot.HotStatement``; the reads of ``GET`` are
-plain Core statements, also built once, so SQLAlchemy's compiled cache serves them.
+are built once here and run through ``storage.hot.HotStatement``, and so are the parent check
+and the page of a related list that ``GET`` runs (a page is 201 rows).
 
 Every public function takes an open connection; the caller owns the transaction. Per-item
 outcomes are values in input order; request-level problems raise ``CRMError``.
@@ -29,6 +29,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
+    literal_column,
     or_,
     select,
     update,
@@ -37,7 +38,7 @@ from sqlalchemy import (
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import Catalog, ListKind, ModuleDef, RelatedListDef, RelationDef
 from crmlink.domain.clock import now_us
-from crmlink.domain.records import RECORD_COLUMNS, Page, render, success
+from crmlink.domain.records import RECORD_COLUMNS, Page, success
 from crmlink.domain.relation_values import (
     RELATED_ID_INVALID,
     RelateItem,
@@ -45,6 +46,7 @@ from crmlink.domain.relation_values import (
     merge_values,
     parse_relate_items,
 )
+from crmlink.domain.rendering import render
 from crmlink.errors import CRMError, InvalidData
 from crmlink.storage import tables
 from crmlink.storage.hot import SQLITE_RECORDS_PK, HotStatement, ids_value, in_ids
@@ -109,7 +111,9 @@ def _parent_missing() -> InvalidData:
 
 # --- statements, built once ------------------------------------------------------------------
 
-_MODULE_OF = select(_r.c.module).where(_r.c.org_id == bindparam("org"), _r.c.id == bindparam("id"))
+_MODULE_OF = HotStatement(
+    lambda _dialect: select(_r.c.module).where(_r.c.org_id == bindparam("org"), _r.c.id == bindparam("id"))
+)
 
 
 def _columns(parent_is_left: bool) -> tuple[ColumnElement[int], ColumnElement[int]]:
@@ -206,7 +210,8 @@ _UPDATE_LINK = HotStatement(
 def require_parent(conn: Connection, org_id: int, parent: ModuleDef, parent_id: int) -> None:
     """The parent record must exist in the org and be of ``parent``'s module; otherwise
     ``INVALID_DATA`` "the related id given seems to be invalid" naming path segment 1."""
-    if conn.execute(_MODULE_OF, {"org": org_id, "id": parent_id}).scalar() != parent.api_name:
+    found = _MODULE_OF.rows(conn, {"org": org_id, "id": parent_id})
+    if not found or found[0][0] != parent.api_name:
         raise _parent_missing()
 
 
@@ -361,15 +366,25 @@ def delink(
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _list_statement(parent_is_left: bool, *, since: bool, single: bool) -> Any:
-    parent_col, other_col = _columns(parent_is_left)
+def _of_parent(links: Any, parent_is_left: bool, *, single: bool) -> tuple[Any, list[Any]]:
+    """(other column, conditions) selecting the parent's links in ``links`` (the table or an
+    alias of it); with ``single``, only the link to ``other``."""
+    parent_col, other_col = (
+        links.c[_columns(parent_is_left)[0].name],
+        links.c[_columns(parent_is_left)[1].name],
+    )
     where = [
-        _l.c.org_id == bindparam("org"),
-        _l.c.relation == bindparam("rel"),
+        links.c.org_id == bindparam("org"),
+        links.c.relation == bindparam("rel"),
         parent_col == bindparam("parent"),
     ]
     if single:
         where.append(other_col == bindparam("other"))
+    return other_col, where
+
+
+def _list_statement(parent_is_left: bool, *, since: bool, single: bool) -> Any:
+    other_col, where = _of_parent(_l, parent_is_left, single=single)
     if since:
         # Rare path: a link counts as modified when it or its related record changed.
         query = (
@@ -378,22 +393,31 @@ def _list_statement(parent_is_left: bool, *, since: bool, single: bool) -> Any:
             .where(*where, or_(_l.c.modified_at > bindparam("since"), _r.c.modified_at > bindparam("since")))
         )
         return query.order_by(other_col).limit(bindparam("limit")).offset(bindparam("offset"))
-    # The page of links first, by the index whose order is the related id (the primary key when
-    # the parent is on the left, ix_links_right when it is on the right), then its records by
-    # primary key: a page costs its own size whatever the list's length, and the planner cannot
-    # turn the join around.
-    page = (
-        select(other_col.label("other"), _l.c.data.label("link_data"))
-        .where(*where)
+    # The page's first related id comes from skipping ``offset`` entries of the index whose
+    # order is the related id (the primary key when the parent is on the left, ix_links_right
+    # when it is on the right), without reading the skipped links or their records. The page is
+    # then read from that id on in the same index order, with its records by primary key: a page
+    # costs its own size whatever the list's length, and nothing is materialized or sorted.
+    first_links = _l.alias("page_start")
+    first_other, first_where = _of_parent(first_links, parent_is_left, single=single)
+    first = (
+        select(first_other)
+        .where(*first_where)
+        .order_by(first_other)
+        .limit(literal_column("1"))  # literals: a bound LIMIT/OFFSET would be a parameter of its own
+        .offset(bindparam("offset"))
+        .scalar_subquery()
+    )
+    # "+ 0": SQLite would otherwise carry the range on the related id over to records.id and
+    # could then, with statistics, drive the join from records and sort.
+    on_record = and_(_r.c.org_id == _l.c.org_id, _r.c.id == other_col + literal_column("0"))
+    return (
+        select(*RECORD_COLUMNS, _l.c.data)
+        .select_from(_l.join(_r, on_record))
+        .where(*where, other_col >= first)
         .order_by(other_col)
         .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
-        .subquery("page")
-    )
-    return (
-        select(*RECORD_COLUMNS, page.c.link_data)
-        .select_from(page.join(_r, and_(_r.c.org_id == bindparam("org"), _r.c.id == page.c.other)))
-        .order_by(page.c.other)
+        .offset(literal_column("0"))
     )
 
 
@@ -403,6 +427,15 @@ _LIST = {
     for since in (True, False)
     for single in (True, False)
 }
+
+
+def _hot(statement: Any) -> HotStatement:
+    return HotStatement(lambda _dialect: statement)
+
+
+# Run on the driver's cursor: a page is 201 rows, which SQLAlchemy's result machinery would
+# wrap one by one (storage/hot.py); all its columns are integers and text.
+_LIST_HOT = {key: _hot(statement) for key, statement in _LIST.items()}
 
 
 def relate_lookup_sql(conn: Connection, parent_is_left: bool) -> str:
@@ -434,7 +467,7 @@ def list_related(
     ``only``, just that related record (if linked)."""
     relation = target.link_relation()
     require_parent(conn, org_id, target.parent, parent_id)
-    stmt = list_statement(target.parent_is_left, since=modified_since is not None, single=only is not None)
+    stmt = _LIST_HOT[(target.parent_is_left, modified_since is not None, only is not None)]
     params: dict[str, Any] = {
         "org": org_id,
         "rel": relation.name,
@@ -446,15 +479,8 @@ def list_related(
         params["since"] = modified_since
     if only is not None:
         params["other"] = only
-    rows = conn.execute(stmt, params).all()
-    shown = rows[:per_page]
-    records = render(conn, catalog, org_id, shown, fields)
-    wanted = set(fields) if fields else None
-    for record, row in zip(records, shown, strict=True):
-        data = _decode(row[8])
-        for f in relation.fields:
-            if wanted is None or f.api_name in wanted:
-                record[f.api_name] = data.get(f.api_name)
+    rows = stmt.rows(conn, params)
+    records = render(conn, catalog, org_id, rows[:per_page], fields, relation)
     return Page(records, page, per_page, len(rows) > per_page)
 
 
