@@ -507,8 +507,9 @@ def test_related_list_names_are_case_insensitive(client: Any, org: TestOrg) -> N
 # --- query plans -------------------------------------------------------------------------------
 
 
-def _plan(conn: Connection, stmt: Any, params: dict[str, Any]) -> str:
-    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": False}))
+def _plan(conn: Connection, stmt: Any, params: dict[str, Any], sql: str | None = None) -> str:
+    """The plan of ``stmt`` (or of ``sql``, its text as run, with ``stmt``'s parameters)."""
+    sql = sql or str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": False}))
     if conn.dialect.name == "sqlite":
         rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, _positional(stmt, conn, params)).all()
         return "\n".join(str(r[-1]) for r in rows)
@@ -537,9 +538,10 @@ def test_listing_a_page_of_10000_links_uses_the_indexes(org: TestOrg) -> None:
         conn.execute(text("ANALYZE"))
     with services.db.read() as conn:
         sqlite = conn.dialect.name == "sqlite"
+        # On SQLite ``links`` is WITHOUT ROWID: its primary key is the table's own b-tree.
         for parent_is_left, parent, index in (
-            (True, product, "sqlite_autoindex_links_1" if sqlite else "links"),
-            (False, books[0], "ix_links_right"),
+            (True, product, "PRIMARY KEY"),
+            (False, books[0], "INDEX ix_links_right"),
         ):
             params = {
                 "org": org.org_id,
@@ -548,12 +550,12 @@ def test_listing_a_page_of_10000_links_uses_the_indexes(org: TestOrg) -> None:
                 "limit": 201,
                 "offset": 200,
             }
-            plan = _plan(conn, rel.list_statement(parent_is_left), params)
+            plan = _plan(conn, rel.list_statement(parent_is_left), params, rel.list_sql(conn, parent_is_left))
             if sqlite:
                 # Links through the index whose order is the related id (the page's first id is
                 # found in that index alone), records by primary key: nothing scanned or sorted.
                 assert "SCAN" not in plan and "TEMP B-TREE" not in plan, plan
-                assert f"links USING INDEX {index}" in plan, plan
+                assert f"links USING {index}" in plan, plan
             else:
                 # The page is cut from an index scan of links. (With 10,000 records in the table
                 # the planner may hash-join them rather than probe 201 times: cheaper at that size.)

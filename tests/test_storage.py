@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from crmlink.domain.ids import BASE, IdGenerator, allocate_node, ids_for_process
-from crmlink.storage import tables
+from crmlink.storage import migrations, tables
 from crmlink.storage.engine import Database
 from crmlink.storage.migrations import MIGRATIONS, current_version, migrate
 
@@ -87,5 +88,91 @@ def test_write_rolls_back_entirely_on_error(database_url: str) -> None:
                 select(func.count()).select_from(tables.orgs).where(tables.orgs.c.id == org_id)
             )
         assert count == 0
+    finally:
+        db.dispose()
+
+
+_LINK_ROWS = [
+    {
+        "org_id": 1,
+        "relation": "products_price_books",
+        "left_id": left,
+        "right_id": right,
+        "data": f'{{"list_price":{left}.5}}',
+        "created_by": 9,
+        "modified_by": 9,
+        "created_at": 100 + right,
+        "modified_at": 200 + right,
+    }
+    for left in (30, 10, 20)
+    for right in (6, 4, 5)
+]
+
+
+def _links_schema(db: Database) -> dict[str, str | None]:
+    """``{name: sql}`` of ``links`` and its indexes, as SQLite keeps them."""
+    with db.read() as conn:
+        rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'links'"))
+        return {row[0]: row[1] for row in rows}
+
+
+def _all_links(db: Database) -> list[dict[str, object]]:
+    with db.read() as conn:
+        rows = conn.execute(select(tables.links).order_by(tables.links.c.left_id, tables.links.c.right_id))
+        return [dict(row._mapping) for row in rows]
+
+
+@pytest.fixture()
+def old_links_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """A SQLite database as migrations 1-3 made it before migration 4: ``links`` a rowid table
+    (plus the autoindex of its key), holding a few links."""
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    with monkeypatch.context() as old:
+        old.setitem(tables.links.dialect_options["sqlite"], "with_rowid", True)
+        old.delitem(MIGRATIONS, 4)
+        assert migrate(db) == [1, 2, 3]
+    with db.write() as conn:
+        conn.execute(tables.links.insert(), _LINK_ROWS)
+    schema = _links_schema(db)
+    assert "WITHOUT ROWID" not in (schema["links"] or "") and "sqlite_autoindex_links_1" in schema
+    yield db
+    db.dispose()
+
+
+def test_migration_4_rebuilds_links_without_rowid(old_links_db: Database) -> None:
+    before = _links_schema(old_links_db)
+    assert migrate(old_links_db) == [4]
+    after = _links_schema(old_links_db)
+    assert "WITHOUT ROWID" in (after["links"] or "")
+    # The key is the table itself now; the reverse index is back as it was.
+    assert set(after) == {"links", "ix_links_right"}
+    assert after["ix_links_right"] == before["ix_links_right"]
+    assert _all_links(old_links_db) == sorted(_LINK_ROWS, key=lambda r: (r["left_id"], r["right_id"]))
+    with old_links_db.read() as conn:
+        plan = conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT left_id FROM links"
+            " WHERE org_id = 1 AND relation = 'x' AND right_id = 4"
+        ).all()
+    assert "USING COVERING INDEX ix_links_right" in str(plan), plan
+    assert migrate(old_links_db) == []
+
+
+def test_migration_4_is_all_or_nothing(old_links_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _links_schema(old_links_db)
+    # Fail at the migration's last check, after the old table is gone: the rollback restores it.
+    monkeypatch.setattr(migrations, "_links_without_rowid", lambda _conn: False)
+    with pytest.raises(RuntimeError, match="WITHOUT ROWID"):
+        migrate(old_links_db)
+    assert _links_schema(old_links_db) == before
+    assert len(_all_links(old_links_db)) == len(_LINK_ROWS)
+    assert current_version(old_links_db) == 3
+
+
+def test_fresh_sqlite_links_are_without_rowid(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
+    try:
+        assert migrate(db) == sorted(MIGRATIONS)
+        schema = _links_schema(db)
+        assert "WITHOUT ROWID" in (schema["links"] or "") and set(schema) == {"links", "ix_links_right"}
     finally:
         db.dispose()

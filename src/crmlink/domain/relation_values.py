@@ -18,8 +18,9 @@ Rules (docs/related-records.md, "Per-item errors"):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from crmlink.domain.catalog import FieldDef, RelationDef
 from crmlink.domain.ids import parse_id
@@ -31,13 +32,15 @@ RELATED_ID_INVALID = "the related id given seems to be invalid"
 _MISSING = object()
 
 
-@dataclass(slots=True)
-class RelateItem:
+class RelateItem(msgspec.Struct):
     """One well-formed item: the related record's id and the relation values it sets.
 
     ``values`` maps a relation field's api_name to its new value (``None`` clears it).
     ``value_error`` is the per-item error for a bad relation value; it is answered only if the
     id itself turns out to be good (the id is checked first).
+
+    A ``msgspec.Struct`` rather than a dataclass: it is built in C, at half the cost, 100 times
+    per bulk call.
     """
 
     index: int
@@ -155,6 +158,8 @@ def check_relation_value(f: FieldDef, value: Any) -> Any:
 
 def merge_values(old: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """Relation data after applying ``values``: set keys replace, ``None`` removes."""
+    if None not in values.values():
+        return {**old, **values}  # the usual case, in C: same keys in the same order as below
     out = dict(old)
     for key, value in values.items():
         if value is None:

@@ -54,8 +54,6 @@ from crmlink.storage.locks import lock
 
 RELATION_NAME_INVALID = "The relation name given seems to be invalid"
 
-_ABSENT = object()
-
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
 
@@ -238,7 +236,7 @@ def relate(
     org, parent_is_left = actor.org_id, target.parent_is_left
     parsed = parse_relate_items(relation, items, path_id=path_related_id)
     lock(conn, "links", org, relation.name)
-    wanted = {p.other_id for p in parsed if isinstance(p, RelateItem)}
+    wanted = {p.other_id for p in parsed if type(p) is RelateItem}
     wanted.add(parent_id)
     params = {"org": org, "rel": relation.name, "parent": parent_id, "ids": ids_value(conn, wanted)}
     modules: dict[int, str] = {}
@@ -250,13 +248,16 @@ def relate(
     if modules.get(parent_id) != target.parent.api_name:
         raise _parent_missing()
     related = target.related.api_name
-    # Relation data per linked id, as a dict and as its stored JSON text.
+    # Relation data per linked id before the call, and as it stands after each item (as a dict
+    # and as its stored JSON text).
     before: dict[int, dict[str, Any]] = {k: _decode(v) for k, v in stored.items()}
     state: dict[int, tuple[dict[str, Any], str]] = {k: (before[k], v) for k, v in stored.items()}
     now = now_us()
     results: list[dict[str, Any]] = []
     events: list[tuple[Any, ...]] = []
-    name, org, user = relation.name, actor.org_id, actor.user_id
+    # ``links`` rows to insert, by related id: a later duplicate item replaces its row.
+    inserts: dict[int, tuple[Any, ...]] = {}
+    name, user = relation.name, actor.user_id
     for p in parsed:
         if isinstance(p, CRMError):
             results.append(p.as_item())
@@ -276,26 +277,31 @@ def relate(
                 "status": "success",
             }
         )
-        current = state.get(other)
         values = p.values
+        current = state.get(other)
+        left, right = (parent_id, other) if parent_is_left else (other, parent_id)
         if current is None:
-            new = merge_values({}, values)
-            old_text = None
-            action = "added"
+            # A new link: its data is the item's values (a fresh dict no one else changes), less
+            # the cleared ones.
+            new = values if None not in values.values() else merge_values({}, values)
+            new_text = _encode(new).decode()
+            events.append((org, now, user, name, "added", left, right, None, new_text))
         else:
             old, old_text = current
-            if not values or all(old.get(k, _ABSENT) == v for k, v in values.items()):
-                continue  # nothing changes, nothing is written
+            # Each (key, value) already stored (compared with ==, as values come from JSON
+            # they are never NaN): nothing changes, nothing is written.
+            if values.items() <= old.items():
+                continue
             new = merge_values(old, values)
             if new == old:
                 continue
-            action = "updated"
-        new_text = _encode(new).decode()
-        left, right = (parent_id, other) if parent_is_left else (other, parent_id)
-        events.append((org, now, user, name, action, left, right, old_text, new_text))
+            new_text = _encode(new).decode()
+            events.append((org, now, user, name, "updated", left, right, old_text, new_text))
+        if other not in before:
+            inserts[other] = (org, name, left, right, new_text, user, user, now, now)
         state[other] = (new, new_text)
     if events:
-        _write(conn, actor, relation, parent_id, parent_is_left, before, state, now)
+        _write(conn, actor, relation, parent_id, parent_is_left, before, state, inserts, now)
         _INSERT_EVENTS.many_tuples(conn, EVENT_COLUMNS, events)
     return results
 
@@ -308,20 +314,19 @@ def _write(
     parent_is_left: bool,
     before: dict[int, dict[str, Any]],
     state: dict[int, tuple[dict[str, Any], str]],
+    inserts: dict[int, tuple[Any, ...]],
     now: int,
 ) -> None:
-    """Insert the new links and update the changed ones (one executemany each)."""
-    inserts: list[tuple[Any, ...]] = []
+    """Insert the new links (rows built by ``relate``) and update the existing ones whose data
+    ended up different (one executemany each)."""
     updates: list[tuple[Any, ...]] = []
     org, user, name = actor.org_id, actor.user_id, relation.name
-    for other, (data, data_text) in state.items():
-        left, right = (parent_id, other) if parent_is_left else (other, parent_id)
-        old = before.get(other)
-        if old is None:
-            inserts.append((org, name, left, right, data_text, user, user, now, now))
-        elif old != data:
+    for other, old in before.items():
+        data, data_text = state[other]
+        if old != data:
+            left, right = (parent_id, other) if parent_is_left else (other, parent_id)
             updates.append((data_text, user, now, org, name, left, right))
-    _INSERT_LINKS.many_tuples(conn, LINK_COLUMNS, inserts)
+    _INSERT_LINKS.many_tuples(conn, LINK_COLUMNS, list(inserts.values()))
     _UPDATE_LINK.many_tuples(conn, _UPDATE_COLUMNS, updates)
 
 
@@ -348,6 +353,7 @@ def delink(
     removed: dict[int, str] = {}
     results: list[dict[str, Any]] = []
     events: list[tuple[Any, ...]] = []
+    name, user = relation.name, actor.user_id
     for other in related_ids:
         data = stored.get(other)
         if data is None or other in removed:
@@ -355,7 +361,7 @@ def delink(
             continue
         removed[other] = data
         left, right = (parent_id, other) if parent_is_left else (other, parent_id)
-        events.append((org, now, actor.user_id, relation.name, "removed", left, right, data, None))
+        events.append((org, now, user, name, "removed", left, right, data, None))
         results.append(success("relation removed", {"id": str(other)}))
     if removed:
         _DELETE_LINKS[parent_is_left].many(conn, [{**params, "others": ids_value(conn, removed)}])
@@ -429,13 +435,17 @@ _LIST = {
 }
 
 
-def _hot(statement: Any) -> HotStatement:
-    return HotStatement(lambda _dialect: statement)
+def _hot(statement: Any, parent_is_left: bool) -> HotStatement:
+    # With the parent on the right, SQLite may walk the primary key from the page's first
+    # related id (a range over every parent's links) instead of ix_links_right, which holds
+    # exactly the parent's links in that order: name it.
+    pinned = None if parent_is_left else {"links": "ix_links_right"}
+    return HotStatement(lambda _dialect: statement, sqlite_indexed_by=pinned)
 
 
 # Run on the driver's cursor: a page is 201 rows, which SQLAlchemy's result machinery would
 # wrap one by one (storage/hot.py); all its columns are integers and text.
-_LIST_HOT = {key: _hot(statement) for key, statement in _LIST.items()}
+_LIST_HOT = {key: _hot(statement, key[0]) for key, statement in _LIST.items()}
 
 
 def relate_lookup_sql(conn: Connection, parent_is_left: bool) -> str:
@@ -446,6 +456,12 @@ def relate_lookup_sql(conn: Connection, parent_is_left: bool) -> str:
 def list_statement(parent_is_left: bool, *, since: bool = False, single: bool = False) -> Any:
     """The statement ``list_related`` runs (for query-plan checks)."""
     return _LIST[(parent_is_left, since, single)]
+
+
+def list_sql(conn: Connection, parent_is_left: bool, *, since: bool = False, single: bool = False) -> str:
+    """The SQL text ``list_related`` runs on ``conn``'s engine, index hints included (for
+    query-plan checks; the parameters are those of ``list_statement``)."""
+    return _LIST_HOT[(parent_is_left, since, single)].sql(conn)
 
 
 def list_related(

@@ -16,6 +16,7 @@ ids; ``ids_value(conn, ids)`` makes that parameter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
@@ -90,9 +91,11 @@ class HotStatement:
             sql = str(compiled)
             if dialect.name == "sqlite":
                 for table, index in self._indexed_by.items():
-                    marker = f"FROM {table} "
-                    assert sql.count(marker) == 1, sql
-                    sql = sql.replace(marker, f"FROM {table} INDEXED BY {index} ")
+                    # The table itself, not an alias of it (``FROM links AS page_start``).
+                    sql, found = re.subn(
+                        rf"FROM {re.escape(table)} (?!AS )", f"FROM {table} INDEXED BY {index} ", sql
+                    )
+                    assert found == 1, sql
             found = (sql, args)
             self._compiled[dialect.name] = found
         return found

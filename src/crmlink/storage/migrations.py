@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy import Connection, MetaData, inspect, select, text
+from sqlalchemy.schema import CreateTable
 
 from crmlink.storage import tables
 from crmlink.storage.engine import Database
@@ -40,10 +41,51 @@ def _v3_api_credits(conn: Connection) -> None:
     tables.api_credits.create(conn, checkfirst=True)
 
 
+def _v4_links_without_rowid(conn: Connection) -> None:
+    """Rebuild SQLite's ``links`` as a ``WITHOUT ROWID`` table (see ``tables.links``).
+
+    SQLite cannot change that in place: the rows move to a new table, which then takes the old
+    one's name and its indexes, all inside the migration transaction, so a failure leaves the
+    old table as it was. Nothing to do on PostgreSQL, nor when the table already has the form
+    (a database that v1 created with the current tables).
+    """
+    if conn.dialect.name != "sqlite" or _links_without_rowid(conn):
+        return
+    # Every index of the old table, as its own CREATE statement (the key's autoindex has none).
+    index_sql = list(
+        conn.scalars(
+            text(
+                "SELECT sql FROM sqlite_master"
+                " WHERE type = 'index' AND tbl_name = 'links' AND sql IS NOT NULL"
+            )
+        )
+    )
+    rebuilt = tables.links.to_metadata(MetaData(), name="links_rebuilt")
+    conn.execute(CreateTable(rebuilt))
+    columns = ", ".join(c.name for c in tables.links.columns)
+    # In key order: each row then lands at the end of the new b-tree.
+    key = ", ".join(c.name for c in tables.links.primary_key.columns)
+    conn.exec_driver_sql(f"INSERT INTO links_rebuilt ({columns}) SELECT {columns} FROM links ORDER BY {key}")
+    conn.exec_driver_sql("DROP TABLE links")  # its indexes go with it
+    conn.exec_driver_sql("ALTER TABLE links_rebuilt RENAME TO links")
+    for sql in index_sql:
+        conn.exec_driver_sql(sql)
+    for index in tables.links.indexes:
+        index.create(conn, checkfirst=True)
+    if not _links_without_rowid(conn):  # rolls the whole migration back
+        raise RuntimeError("links was not rebuilt WITHOUT ROWID")
+
+
+def _links_without_rowid(conn: Connection) -> bool:
+    sql = conn.scalar(text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'links'"))
+    return sql is not None and "WITHOUT ROWID" in sql.upper()
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
     3: _v3_api_credits,
+    4: _v4_links_without_rowid,
 }
 
 

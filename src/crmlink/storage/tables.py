@@ -106,6 +106,9 @@ lookups = Table(
 Index("ix_lookups_record", lookups.c.org_id, lookups.c.record_id)
 
 # Many-to-many links. ``left_id``/``right_id`` follow the relation's orientation in the catalog.
+# WITHOUT ROWID on SQLite: the primary key's b-tree holds the row, so an insert writes two b-trees
+# (that and ix_links_right) instead of three (rowid table, key autoindex, ix_links_right); a bulk
+# relate's 100 inserts are a fifth cheaper in database work. Migration 4 rebuilds older databases.
 links = Table(
     "links",
     metadata,
@@ -119,6 +122,7 @@ links = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("modified_at", BigInteger, nullable=False),
     PrimaryKeyConstraint("org_id", "relation", "left_id", "right_id"),
+    sqlite_with_rowid=False,
 )
 Index("ix_links_right", links.c.org_id, links.c.relation, links.c.right_id, links.c.left_id)
 
