@@ -92,10 +92,10 @@ class HotStatement:
             if dialect.name == "sqlite":
                 for table, index in self._indexed_by.items():
                     # The table itself, not an alias of it (``FROM links AS page_start``).
-                    sql, found = re.subn(
+                    sql, hits = re.subn(
                         rf"FROM {re.escape(table)} (?!AS )", f"FROM {table} INDEXED BY {index} ", sql
                     )
-                    assert found == 1, sql
+                    assert hits == 1, sql
             found = (sql, args)
             self._compiled[dialect.name] = found
         return found
