@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Response, delete, get, post, put
 from sqlalchemy import Connection
 
-from crmlink.api.context import Req, services
+from crmlink.api.context import Req, Services, services
 from crmlink.api.params import (
     check_version,
     csv_param,
@@ -20,10 +20,19 @@ from crmlink.api.params import (
 from crmlink.api.responses import empty_response, json_response, results_response
 from crmlink.api.security import authenticate, authorize_module, bearer_token
 from crmlink.domain import records as rec
-from crmlink.domain.auth import Operation, actor_for_token
+from crmlink.domain.auth import Actor, Operation, actor_for_token
+from crmlink.domain.catalog import ModuleDef
 from crmlink.errors import InvalidData
 
 Req = Req
+
+
+def _may_read(svc: Services, conn: Connection, token: str, module: str) -> tuple[Actor, ModuleDef]:
+    """The read routes' checks in their order: token, module, scope and profile."""
+    actor = actor_for_token(conn, token)
+    mod = resolve_module(svc.catalog, module)
+    authorize_module(actor, mod, Operation.READ)
+    return actor, mod
 
 
 @get("/crm/{version:str}/{module:str}")
@@ -38,9 +47,7 @@ async def list_records(request: Req) -> Response[bytes]:
         # The checks in their order (token, module, permission, query), then the page, in one
         # transaction: a call costs one connection and one transaction.
         with svc.db.read() as conn:
-            actor = actor_for_token(conn, token)
-            mod = resolve_module(svc.catalog, module)
-            authorize_module(actor, mod, Operation.READ)
+            actor, mod = _may_read(svc, conn, token, module)
             page, per_page = paging(request)
             fields, ids = csv_param(request, "fields"), ids_param(request, required=False)
             sort_by, sort_order = request.query_params.get("sort_by"), request.query_params.get("sort_order")
@@ -89,9 +96,7 @@ async def get_record(request: Req) -> Response[bytes]:
 
     def work() -> dict[str, object] | None:
         with svc.db.read() as conn:  # the checks, then the record, in one transaction
-            actor = actor_for_token(conn, token)
-            mod = resolve_module(svc.catalog, module)
-            authorize_module(actor, mod, Operation.READ)
+            actor, mod = _may_read(svc, conn, token, module)
             rid = path_id(record_id, 1)
             return rec.get_record(conn, svc.catalog, actor.org_id, mod, rid)
 

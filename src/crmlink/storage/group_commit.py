@@ -47,9 +47,7 @@ class GroupCommit:
         self._begin = begin
         self._queue: list[tuple[Unit, asyncio.Future[Any]]] = []
         self._running: asyncio.Task[None] | None = None
-        # Committed so far (for tests and diagnostics): groups, and the units in them.
-        self.groups = 0
-        self.units = 0
+        self.groups = 0  # committed so far (for tests and diagnostics)
 
     async def submit(self, unit: Callable[[Connection], T]) -> T:
         """Run ``unit(conn)`` atomically in the next group; its result once committed."""
@@ -67,8 +65,8 @@ class GroupCommit:
             group, self._queue = self._queue, []
             try:
                 await self._run_group(group)
-            except Exception:  # the group's callers have their error; keep serving the queue
-                log.exception("group commit: rolling back a failed group failed too")
+            except Exception:  # answering the group failed; keep serving the queue
+                log.exception("group commit: a group could not be answered")
 
     async def _run_group(self, group: list[tuple[Unit, asyncio.Future[Any]]]) -> None:
         live = list(_live(group))
@@ -80,7 +78,6 @@ class GroupCommit:
             _fail(group, error)
             return
         self.groups += 1
-        self.units += len(outcomes)
         for future, ok, value in outcomes:
             if future.done():
                 continue
