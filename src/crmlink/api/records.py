@@ -136,7 +136,7 @@ async def update_records(request: Req) -> Response[bytes]:
     items = data_items(await read_json(request))
 
     def work(conn: Connection) -> list[dict[str, object]]:
-        return rec.update_records(conn, svc.catalog, actor, mod, items)
+        return rec.update_records(conn, svc.catalog, actor, mod, items, ids=svc.ids)
 
     return results_response(await svc.db.transact(work))
 
@@ -155,7 +155,7 @@ async def update_record(request: Req) -> Response[bytes]:
     items = data_items(await read_json(request), max_items=1)
 
     def work(conn: Connection) -> list[dict[str, object]]:
-        return rec.update_records(conn, svc.catalog, actor, mod, items, path_id=rid)
+        return rec.update_records(conn, svc.catalog, actor, mod, items, path_id=rid, ids=svc.ids)
 
     return results_response(await svc.db.transact(work))
 
