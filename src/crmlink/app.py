@@ -9,7 +9,8 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
-from crmlink.api import metadata, oauth, openapi, records, related, users
+from crmlink.api import contact_roles, metadata, oauth, openapi, records, related, users
+from crmlink.api import settings as settings_api
 from crmlink.api.context import Services
 from crmlink.api.errors import handle_crm_error, handle_http_exception, handle_unexpected
 from crmlink.api.limits import enforce_limits
@@ -39,6 +40,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     routes = [
         *openapi.ROUTES,
         *metadata.ROUTES,
+        *settings_api.ROUTES,
+        *contact_roles.ROUTES,
         *users.ROUTES,
         *records.ROUTES,
         *related.ROUTES,

@@ -22,6 +22,7 @@ from crmlink.api.security import authenticate, authorize_module, bearer_token
 from crmlink.domain import records as rec
 from crmlink.domain.auth import Actor, Operation, actor_for_token
 from crmlink.domain.catalog import ModuleDef
+from crmlink.domain.settings_meta import find_view
 from crmlink.errors import InvalidData
 
 Req = Req
@@ -54,6 +55,13 @@ async def list_records(request: Req) -> Response[bytes]:
             if sort_order not in (None, "asc", "desc"):
                 raise InvalidData(details={"param_name": "sort_order"})
             since = modified_since(request)
+            owner = None
+            cvid = request.query_params.get("cvid")
+            if cvid is not None:
+                view = find_view(mod, cvid)
+                if view is None:
+                    raise InvalidData(details={"param_name": "cvid"})
+                owner = actor.user_id if view.owner_only else None
             found = rec.list_records(
                 conn,
                 svc.catalog,
@@ -66,6 +74,7 @@ async def list_records(request: Req) -> Response[bytes]:
                 sort_by=sort_by,
                 sort_order=sort_order,
                 modified_since=since,
+                owner_id=owner,
             )
             return found, since
 

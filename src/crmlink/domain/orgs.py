@@ -18,6 +18,7 @@ from crmlink.domain.clock import now_us
 from crmlink.domain.ids import IdGenerator
 from crmlink.errors import DuplicateData, InvalidData
 from crmlink.storage import tables
+from crmlink.storage.contact_roles import seed_defaults as seed_contact_roles
 from crmlink.storage.hot import HotStatement, ids_value, in_ids
 
 DEFAULT_ORG_NAME = "crmlink"
@@ -58,6 +59,7 @@ def create_org(conn: Connection, ids: IdGenerator, name: str, admin_email: str, 
     for profile, permissions in BUILTIN_PROFILES.items():
         create_profile(conn, ids, org_id, profile, permissions)
     add_user(conn, ids, org_id, admin_email, admin_name, "Administrator")
+    seed_contact_roles(conn, org_id)
     return org_id
 
 

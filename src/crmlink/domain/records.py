@@ -567,10 +567,12 @@ def list_records(
     sort_by: str | None,
     sort_order: str | None,
     modified_since: int | None,
+    owner_id: int | None = None,
 ) -> Page:
+    """A page of the module's records; ``owner_id`` keeps that user's (a ``My ...`` view)."""
     limit, offset = per_page + 1, (page - 1) * per_page
     rows: Sequence[Any]
-    if ids is None and not sort_by:
+    if ids is None and not sort_by and owner_id is None:
         params = {"org": org_id, "module": module.api_name, "limit": limit, "offset": offset}
         if modified_since is not None:
             params["since"] = modified_since
@@ -580,6 +582,8 @@ def list_records(
         query = select(*RECORD_COLUMNS).where(r.c.org_id == org_id, r.c.module == module.api_name)
         if ids is not None:
             query = query.where(r.c.id.in_(list(ids)))
+        if owner_id is not None:
+            query = query.where(r.c.owner_id == owner_id)
         if modified_since is not None:
             query = query.where(r.c.modified_at > modified_since)
         if sort_by:

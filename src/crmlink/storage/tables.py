@@ -225,3 +225,17 @@ oauth_auth_requests = Table(
     Column("expires_at", BigInteger, nullable=False),
 )
 Index("ix_oauth_refresh_user", oauth_refresh_tokens.c.org_id, oauth_refresh_tokens.c.user_id)
+
+# The contact-role picklist of an org (``/Contacts/roles``): the values Deals' Contact_Roles
+# links carry. Added in migration 20, which also gives existing orgs Zoho's default roles.
+contact_roles = Table(
+    "contact_roles",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("sequence_number", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "id"),
+    UniqueConstraint("org_id", "name", name="uq_contact_roles_name"),
+)

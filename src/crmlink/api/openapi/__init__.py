@@ -30,6 +30,7 @@ from crmlink.api.openapi.operations import Operation, RouteDoc, json_content
 from crmlink.api.openapi.records import RECORD_ROUTE_DOCS
 from crmlink.api.openapi.related import RELATED_ROUTE_DOCS, related_out, related_schema_name, served_lists
 from crmlink.api.openapi.schemas import common_schemas, record_out
+from crmlink.api.openapi.settings import SETTINGS_ROUTE_DOCS, settings_schemas
 from crmlink.api.responses import json_response
 from crmlink.domain.catalog import Catalog, ListKind
 
@@ -52,6 +53,7 @@ def _openapi_op() -> Operation:
 # served and described routes are the same set holds route by route.
 ROUTE_DOCS: tuple[RouteDoc, ...] = (
     *RECORD_ROUTE_DOCS,
+    *SETTINGS_ROUTE_DOCS,
     *(RELATED_ROUTE_DOCS if related_api.ROUTES else ()),
     *(USERS_ROUTE_DOCS if users_api.ROUTES else ()),
     *(OAUTH_ROUTE_DOCS if oauth_api.ROUTES else ()),
@@ -71,6 +73,7 @@ def build_openapi(catalog: Catalog) -> dict[str, Any]:
                 raise ValueError(f"{doc.method} {path} described twice")
             methods[key] = operation
     schemas = common_schemas()
+    schemas.update(settings_schemas())
     for m in catalog.modules:
         schemas[f"Record_{m.api_name}"] = record_out(m)
     for m, rl in served_lists(catalog, ListKind.LINK, ListKind.LOOKUP):
