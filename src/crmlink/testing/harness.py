@@ -299,6 +299,16 @@ class CrmOrg:
         result: dict[str, Any] = self.server.call("POST", f"/__crmlink/orgs/{self.org_id}/users", json=body)
         return result
 
+    def snapshot(self) -> str:
+        """Snapshot the org's data (records, links, events); the snapshot's id."""
+        body = self.server.call("POST", f"/__crmlink/orgs/{self.org_id}/snapshots")
+        snapshot_id: str = body["snapshot_id"]
+        return snapshot_id
+
+    def restore(self, snapshot_id: str) -> None:
+        """Put the org's data back as ``snapshot_id`` holds it (users, clients, tokens stay)."""
+        self.server.call("POST", f"/__crmlink/orgs/{self.org_id}/snapshots/{snapshot_id}/restore")
+
     def reset(self) -> None:
         """Empty the org's data, keeping its user, client and tokens."""
         self.server.call("POST", f"/__crmlink/orgs/{self.org_id}/reset")
