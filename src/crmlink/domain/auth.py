@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import msgspec
 
-from crmlink.domain.clock import now_us
+from crmlink.domain.clock import now_us, org_now_us
 from crmlink.errors import InvalidToken
 from crmlink.storage import tokens as store
 from crmlink.storage.connection import Connection
@@ -130,7 +130,7 @@ def actor_for_token(conn: Connection, token: str) -> Actor:
         row is None
         or not same_digest(row.token_hash, wanted)
         or row.revoked_at is not None
-        or row.expires_at <= now_us()
+        or row.expires_at <= org_now_us(row.org_id)
         or not row.user_active
     ):
         raise InvalidToken()
@@ -158,7 +158,7 @@ def store_access_token(
 ) -> str:
     """Mint an access token, store its digest, and return the token (shown once)."""
     token = new_token()
-    now = now_us()
+    now = org_now_us(org_id)
     store.insert_access_token(
         conn,
         token_hash=digest(token),

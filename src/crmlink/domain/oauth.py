@@ -31,7 +31,7 @@ from crmlink.domain.auth import (
     store_access_token,
     store_refresh_token,
 )
-from crmlink.domain.clock import now_us
+from crmlink.domain.clock import now_us, org_now_us
 from crmlink.errors import InvalidData
 from crmlink.storage import oauth as store
 from crmlink.storage import tokens as token_store
@@ -163,7 +163,7 @@ def issue_grant(
 ) -> str:
     """A single-use grant token (authorization code) valid ``ttl_seconds``; returned once."""
     code = new_token()
-    at = now_us() if now is None else now
+    at = org_now_us(org_id) if now is None else now
     # Housekeeping: expired grants can never be exchanged (a used one answers invalid_code either way).
     store.delete_expired_grants(conn, org_id, at)
     store.insert_grant(
@@ -193,7 +193,7 @@ def exchange_code(
     client = authenticate_client(conn, client_id, client_secret)
     if client is None:
         return OAuthRefusal(OAuthErrorCode.INVALID_CLIENT)
-    at = now_us() if now is None else now
+    at = org_now_us(client.org_id) if now is None else now
     wanted = digest(code)
     grant = store.usable_grant(conn, wanted, at)
     if grant is None or not same_digest(grant.code_hash, wanted) or grant.client_id != client.client_id:
