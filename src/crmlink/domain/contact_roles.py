@@ -16,12 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection
-
 from crmlink.domain.ids import IdGenerator, parse_id
 from crmlink.domain.records import success
 from crmlink.errors import CRMError, DuplicateData, InvalidData, LimitExceeded, MandatoryNotFound
 from crmlink.storage import contact_roles as store
+from crmlink.storage.connection import Connection
 from crmlink.storage.contact_roles import ContactRole
 
 KEY = "contact_roles"
