@@ -456,3 +456,13 @@ def test_line_item_modules_are_metadata_only(client: Any, org: TestOrg) -> None:
     assert module["generated_type"] == "subform" and module["parent_module"]["api_name"] == "Quotes"
     response = client.get("/crm/v2.1/Quoted_Items", headers=org.headers)
     assert response.status_code == 400 and response.json()["code"] == "INVALID_MODULE"
+
+
+def test_huge_line_items_do_not_break_the_totals(client: Any, org: TestOrg, refs: dict[str, str]) -> None:
+    row = {
+        "Product_Name": {"id": refs["widget"]},
+        "Quantity": 999999999999999,
+        "List_Price": 999999999999999.9,
+    }
+    record_id = _created(_post(client, org, "Quotes", _order("Quotes", refs, [row])))
+    assert _get(client, org, "Quotes", record_id)["Grand_Total"] > 1e29

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
 from crmlink.domain.catalog import FieldDef, ModuleDef
@@ -39,6 +39,8 @@ PRODUCT_DETAILS = "Product_Details"
 MAX_ROWS = 200
 
 _CENT = Decimal("0.01")
+# Quantities and prices are below 1e15 each, so products stay below 1e30: room for the cents.
+_WIDE = Context(prec=60)
 _HUNDRED = Decimal(100)
 
 # Product_Details (v2) keys -> subform row keys (v2.1).
@@ -228,7 +230,7 @@ def parse_order_taxes(value: Any, index: int) -> tuple[Tax, ...] | CRMError:
 
 
 def _money(d: Decimal) -> Decimal:
-    return d.quantize(_CENT, rounding=ROUND_HALF_UP)
+    return d.quantize(_CENT, rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def _number(d: Decimal) -> float | int:
@@ -265,7 +267,7 @@ def build_rows(
             price = book_prices.get((row.product_id, row.book_id))
         if price is None:
             price = product.unit_price if product.unit_price is not None else Decimal(0)
-        total = _money(row.quantity * price)
+        total = _money(_WIDE.multiply(row.quantity, price))
         discount = row.discount if row.discount is not None else Decimal(0)
         if row.discount_percent is not None:
             discount = total * row.discount_percent / _HUNDRED
