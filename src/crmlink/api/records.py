@@ -173,7 +173,7 @@ async def delete_records(request: Req) -> Response[bytes]:
     assert ids is not None
 
     def work(conn: Connection) -> list[dict[str, object]]:
-        return rec.delete_records(conn, svc.catalog, actor, mod, list(ids))
+        return rec.delete_records(conn, svc.catalog, actor, mod, list(ids), svc.retention)
 
     return results_response(await svc.db.transact(work))
 
@@ -191,7 +191,7 @@ async def delete_record(request: Req) -> Response[bytes]:
     rid = path_id(record_id, 1)
 
     def work(conn: Connection) -> list[dict[str, object]]:
-        return rec.delete_records(conn, svc.catalog, actor, mod, [rid])
+        return rec.delete_records(conn, svc.catalog, actor, mod, [rid], svc.retention)
 
     return results_response(await svc.db.transact(work))
 

@@ -5,15 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from crmlink.api.openapi.operations import (
+    IF_MODIFIED_SINCE,
+    PAGE,
+    PER_PAGE,
     VERSION,
     Operation,
     RouteDoc,
+    empty_answer,
     json_body,
     json_content,
     make_op,
+    query_param,
     with_errors,
 )
-from crmlink.api.openapi.schemas import Schema, record_in, ref
+from crmlink.api.openapi.schemas import ID_STRING, Schema, nullable, record_in, ref
 from crmlink.api.params import MAX_ITEMS
 from crmlink.domain.catalog import Catalog
 
@@ -32,6 +37,34 @@ def more_schemas() -> dict[str, Schema]:
                 "details": {"type": "object"},
                 "message": {"type": "string", "enum": ["record added", "record updated"]},
                 "status": {"type": "string", "enum": ["success"]},
+            },
+        },
+        "DeletedRecord": {
+            "type": "object",
+            "required": ["deleted_by", "id", "display_name", "type", "created_by", "deleted_time"],
+            "additionalProperties": False,
+            "properties": {
+                "deleted_by": nullable(ref("UserName")),
+                "id": ID_STRING,
+                "display_name": {"type": "string", "nullable": True},
+                "type": {"type": "string", "enum": ["recycle", "permanent"]},
+                "created_by": nullable(ref("UserName")),
+                "deleted_time": {"type": "string", "format": "date-time"},
+            },
+        },
+        "UserName": {
+            "type": "object",
+            "required": ["name", "id"],
+            "additionalProperties": False,
+            "properties": {"name": {"type": "string"}, "id": ID_STRING},
+        },
+        "DeletedList": {
+            "type": "object",
+            "required": ["data", "info"],
+            "additionalProperties": False,
+            "properties": {
+                "data": {"type": "array", "minItems": 1, "maxItems": 200, "items": ref("DeletedRecord")},
+                "info": ref("Info"),
             },
         },
         "UpsertResultList": {
@@ -100,4 +133,33 @@ def _upsert(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
         )
 
 
-RECORDS_MORE_ROUTE_DOCS: tuple[RouteDoc, ...] = (RouteDoc("POST", "/crm/{version}/{module}/upsert", _upsert),)
+def _deleted(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    kind = query_param(
+        "type",
+        {"type": "string", "enum": ["all", "recycle", "permanent"]},
+        "Which deleted records (default all); others answer 400 PATTERN_NOT_MATCHED.",
+    )
+    for m in catalog.modules:
+        ok = {
+            200: {
+                "description": "Deleted records, newest first.",
+                "content": json_content(ref("DeletedList")),
+            },
+            204: empty_answer(204, "None."),
+            304: empty_answer(304, "None deleted since If-Modified-Since."),
+        }
+        yield (
+            f"/crm/{{version}}/{m.api_name}/deleted",
+            make_op(
+                f"deleted{m.api_name}",
+                f"Deleted {m.plural_label}",
+                [VERSION, kind, PAGE, PER_PAGE, IF_MODIFIED_SINCE],
+                with_errors(ok, body=False),
+            ),
+        )
+
+
+RECORDS_MORE_ROUTE_DOCS: tuple[RouteDoc, ...] = (
+    RouteDoc("GET", "/crm/{version}/{module}/deleted", _deleted),
+    RouteDoc("POST", "/crm/{version}/{module}/upsert", _upsert),
+)
