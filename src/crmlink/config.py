@@ -46,6 +46,9 @@ class Settings:
     recycle_bin_days: int = 60
     #: Days a record is then still listed as ``permanent``, before it is purged (Zoho: 120).
     deleted_retention_days: int = 120
+    #: Key of the admin API (``/__crmlink/...``: test orgs, fault rules, clock, request log); empty
+    #: turns the admin API off. ``--demo`` and the pytest plugin set one.
+    admin_key: str = ""
     #: Log level of the server (``warning`` hides request logs; nothing secret is ever logged).
     log_level: str = "info"
 
