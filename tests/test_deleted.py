@@ -136,3 +136,20 @@ def test_answers_conform_to_the_served_description(client: Any, org: TestOrg) ->
     client.delete(f"/crm/v2.1/Leads/{second}", headers=org.headers)
     described = schemathesis.openapi.from_dict(client.get("/openapi.json").json())
     described["/crm/{version}/Leads/deleted"]["GET"].validate_response(_deleted(client, org))
+
+
+def test_the_org_clock_of_the_testkit_ages_the_bin(client: Any, org: TestOrg) -> None:
+    from crmlink.domain.clock import advance_org_clock, reset_org_clock
+
+    (record_id,) = org.create(client, "Leads")
+    client.delete(f"/crm/v2.1/Leads/{record_id}", headers=org.headers)
+    try:
+        # (Tokens age with the org's clock too: each step signs in again.)
+        advance_org_clock(org.org_id, 61 * 86_400)
+        response = client.get("/crm/v2.1/Leads/deleted", headers=org.headers_for())
+        (item,) = response.json()["data"]
+        assert (item["id"], item["type"], item["deleted_by"]) == (record_id, "permanent", None)
+        advance_org_clock(org.org_id, 120 * 86_400)
+        assert client.get("/crm/v2.1/Leads/deleted", headers=org.headers_for()).status_code == 204
+    finally:
+        reset_org_clock(org.org_id)

@@ -10,7 +10,7 @@ from crmlink.api.responses import empty_response, json_response
 from crmlink.api.security import authorize_module, bearer_token
 from crmlink.domain import recycle_bin as bin_
 from crmlink.domain.auth import Operation, actor_for_token
-from crmlink.domain.clock import now_us
+from crmlink.domain.clock import org_now_us
 
 Req = Req
 
@@ -39,7 +39,7 @@ async def list_deleted(request: Req) -> Response[bytes]:
                 page=page,
                 per_page=per_page,
                 since=since,
-                now=now_us(),
+                now=org_now_us(actor.org_id),
                 retention=svc.retention,
             )
             return found, since

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import SE_MODULE, SYSTEM_FIELDS, Catalog, ModuleDef
-from crmlink.domain.clock import iso, now_us
+from crmlink.domain.clock import iso, now_us, org_now_us
 from crmlink.domain.ids import IdGenerator, parse_id
 from crmlink.domain.orgs import user_refs
 from crmlink.domain.recycle_bin import Retention, bin_records
@@ -377,7 +377,7 @@ def delete_records(
         gone.add(record_id)
         results.append(success("record deleted", {"id": str(record_id)}))
     if gone:
-        bin_records(conn, actor, module, sorted(gone), now_us(), retention or Retention())
+        bin_records(conn, actor, module, sorted(gone), org_now_us(actor.org_id), retention or Retention())
         remove_record_dependents(conn, catalog, actor, module, sorted(gone))
     return results
 
