@@ -255,3 +255,16 @@ def test_answers_conform_to_the_served_description(client: Any, org: TestOrg) ->
         [{"Last_Name": "A", "Email": "d@x.io"}, {"Email": "e@x.io"}],
     ):
         operation.validate_response(_upsert(client, org, "Leads", data))
+
+
+def test_text_keys_match_with_ascii_letters_folded(client: Any, org: TestOrg) -> None:
+    """Decision (docs/records.md): keys compare case-insensitively (ASCII), as search does."""
+    (existing,) = org.create(client, "Leads", Email="Pat.Boyle@Zylker.com")
+    data = [
+        {"Last_Name": "B", "Email": "pat.boyle@zylker.COM"},
+        {"Last_Name": "C", "Email": "PAT.BOYLE@zylker.com"},
+    ]
+    items = _upsert(client, org, "Leads", data).json()["data"]
+    assert [(i["action"], i["details"]["id"]) for i in items] == [("update", existing), ("update", existing)]
+    (lead,) = _leads(client, org)
+    assert (lead["Email"], lead["Last_Name"]) == ("PAT.BOYLE@zylker.com", "C")

@@ -26,9 +26,9 @@ from crmlink.domain.ids import IdGenerator
 from crmlink.domain.values import BadValue, check_value
 from crmlink.errors import DuplicateData, InvalidData, InvalidModule
 from crmlink.storage import Connection
-from crmlink.storage.unique_keys import ids_by_values, lock_keys
+from crmlink.storage.unique_keys import fold, ids_by_values, lock_keys
 
-Key = tuple[str, Any]  # (field api name, stored value)
+Key = tuple[str, Any]  # (field api name, stored value with ASCII letters folded)
 
 
 def check_chain(module: ModuleDef, requested: Any) -> list[FieldDef]:
@@ -66,8 +66,9 @@ def check_chain(module: ModuleDef, requested: Any) -> list[FieldDef]:
 
 
 def _keys(chain: Sequence[FieldDef], item: Any) -> list[Key]:
-    """The item's values of the chain's fields, as stored; values that would not be stored
-    (absent, empty, of the wrong type) match nothing."""
+    """The item's values of the chain's fields, as stored but with ASCII letters folded (keys
+    compare case-insensitively, as search does); values that would not be stored (absent,
+    empty, of the wrong type) match nothing."""
     if not isinstance(item, dict):
         return []
     out: list[Key] = []
@@ -80,7 +81,7 @@ def _keys(chain: Sequence[FieldDef], item: Any) -> list[Key]:
         except BadValue:
             continue
         if value is not None and value != "":
-            out.append((f.api_name, value))
+            out.append((f.api_name, fold(value)))
     return out
 
 
@@ -134,9 +135,9 @@ def upsert_records(
         # next wave, which sees what this one inserted or changed.
         wave: list[int] = []
         later: list[int] = []
-        taken: set[tuple[str, Any]] = set()
+        taken: set[Key] = set()
         for i in pending:
-            mine = {(n, _hashable(v)) for n, v in keys[i]}
+            mine = set(keys[i])
             (later if mine & taken else wave).append(i)
             taken |= mine
         updates: list[tuple[int, int, str]] = []
@@ -174,7 +175,3 @@ def upsert_records(
                         found[n].setdefault(v, new_id)
         pending = later
     return [r for r in results if r is not None]
-
-
-def _hashable(value: Any) -> Any:
-    return value if isinstance(value, str | int | float | bool) else repr(value)

@@ -4,8 +4,13 @@ Record fields live in ``records.data`` (JSON text). Each duplicate-check field o
 (Leads.Email, Accounts.Account_Name, external-id fields, ...) gets an expression index of its
 own, partial on its module and led by ``org_id``::
 
-    SQLite:      (org_id, json_extract(data, '$."Email"'))                     WHERE module = 'Leads'
-    PostgreSQL:  (org_id, (replace(data, '\\u0000', '\\ufffd')::jsonb ->> 'Email')) WHERE module = 'Leads'
+    SQLite:      (org_id, lower(json_extract(data, '$."Email"')))  WHERE module = 'Leads'
+    PostgreSQL:  (org_id, lower((replace(data, '\\u0000', '\\ufffd')::jsonb ->> 'Email') COLLATE "C"))
+                                                                   WHERE module = 'Leads'
+
+Text keys compare with ASCII letters folded (``lower`` folds ASCII only: SQLite's built-in,
+PostgreSQL's under ``COLLATE "C"``), as search and COQL compare text; callers pass values
+folded the same way (``fold``). Numbers compare as they are.
 
 A query uses such an index only when it spells the same expression and names the module as a
 literal, so the statements here are built as text from catalog names (api names are
@@ -37,12 +42,20 @@ def index_name(module: str, field: str) -> str:
     return f"ix_records_key_{module.lower()}_{field.lower()}"
 
 
+_FOLD = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+
+
+def fold(value: Any) -> Any:
+    """A key value as the index holds it: text with ASCII letters lower-cased."""
+    return value.translate(_FOLD) if isinstance(value, str) else value
+
+
 def field_expression(dialect: str, field: str) -> str:
     """The indexed expression for ``field``, as SQL text (see the module docstring)."""
     _check(field)
     if dialect == "sqlite":
-        return f"json_extract(data, '$.\"{field}\"')"
-    return f"(replace(data, '\\u0000', '\\ufffd')::jsonb ->> '{field}')"
+        return f"lower(json_extract(data, '$.\"{field}\"'))"
+    return f"lower((replace(data, '\\u0000', '\\ufffd')::jsonb ->> '{field}') COLLATE \"C\")"
 
 
 def ensure_field_index(conn: Connection, module: str, field: str) -> None:
@@ -65,25 +78,23 @@ def lookup_sql(dialect: str, module: str, field: str) -> str:
     )
 
 
-def _bind_value(dialect: str, value: Any) -> Any:
-    if dialect == "sqlite" or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+def _bind_value(value: Any) -> str:
+    """The text the indexed expression yields for ``value`` (``lower`` makes numbers text)."""
+    return value if isinstance(value, str) else str(value)
 
 
 def ids_by_values(
     conn: Connection, org_id: int, module: str, field: str, values: Iterable[Any]
 ) -> dict[Any, int]:
-    """``{value: id}`` for the records of ``module`` whose ``field`` holds one of ``values``;
-    where several do, the oldest (lowest id). One indexed statement."""
-    wanted = list(dict.fromkeys(v for v in values if v is not None))
+    """``{folded value: id}`` for the records of ``module`` whose ``field`` holds one of
+    ``values`` (compared folded); where several do, the oldest (lowest id). One indexed
+    statement."""
+    wanted = list(dict.fromkeys(fold(v) for v in values if v is not None))
     if not wanted:
         return {}
     dialect = conn.dialect.name
     statement = text(lookup_sql(dialect, module, field)).bindparams(bindparam("values", expanding=True))
-    bound = {_bind_value(dialect, v): v for v in wanted}
+    bound = {_bind_value(v): v for v in wanted}
     rows = conn.execute(statement, {"org": org_id, "values": list(bound)})
     return {bound[row[0]]: int(row[1]) for row in rows if row[0] in bound}
 
@@ -95,6 +106,6 @@ def lock_keys(conn: Connection, org_id: int, module: str, keys: Sequence[tuple[s
     SQLite runs one writer at a time and needs none."""
     if conn.dialect.name != "postgresql":
         return
-    names = {("record-key", org_id, module, f, _bind_value("postgresql", v)) for f, v in keys}
+    names = {("record-key", org_id, module, f, _bind_value(fold(v))) for f, v in keys}
     for parts in sorted(names, key=lambda p: lock_key(*p)):
         lock(conn, *parts)
