@@ -67,6 +67,45 @@ def more_schemas() -> dict[str, Schema]:
                 "info": ref("Info"),
             },
         },
+        "Count": {
+            "type": "object",
+            "required": ["count"],
+            "additionalProperties": False,
+            "properties": {"count": {"type": "integer", "minimum": 0}},
+        },
+        "MassUpdateStatus": {
+            "type": "object",
+            "required": ["data"],
+            "additionalProperties": False,
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": [
+                            "Status",
+                            "Failed_Count",
+                            "Updated_Count",
+                            "Not_Updated_Count",
+                            "Total_Count",
+                        ],
+                        "additionalProperties": False,
+                        "properties": {
+                            "Status": {
+                                "type": "string",
+                                "enum": ["SCHEDULED", "RUNNING", "COMPLETED", "FAILED"],
+                            },
+                            "Failed_Count": {"type": "integer"},
+                            "Updated_Count": {"type": "integer"},
+                            "Not_Updated_Count": {"type": "integer"},
+                            "Total_Count": {"type": "integer"},
+                        },
+                    },
+                }
+            },
+        },
         "UpsertResultList": {
             "type": "object",
             "description": "One result per input item, in input order.",
@@ -159,7 +198,86 @@ def _deleted(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
         )
 
 
+def _count(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    for m in catalog.modules:
+        ok = {
+            200: {"description": "How many records the module holds.", "content": json_content(ref("Count"))}
+        }
+        yield (
+            f"/crm/{{version}}/{m.api_name}/actions/count",
+            make_op(f"count{m.api_name}", f"Count {m.plural_label}", [VERSION], with_errors(ok, body=False)),
+        )
+
+
+def _mass_update(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    for m in catalog.modules:
+        body = json_body(
+            {
+                "type": "object",
+                "required": ["data"],
+                "properties": {
+                    "data": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": 1,
+                        "items": {"type": "object"},
+                        "description": "One object: the field(s) to set (1; 3 in Deals). Email, lookup, "
+                        "owner, multi-line and read-only fields answer 400 INVALID_DATA.",
+                    },
+                    "ids": {"type": "array", "minItems": 1, "maxItems": 500, "items": {}},
+                    "cvid": {
+                        "type": "string",
+                        "description": "No custom views are served: 400 INVALID_DATA.",
+                    },
+                    "over_write": {"type": "boolean"},
+                },
+            },
+            "The values to set and the records (ids, at most 500).",
+        )
+        results = {"description": "", "content": json_content(ref("ResultList"))}
+        responses = with_errors(
+            {
+                200: {**results, "description": "All updated."},
+                207: {**results, "description": "Some updated."},
+            },
+            body=True,
+        )
+        responses["400"] = {
+            "description": "None updated (result list) or a request-level error.",
+            "content": json_content({"oneOf": [ref("ResultList"), ref("Error")]}),
+        }
+        yield (
+            f"/crm/{{version}}/{m.api_name}/actions/mass_update",
+            make_op(
+                f"massUpdate{m.api_name}",
+                f"Mass update {m.plural_label}",
+                [VERSION],
+                responses,
+                requestBody=body,
+            ),
+        )
+
+
+def _mass_update_status(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    job = query_param("job_id", {"type": "string"}, "The job's id (404 NOT_FOUND when unknown).")
+    for m in catalog.modules:
+        ok = {200: {"description": "The job's counts.", "content": json_content(ref("MassUpdateStatus"))}}
+        responses = with_errors(ok, body=False)
+        yield (
+            f"/crm/{{version}}/{m.api_name}/actions/mass_update",
+            make_op(
+                f"massUpdateStatus{m.api_name}",
+                f"Mass update status ({m.plural_label})",
+                [VERSION, job],
+                responses,
+            ),
+        )
+
+
 RECORDS_MORE_ROUTE_DOCS: tuple[RouteDoc, ...] = (
+    RouteDoc("GET", "/crm/{version}/{module}/actions/count", _count),
+    RouteDoc("POST", "/crm/{version}/{module}/actions/mass_update", _mass_update),
+    RouteDoc("GET", "/crm/{version}/{module}/actions/mass_update", _mass_update_status),
     RouteDoc("GET", "/crm/{version}/{module}/deleted", _deleted),
     RouteDoc("POST", "/crm/{version}/{module}/upsert", _upsert),
 )
