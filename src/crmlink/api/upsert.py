@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Response, post
 from sqlalchemy import Connection
 
@@ -9,6 +11,7 @@ from crmlink.api.context import Req, services
 from crmlink.api.params import check_version, data_items, read_json, resolve_module
 from crmlink.api.responses import results_response
 from crmlink.api.security import authenticate, authorize_module
+from crmlink.domain import external as ext
 from crmlink.domain import upsert as ups
 from crmlink.domain.auth import Operation
 
@@ -27,9 +30,15 @@ async def upsert_records(request: Req) -> Response[bytes]:
     body = await read_json(request)
     items = data_items(body)
     chain = ups.check_chain(mod, body.get("duplicate_check_fields"))
+    # No header is needed for the record's own external fields (they are upsert keys); a
+    # lookup given by its external value needs one (spec §12).
+    external = ext.parse_header(svc.catalog, mod, request.headers.get(ext.HEADER.lower()))
 
-    def work(conn: Connection) -> list[dict[str, object]]:
-        return ups.upsert_records(conn, svc.catalog, svc.ids, actor, mod, items, chain)
+    def work(conn: Connection) -> list[dict[str, Any]]:
+        prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
+        return ext.run_prepared(
+            prepared, lambda good: ups.upsert_records(conn, svc.catalog, svc.ids, actor, mod, good, chain)
+        )
 
     return results_response(await svc.db.transact(work))
 

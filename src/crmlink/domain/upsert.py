@@ -22,6 +22,7 @@ from typing import Any
 from crmlink.domain import records as rec
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import Catalog, FieldDef, ModuleDef
+from crmlink.domain.external import reindex
 from crmlink.domain.ids import IdGenerator
 from crmlink.domain.values import BadValue, check_value
 from crmlink.errors import DuplicateData, InvalidData, InvalidModule
@@ -83,17 +84,6 @@ def _keys(chain: Sequence[FieldDef], item: Any) -> list[Key]:
         if value is not None and value != "":
             out.append((f.api_name, fold(value)))
     return out
-
-
-def _reindex(result: dict[str, Any], sub: int, index: int) -> dict[str, Any]:
-    """A result of a sub-batch, its ``json_path`` pointing at the item's place in the request."""
-    details = result.get("details")
-    if isinstance(details, dict):
-        path = details.get("json_path")
-        prefix = f"$.data[{sub}]"
-        if isinstance(path, str) and path.startswith(prefix):
-            details["json_path"] = f"$.data[{index}]" + path[len(prefix) :]
-    return result
 
 
 def _answer(result: dict[str, Any], action: str, field: str | None) -> dict[str, Any]:
@@ -161,14 +151,14 @@ def upsert_records(
             ]
             done = rec.update_records(conn, catalog, actor, module, bodies)
             for sub, ((i, rid, field), result) in enumerate(zip(updates, done, strict=True)):
-                results[i] = _answer(_reindex(result, sub, i), "update", field)
+                results[i] = _answer(reindex(result, sub, i), "update", field)
                 if result.get("status") == "success":
                     for n, v in keys[i]:
                         found[n].setdefault(v, rid)
         if inserts:
             done = rec.insert_records(conn, catalog, ids, actor, module, [items[i] for i in inserts])
             for sub, (i, result) in enumerate(zip(inserts, done, strict=True)):
-                results[i] = _answer(_reindex(result, sub, i), "insert", None)
+                results[i] = _answer(reindex(result, sub, i), "insert", None)
                 if result.get("status") == "success":
                     new_id = int(result["details"]["id"])
                     for n, v in keys[i]:

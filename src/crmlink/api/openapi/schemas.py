@@ -167,6 +167,16 @@ def metadata_schemas() -> dict[str, Schema]:
             "subform": no,
             "api_name": s,
             "unique": o,
+            "external": {
+                "type": "object",
+                "nullable": True,
+                "description": "Zoho's external-id attributes; null for an ordinary field.",
+                "properties": {
+                    "show": b,
+                    "type": {"type": "string", "enum": ["org", "user"]},
+                    "allow_multiple_config": b,
+                },
+            },
             "data_type": s,
             "formula": o,
             "decimal_place": {"type": "integer", "nullable": True},
