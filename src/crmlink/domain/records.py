@@ -15,9 +15,10 @@ import msgspec
 
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import SE_MODULE, SYSTEM_FIELDS, Catalog, ModuleDef
-from crmlink.domain.clock import iso, now_us
+from crmlink.domain.clock import iso, now_us, org_now_us
 from crmlink.domain.ids import IdGenerator, parse_id
 from crmlink.domain.orgs import user_refs
+from crmlink.domain.recycle_bin import Retention, bin_records
 from crmlink.domain.rendering import render
 from crmlink.domain.values import BadValue, check_value, expected_type
 from crmlink.errors import CRMError, InvalidData, MandatoryNotFound
@@ -272,9 +273,15 @@ def update_records(
 
 
 def delete_records(
-    conn: Connection, catalog: Catalog, actor: Actor, module: ModuleDef, record_ids: Sequence[int | None]
+    conn: Connection,
+    catalog: Catalog,
+    actor: Actor,
+    module: ModuleDef,
+    record_ids: Sequence[int | None],
+    retention: Retention | None = None,
 ) -> list[dict[str, Any]]:
-    """Delete records and everything that hangs on them: links (with change events), lookups."""
+    """Delete records and everything that hangs on them: links (with change events), lookups.
+    The records go to the recycle bin (``domain/recycle_bin.py``), kept as ``retention`` says."""
     existing = record_modules(conn, actor.org_id, [i for i in record_ids if i is not None])
     results: list[dict[str, Any]] = []
     gone: set[int] = set()
@@ -287,6 +294,7 @@ def delete_records(
         gone.add(record_id)
         results.append(success("record deleted", {"id": str(record_id)}))
     if gone:
+        bin_records(conn, actor, module, sorted(gone), org_now_us(actor.org_id), retention or Retention())
         remove_record_dependents(conn, catalog, actor, module, sorted(gone))
     return results
 
