@@ -19,7 +19,9 @@ from sqlalchemy import Connection, delete, event, insert
 
 from crmlink.domain import records as rec
 from crmlink.domain.catalog_data import CATALOG
+from crmlink.domain.coql import parse_coql
 from crmlink.domain.criteria import parse_criteria
+from crmlink.storage import coql as coql_storage
 from crmlink.storage import search as search_storage
 from crmlink.storage import tables
 from crmlink.storage.engine import Database
@@ -123,3 +125,18 @@ def test_postgresql_uses_the_expression_index(database_url: str) -> None:
         db.dispose()
     assert [r[0] for r in found] == [17]
     assert "ix_records_f_email" in plan, plan
+
+
+def test_coql_equality_on_email_uses_the_expression_index(sqlite_db: Database) -> None:
+    query = parse_coql(CATALOG, "select Last_Name, Owner.email from Leads where Email = 'a@b.com'")
+    (plan,) = _plans(sqlite_db, lambda c: coql_storage.coql_rows(c, 1, query))
+    assert "USING INDEX ix_records_f_email (org_id=? AND module=? AND <expr>=?)" in plan, plan
+    assert "SCAN" not in plan, plan
+
+
+def test_coql_lookup_joins_probe_primary_keys(sqlite_db: Database) -> None:
+    query = parse_coql(
+        CATALOG, "select Account_Name.Account_Name from Contacts where Account_Name.Account_Name = 'Zylker'"
+    )
+    (plan,) = _plans(sqlite_db, lambda c: coql_storage.coql_rows(c, 1, query))
+    assert "SEARCH r1 USING INDEX sqlite_autoindex_records_1 (org_id=? AND id=?)" in plan, plan

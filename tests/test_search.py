@@ -25,6 +25,10 @@ class QueryOrg:
 @pytest.fixture(scope="module")
 def query_org(services: Services, client: Any) -> QueryOrg:
     """One org per engine holding the shared records (tests/query_cases.py)."""
+    return make_query_org(services, client)
+
+
+def make_query_org(services: Services, client: Any) -> QueryOrg:
     org = OrgFactory(services).create()
     h = org.headers
     accounts = [

@@ -1,18 +1,21 @@
 """Search records (``GET /{module}/search``): one of criteria, email, phone or word, in Zoho's
-order of precedence, paged by id up to Zoho's 2,000-record ceiling.
+order of precedence, paged by id up to Zoho's 2,000-record ceiling; and running COQL queries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from crmlink.domain.catalog import Catalog, ModuleDef
+from crmlink.domain.coql import CoqlQuery, render_rows
 from crmlink.domain.criteria import parse_criteria
 from crmlink.domain.query import Junction, Node, Pred, ascii_lower, resolve_field
 from crmlink.domain.records import Page
 from crmlink.domain.rendering import render
 from crmlink.errors import InvalidData, LimitReached, RequiredParamMissing
+from crmlink.storage.coql import coql_rows
 from crmlink.storage.search import Connection, search_rows
 
 SEARCH_CEILING = 2000
@@ -83,3 +86,10 @@ def search_records(
     more = len(rows) > limit and limit < reachable
     data = render(conn, catalog, org_id, rows[:limit], params.fields)
     return Page(data, params.page, params.per_page, more)
+
+
+def coql_records(conn: Connection, org_id: int, query: CoqlQuery) -> tuple[list[dict[str, Any]], bool]:
+    """The rendered rows of a checked COQL query and whether more follow."""
+    rows = coql_rows(conn, org_id, query)
+    more = len(rows) > query.limit
+    return render_rows(query, rows[: query.limit]), more

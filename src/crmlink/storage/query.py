@@ -229,7 +229,10 @@ def _instant(o: _Operand, p: Pred) -> ColumnElement[bool]:
 def order_expression(dialect: str, ref: Ref, records: RecordsFor, users: UsersFor) -> ColumnElement[Any]:
     """The value to sort a ref by: numbers as numbers, text as stored (not folded)."""
     o = _Operand(dialect, ref, records, users)
-    return o.raw if o.text else o.expr
+    if o.text:
+        # Stored text, unfolded, in code-point order on both engines.
+        return o.raw if dialect == "sqlite" else o.raw.collate("C")
+    return o.expr
 
 
 def indexed_equality(node: Node) -> bool:
