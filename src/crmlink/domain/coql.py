@@ -225,7 +225,16 @@ def parse_coql(catalog: Catalog, query: str) -> CoqlQuery:
     except VisitError as exc:
         if isinstance(exc.orig_exc, CRMError):
             raise exc.orig_exc from None
+        if isinstance(exc.orig_exc, RecursionError):
+            raise _too_deep() from None
         raise
+    except RecursionError:
+        raise _too_deep() from None
+
+
+def _too_deep() -> LimitExceeded:
+    """Nesting deep enough to exhaust the stack holds far more than 25 conditions."""
+    return LimitExceeded("limit exceeded", {"clause": "where", "limit": MAX_CRITERIA})
 
 
 def _string(token: Token) -> str:

@@ -171,7 +171,11 @@ def parse_criteria(module: ModuleDef, criteria: str) -> Node:
     except VisitError as exc:
         if isinstance(exc.orig_exc, CRMError):
             raise exc.orig_exc from None
+        if isinstance(exc.orig_exc, RecursionError):
+            raise invalid_query("criteria limit exceeded", limit=MAX_CONDITIONS) from None
         raise
+    except RecursionError:
+        raise invalid_query("criteria limit exceeded", limit=MAX_CONDITIONS) from None
     if count_preds(node) > MAX_CONDITIONS:
         raise invalid_query("criteria limit exceeded", limit=MAX_CONDITIONS)
     return node
