@@ -76,3 +76,26 @@ def test_the_plugin_gives_each_test_an_org_faults_clock_and_a_request_log(pytest
     assert "crmlink requests" in output
     assert "POST /crm/v2.1/Leads -> 201" in output
     assert "Shown-In-Log" in output
+
+
+LEAK_SUITE = """
+import pytest
+
+
+@pytest.mark.parametrize("n", range(200))
+def test_no_test_sees_another_tests_data(crm, n):
+    with crm.http() as http:
+        # a fresh org: nothing in it, whatever the other 199 tests (on 4 workers) wrote
+        assert http.get("/crm/v2.1/Leads").status_code == 204
+        marker = f"leak-check-{n}"
+        created = http.post("/crm/v2.1/Leads", json={"data": [{"Last_Name": marker, "Company": "C"}]})
+        assert created.status_code == 201
+        names = [r["Last_Name"] for r in http.get("/crm/v2.1/Leads").json()["data"]]
+        assert names == [marker]
+"""
+
+
+def test_200_tests_on_4_xdist_workers_never_see_each_others_data(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_leaks=LEAK_SUITE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q", "-n", "4")
+    result.assert_outcomes(passed=200)
