@@ -21,6 +21,7 @@ from crmlink.domain import records as rec
 from crmlink.domain.catalog_data import CATALOG
 from crmlink.domain.coql import parse_coql
 from crmlink.domain.criteria import parse_criteria
+from crmlink.domain.search import SearchParams, search_condition
 from crmlink.storage import coql as coql_storage
 from crmlink.storage import search as search_storage
 from crmlink.storage import tables
@@ -140,3 +141,12 @@ def test_coql_lookup_joins_probe_primary_keys(sqlite_db: Database) -> None:
     )
     (plan,) = _plans(sqlite_db, lambda c: coql_storage.coql_rows(c, 1, query))
     assert "SEARCH r1 USING INDEX sqlite_autoindex_records_1 (org_id=? AND id=?)" in plan, plan
+
+
+def test_search_by_the_email_param_probes_both_email_indexes(sqlite_db: Database) -> None:
+    node = search_condition(CATALOG.module_map["Leads"], SearchParams(email="a@b.com"))
+    (plan,) = _plans(
+        sqlite_db, lambda c: search_storage.search_rows(c, 1, "Leads", node, limit=201, offset=0)
+    )
+    assert "ix_records_f_email (" in plan and "ix_records_f_secondary_email (" in plan, plan
+    assert "SCAN records" not in plan, plan

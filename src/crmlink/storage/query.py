@@ -49,7 +49,15 @@ _KEY = re.compile(r"^[A-Za-z0-9_$]+$")
 # The fields whose equality the expression indexes serve (Zoho's system unique fields of the
 # served modules, the default duplicate-check fields of upsert). One index per JSON key covers
 # every module holding that key: (org_id, module, lower(<field>)). Migration 10 builds them.
-INDEXED_FIELDS = ("Email", "Account_Name", "Deal_Name", "Campaign_Name", "Product_Name", "Price_Book_Name")
+INDEXED_FIELDS = (
+    "Email",
+    "Secondary_Email",
+    "Account_Name",
+    "Deal_Name",
+    "Campaign_Name",
+    "Product_Name",
+    "Price_Book_Name",
+)
 
 # Resolves the table (alias) holding a ref's record or user: the base record for ``via == ()``.
 RecordsFor = Callable[[tuple[str, ...]], FromClause]

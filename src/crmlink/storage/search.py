@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, FromClause, select
+from sqlalchemy import Connection, FromClause, and_, or_, select
 
 __all__ = ["RECORD_COLUMNS", "Connection", "find_by_field", "search_rows"]
 
-from crmlink.domain.query import Node
+from crmlink.domain.query import Junction, Node
 from crmlink.storage import tables
-from crmlink.storage.query import condition, folded_field, id_order
+from crmlink.storage.query import condition, folded_field, id_order, indexed_equality
 
 _r = tables.records
 
@@ -45,10 +45,17 @@ def search_rows(
     conn: Connection, org_id: int, module: str, node: Node, *, limit: int, offset: int
 ) -> Sequence[Any]:
     """Rows of ``module`` matching ``node``, by id, ``limit`` from ``offset``."""
-    where = condition(conn.dialect.name, node, _base, _no_users)
+    dialect = conn.dialect.name
+    scope = and_(_r.c.org_id == org_id, _r.c.module == module)
+    if dialect == "sqlite" and isinstance(node, Junction) and node.op == "or" and indexed_equality(node):
+        # SQLite unions the indexes of an OR only when each branch can use its index alone:
+        # each branch carries the org and module (the search by the ``email`` param).
+        where = or_(*(and_(scope, condition(dialect, item, _base, _no_users)) for item in node.items))
+    else:
+        where = and_(scope, condition(dialect, node, _base, _no_users))
     query = (
         select(*RECORD_COLUMNS)
-        .where(_r.c.org_id == org_id, _r.c.module == module, where)
+        .where(where)
         .order_by(id_order(conn.dialect.name, _r.c.id, node))
         .limit(limit)
         .offset(offset)
