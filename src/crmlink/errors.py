@@ -15,6 +15,9 @@ classes as *values* (``as_item()``), never raised::
     ├── AuthorizationFailed          400 AUTHORIZATION_FAILED
     ├── DuplicateData                400 DUPLICATE_DATA
     ├── PatternNotMatched            400 PATTERN_NOT_MATCHED
+    ├── InvalidQuery                 400 INVALID_QUERY           (search criteria, COQL semantics)
+    ├── CoqlSyntaxError              400 SYNTAX_ERROR
+    ├── LimitReached                 400 LIMIT_REACHED           (search past record 2,000)
     ├── AuthenticationFailure        401 AUTHENTICATION_FAILURE
     ├── InvalidToken                 401 INVALID_TOKEN
     ├── OAuthScopeMismatch           401 OAUTH_SCOPE_MISMATCH
@@ -131,6 +134,27 @@ class NotFound(CRMError):
     status_code = 404
     code = "NOT_FOUND"
     default_message = "Empty response"
+
+
+class InvalidQuery(CRMError):
+    """A search criteria or COQL query that names unknown fields, bad operators or bad values."""
+
+    code = "INVALID_QUERY"
+    default_message = "invalid query formed"
+
+
+class CoqlSyntaxError(CRMError):
+    """A COQL query that does not parse (Zoho's message, typo included)."""
+
+    code = "SYNTAX_ERROR"
+    default_message = "error occured while parsing the query"
+
+
+class LimitReached(CRMError):
+    """Search paging past the 2,000th record."""
+
+    code = "LIMIT_REACHED"
+    default_message = "maximum response iteration limit reached"
 
 
 class AuthenticationFailure(CRMError):

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from crmlink.api.context import Req, Services, services
 from crmlink.api.params import (
     MAX_ITEMS,
+    check_record_segment,
     check_version,
     csv_param,
     data_items,
@@ -126,6 +127,7 @@ async def get_record(request: Req) -> Response[bytes]:
     module = request.path_params["module"]
     record_id = request.path_params["record_id"]
     check_version(version)
+    check_record_segment(record_id)
     svc = services(request)
     token = bearer_token(request)
 
@@ -204,6 +206,7 @@ async def update_record(request: Req) -> Response[bytes]:
     module = request.path_params["module"]
     record_id = request.path_params["record_id"]
     check_version(version)
+    check_record_segment(record_id)
     svc = services(request)
     actor = await authenticate(request, svc)
     mod = resolve_module(svc.catalog, module)
@@ -261,6 +264,7 @@ async def delete_record(request: Req) -> Response[bytes]:
     module = request.path_params["module"]
     record_id = request.path_params["record_id"]
     check_version(version)
+    check_record_segment(record_id)
     svc = services(request)
     actor = await authenticate(request, svc)
     mod = resolve_module(svc.catalog, module)

@@ -28,6 +28,7 @@ from crmlink.api.context import Req, services
 from crmlink.api.openapi.admin import ADMIN_ROUTE_DOCS, ADMIN_SCHEME
 from crmlink.api.openapi.oauth import OAUTH_ROUTE_DOCS, USERS_ROUTE_DOCS, user_schema
 from crmlink.api.openapi.operations import Operation, RouteDoc, json_content
+from crmlink.api.openapi.query import COQL_ROUTE_DOCS, SEARCH_ROUTE_DOCS
 from crmlink.api.openapi.records import RECORD_ROUTE_DOCS
 from crmlink.api.openapi.records_more import RECORDS_MORE_ROUTE_DOCS, more_schemas
 from crmlink.api.openapi.related import RELATED_ROUTE_DOCS, related_out, related_schema_name, served_lists
@@ -55,6 +56,8 @@ def _openapi_op() -> Operation:
 ROUTE_DOCS: tuple[RouteDoc, ...] = (
     *RECORD_ROUTE_DOCS,
     *RECORDS_MORE_ROUTE_DOCS,
+    *SEARCH_ROUTE_DOCS,
+    *COQL_ROUTE_DOCS,
     *(RELATED_ROUTE_DOCS if related_api.ROUTES else ()),
     *(USERS_ROUTE_DOCS if users_api.ROUTES else ()),
     *(OAUTH_ROUTE_DOCS if oauth_api.ROUTES else ()),
