@@ -84,8 +84,9 @@ def _links_without_rowid(conn: Connection) -> bool:
 
 def _v10_field_indexes(conn: Connection) -> None:
     """Expression indexes for equality on the catalog's unique fields (search, COQL, upsert):
-    ``(org_id, module, lower(<field>))`` per field of ``storage.query.INDEXED_FIELDS``. They are
-    built from the expressions the queries use, so the two cannot drift apart."""
+    ``(org_id, lower(<field>)) WHERE module = '<Module>'`` per entry of
+    ``storage.query.INDEXED_FIELDS``. They are built from the expressions the queries use, so
+    the two cannot drift apart."""
     for index in all_field_indexes(conn.dialect.name):
         # IF NOT EXISTS: SQLAlchemy cannot reflect expression indexes to check first.
         conn.execute(CreateIndex(index, if_not_exists=True))

@@ -46,18 +46,20 @@ Conn = Connection
 
 _KEY = re.compile(r"^[A-Za-z0-9_$]+$")
 
-# The fields whose equality the expression indexes serve (Zoho's system unique fields of the
-# served modules, the default duplicate-check fields of upsert). One index per JSON key covers
-# every module holding that key: (org_id, module, lower(<field>)). Migration 10 builds them.
-INDEXED_FIELDS = (
-    "Email",
-    "Secondary_Email",
-    "Account_Name",
-    "Deal_Name",
-    "Campaign_Name",
-    "Product_Name",
-    "Price_Book_Name",
-)
+# The fields whose equality the expression indexes serve, per module: Zoho's system unique field
+# of each served module (upsert's default duplicate check) and the second email field, which
+# the ``email`` search param also matches. One partial index per (module, field):
+# ``(org_id, lower(<field>)) WHERE module = '<Module>'``, so a row pays only for its own
+# module's indexes (docs/query.md). Migration 10 builds them.
+INDEXED_FIELDS: dict[str, tuple[str, ...]] = {
+    "Leads": ("Email", "Secondary_Email"),
+    "Contacts": ("Email", "Secondary_Email"),
+    "Accounts": ("Account_Name",),
+    "Deals": ("Deal_Name",),
+    "Campaigns": ("Campaign_Name",),
+    "Products": ("Product_Name",),
+    "Price_Books": ("Price_Book_Name",),
+}
 
 # Resolves the table (alias) holding a ref's record or user: the base record for ``via == ()``.
 RecordsFor = Callable[[tuple[str, ...]], FromClause]
@@ -90,13 +92,27 @@ def folded(dialect: str, expr: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.lower(expr.collate("C"))
 
 
-def field_index(dialect: str, key: str) -> Index:
-    """The expression index serving ``lower(<key>) = ?`` within an org's module. Built on a
-    copy of the table: an Index on ``tables.records`` itself would join the metadata, whose
-    create_all must not make one engine's expression on the other."""
+def module_is(column: ColumnElement[Any], module: str) -> ColumnElement[bool]:
+    """``module = 'Leads'`` with the name in the SQL text (a catalog name, checked): the partial
+    indexes are chosen only when the query's own predicate implies theirs, which a bound
+    parameter cannot show to the planner."""
+    return column == _quoted(module)
+
+
+def field_index(dialect: str, module: str, key: str) -> Index:
+    """The partial expression index serving ``lower(<key>) = ?`` within an org's ``module``.
+    Built on a copy of the table: an Index on ``tables.records`` itself would join the
+    metadata, whose create_all must not make one engine's expression on the other."""
     r = tables.records.to_metadata(MetaData())
     expr = folded(dialect, json_value(dialect, r.c.data, key))
-    return Index(f"ix_records_f_{key.lower()}", r.c.org_id, r.c.module, expr)
+    where = module_is(r.c.module, module)
+    return Index(
+        f"ix_records_{module.lower()}_{key.lower()}",
+        r.c.org_id,
+        expr,
+        sqlite_where=where,
+        postgresql_where=where,
+    )
 
 
 def folded_field(dialect: str, data: Any, key: str) -> ColumnElement[Any]:
@@ -243,7 +259,7 @@ def order_expression(dialect: str, ref: Ref, records: RecordsFor, users: UsersFo
     return o.expr
 
 
-def indexed_equality(node: Node) -> bool:
+def indexed_equality(node: Node, module: str) -> bool:
     """Does every match of ``node`` satisfy an equality on an indexed field of the base record
     (a conjunct ``F = v`` or ``F in (...)``)? Then the field's index finds the rows."""
     if isinstance(node, Pred):
@@ -251,22 +267,22 @@ def indexed_equality(node: Node) -> bool:
             node.op in {"eq", "in"}
             and node.ref.kind == "json"
             and not node.ref.via
-            and node.ref.key in INDEXED_FIELDS
+            and node.ref.key in INDEXED_FIELDS.get(module, ())
         )
     if node.op == "and":
-        return any(indexed_equality(item) for item in node.items)
-    return bool(node.items) and all(indexed_equality(item) for item in node.items)
+        return any(indexed_equality(item, module) for item in node.items)
+    return bool(node.items) and all(indexed_equality(item, module) for item in node.items)
 
 
-def id_order(dialect: str, column: ColumnElement[Any], node: Node | None) -> ColumnElement[Any]:
+def id_order(dialect: str, column: ColumnElement[Any], node: Node | None, module: str) -> ColumnElement[Any]:
     """The id to order by. SQLite, which has no statistics, would rather walk
     ``ix_records_module`` in id order than probe a field index, so when a field index serves the
     condition the id is ordered as ``id + 0`` (no index gives that order): the matches are found
     through the field index and the few of them sorted."""
-    if dialect == "sqlite" and node is not None and indexed_equality(node):
+    if dialect == "sqlite" and node is not None and indexed_equality(node, module):
         return column + 0
     return column
 
 
 def all_field_indexes(dialect: str) -> Sequence[Index]:
-    return [field_index(dialect, key) for key in INDEXED_FIELDS]
+    return [field_index(dialect, module, key) for module, keys in INDEXED_FIELDS.items() for key in keys]

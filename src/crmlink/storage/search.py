@@ -2,7 +2,8 @@
 on one field that search, COQL and upsert share (``find_by_field``).
 
 Equality on an indexed field (``storage/query.py``, ``INDEXED_FIELDS``) is answered from the
-expression index ``(org_id, module, lower(field))``, never by scanning the module.
+partial expression index ``(org_id, lower(field)) WHERE module = '<Module>'``, never by
+scanning the module.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ __all__ = ["RECORD_COLUMNS", "Connection", "find_by_field", "search_rows"]
 
 from crmlink.domain.query import Junction, Node
 from crmlink.storage import tables
-from crmlink.storage.query import condition, folded_field, id_order, indexed_equality
+from crmlink.storage.query import condition, folded_field, id_order, indexed_equality, module_is
 
 _r = tables.records
 
@@ -46,8 +47,8 @@ def search_rows(
 ) -> Sequence[Any]:
     """Rows of ``module`` matching ``node``, by id, ``limit`` from ``offset``."""
     dialect = conn.dialect.name
-    scope = and_(_r.c.org_id == org_id, _r.c.module == module)
-    if dialect == "sqlite" and isinstance(node, Junction) and node.op == "or" and indexed_equality(node):
+    scope = and_(_r.c.org_id == org_id, module_is(_r.c.module, module))
+    if dialect == "sqlite" and isinstance(node, Junction) and node.op == "or" and indexed_equality(node, module):
         # SQLite unions the indexes of an OR only when each branch can use its index alone:
         # each branch carries the org and module (the search by the ``email`` param).
         where = or_(*(and_(scope, condition(dialect, item, _base, _no_users)) for item in node.items))
@@ -56,7 +57,7 @@ def search_rows(
     query = (
         select(*RECORD_COLUMNS)
         .where(where)
-        .order_by(id_order(conn.dialect.name, _r.c.id, node))
+        .order_by(id_order(conn.dialect.name, _r.c.id, node, module))
         .limit(limit)
         .offset(offset)
     )
@@ -76,7 +77,7 @@ def find_by_field(
     key = folded_field(conn.dialect.name, _r.c.data, field)
     rows = conn.execute(
         select(key, _r.c.id)
-        .where(_r.c.org_id == org_id, _r.c.module == module, key.in_(wanted))
+        .where(_r.c.org_id == org_id, module_is(_r.c.module, module), key.in_(wanted))
         .order_by(_r.c.id + 0)  # see storage.query.id_order
     ).all()
     out: dict[str, list[int]] = {}
