@@ -17,17 +17,16 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, delete, event, insert
 
-from crmlink.domain import records as rec
 from crmlink.domain.catalog_data import CATALOG
 from crmlink.domain.coql import parse_coql
 from crmlink.domain.criteria import parse_criteria
 from crmlink.domain.search import SearchParams, search_condition
 from crmlink.storage import coql as coql_storage
+from crmlink.storage import records as rec
 from crmlink.storage import search as search_storage
 from crmlink.storage import tables
 from crmlink.storage.engine import Database
 from crmlink.storage.migrations import migrate
-from crmlink.storage.query import INDEXED_FIELDS
 
 
 @pytest.fixture()
@@ -71,17 +70,8 @@ def test_search_equality_on_email_uses_the_expression_index(sqlite_db: Database)
     (plan,) = _plans(
         sqlite_db, lambda c: search_storage.search_rows(c, 1, "Leads", node, limit=201, offset=0)
     )
-    assert "USING INDEX ix_records_leads_email (org_id=? AND <expr>=?)" in plan, plan
+    assert "USING INDEX ix_records_key_leads_email (org_id=? AND <expr>=?)" in plan, plan
     assert "SCAN" not in plan, plan
-
-
-INDEXED = [(m, f) for m, fields in INDEXED_FIELDS.items() for f in fields]
-
-
-@pytest.mark.parametrize(("module", "field"), INDEXED, ids=[f"{m}.{f}" for m, f in INDEXED])
-def test_find_by_field_uses_the_expression_index(sqlite_db: Database, module: str, field: str) -> None:
-    (plan,) = _plans(sqlite_db, lambda c: search_storage.find_by_field(c, 1, module, field, ["a", "B"]))
-    assert f"USING INDEX ix_records_{module.lower()}_{field.lower()} (org_id=? AND <expr>=?)" in plan, plan
 
 
 def test_postgresql_uses_the_expression_index(database_url: str) -> None:
@@ -128,13 +118,13 @@ def test_postgresql_uses_the_expression_index(database_url: str) -> None:
             conn.execute(delete(tables.records).where(tables.records.c.org_id == org_id))
         db.dispose()
     assert [r[0] for r in found] == [17]
-    assert "ix_records_leads_email" in plan, plan
+    assert "ix_records_key_leads_email" in plan, plan
 
 
 def test_coql_equality_on_email_uses_the_expression_index(sqlite_db: Database) -> None:
     query = parse_coql(CATALOG, "select Last_Name, Owner.email from Leads where Email = 'a@b.com'")
     (plan,) = _plans(sqlite_db, lambda c: coql_storage.coql_rows(c, 1, query))
-    assert "USING INDEX ix_records_leads_email (org_id=? AND <expr>=?)" in plan, plan
+    assert "USING INDEX ix_records_key_leads_email (org_id=? AND <expr>=?)" in plan, plan
     assert "SCAN" not in plan, plan
 
 
@@ -151,5 +141,5 @@ def test_search_by_the_email_param_probes_both_email_indexes(sqlite_db: Database
     (plan,) = _plans(
         sqlite_db, lambda c: search_storage.search_rows(c, 1, "Leads", node, limit=201, offset=0)
     )
-    assert "ix_records_leads_email (" in plan and "ix_records_leads_secondary_email (" in plan, plan
+    assert "ix_records_key_leads_email (" in plan and "ix_records_key_leads_secondary_email (" in plan, plan
     assert "SCAN records" not in plan, plan

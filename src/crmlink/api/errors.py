@@ -12,7 +12,6 @@ from litestar.exceptions import (
 )
 
 from crmlink.api.context import Req
-from crmlink.api.params import is_reserved_path
 from crmlink.api.responses import json_response
 from crmlink.errors import (
     CRMError,
@@ -34,12 +33,9 @@ def handle_crm_error(_request: Req, exc: CRMError) -> Response[bytes]:
     return crm_error_response(exc)
 
 
-def handle_http_exception(request: Req, exc: HTTPException) -> Response[bytes]:
+def handle_http_exception(_request: Req, exc: HTTPException) -> Response[bytes]:
     """Framework-raised errors (routing, body size) mapped to Zoho's codes."""
-    if isinstance(exc, NotFoundException) or (
-        # ``POST /Leads/deleted`` is no record route with a wrong method: the URL is unknown.
-        isinstance(exc, MethodNotAllowedException) and is_reserved_path(request.url.path)
-    ):
+    if isinstance(exc, NotFoundException):
         return crm_error_response(InvalidUrlPattern())
     if isinstance(exc, MethodNotAllowedException):
         return crm_error_response(InvalidRequestMethod())
