@@ -317,6 +317,7 @@ MEMBER_STATUSES = (
 
 LEADS = ModuleDef(
     api_name="Leads",
+    system_unique=("Email",),
     singular_label="Lead",
     plural_label="Leads",
     scope_name="leads",
@@ -355,6 +356,7 @@ LEADS = ModuleDef(
 
 CONTACTS = ModuleDef(
     api_name="Contacts",
+    system_unique=("Email",),
     singular_label="Contact",
     plural_label="Contacts",
     scope_name="contacts",
@@ -400,6 +402,7 @@ CONTACTS = ModuleDef(
 
 ACCOUNTS = ModuleDef(
     api_name="Accounts",
+    system_unique=("Account_Name",),
     singular_label="Account",
     plural_label="Accounts",
     scope_name="accounts",
@@ -442,6 +445,7 @@ ACCOUNTS = ModuleDef(
 
 DEALS = ModuleDef(
     api_name="Deals",
+    system_unique=("Deal_Name",),
     singular_label="Deal",
     plural_label="Deals",
     scope_name="deals",
@@ -478,6 +482,7 @@ DEALS = ModuleDef(
 
 CAMPAIGNS = ModuleDef(
     api_name="Campaigns",
+    system_unique=("Campaign_Name",),
     singular_label="Campaign",
     plural_label="Campaigns",
     scope_name="campaigns",
@@ -510,6 +515,7 @@ CAMPAIGNS = ModuleDef(
 
 PRODUCTS = ModuleDef(
     api_name="Products",
+    system_unique=("Product_Name",),
     singular_label="Product",
     plural_label="Products",
     scope_name="products",
@@ -553,6 +559,7 @@ PRODUCTS = ModuleDef(
 
 PRICE_BOOKS = ModuleDef(
     api_name="Price_Books",
+    system_unique=("Price_Book_Name",),
     singular_label="Price Book",
     plural_label="Price Books",
     scope_name="pricebooks",

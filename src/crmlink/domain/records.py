@@ -16,9 +16,10 @@ import msgspec
 from crmlink.domain import activities, line_items
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import SE_MODULE, SYSTEM_FIELDS, Catalog, ModuleDef
-from crmlink.domain.clock import iso, now_us
+from crmlink.domain.clock import iso, now_us, org_now_us
 from crmlink.domain.ids import IdGenerator, parse_id
 from crmlink.domain.orgs import user_refs
+from crmlink.domain.recycle_bin import Retention, bin_records
 from crmlink.domain.rendering import render
 from crmlink.domain.values import BadValue, check_value, expected_type
 from crmlink.errors import CRMError, InvalidData, MandatoryNotFound
@@ -195,6 +196,13 @@ def _apply_line_items(
     sent = [c for c in checked if isinstance(c, _Checked) and c.rows is not None]
     if f is None or not sent:
         return list(checked)
+    if ids is None:  # a caller that numbers nothing (mass update): line items are not updatable there
+        return [
+            InvalidData(details={"api_name": f.api_name})
+            if isinstance(c, _Checked) and c.rows is not None
+            else c
+            for c in checked
+        ]
     wanted = {r.product_id for c in sent for r in c.rows or ()}
     wanted |= {r.book_id for c in sent for r in c.rows or () if r.book_id is not None}
     found = records_by_id(conn, org_id, wanted)
@@ -205,7 +213,7 @@ def _apply_line_items(
     )
 
     def new_id() -> int:
-        assert ids is not None, "new line items need the id generator"
+        assert ids is not None
         return ids.next()
 
     out: list[_Checked | CRMError] = []
@@ -350,9 +358,15 @@ def update_records(
 
 
 def delete_records(
-    conn: Connection, catalog: Catalog, actor: Actor, module: ModuleDef, record_ids: Sequence[int | None]
+    conn: Connection,
+    catalog: Catalog,
+    actor: Actor,
+    module: ModuleDef,
+    record_ids: Sequence[int | None],
+    retention: Retention | None = None,
 ) -> list[dict[str, Any]]:
-    """Delete records and everything that hangs on them: links (with change events), lookups."""
+    """Delete records and everything that hangs on them: links (with change events), lookups.
+    The records go to the recycle bin (``domain/recycle_bin.py``), kept as ``retention`` says."""
     existing = record_modules(conn, actor.org_id, [i for i in record_ids if i is not None])
     results: list[dict[str, Any]] = []
     gone: set[int] = set()
@@ -365,6 +379,7 @@ def delete_records(
         gone.add(record_id)
         results.append(success("record deleted", {"id": str(record_id)}))
     if gone:
+        bin_records(conn, actor, module, sorted(gone), org_now_us(actor.org_id), retention or Retention())
         remove_record_dependents(conn, catalog, actor, module, sorted(gone))
     return results
 
