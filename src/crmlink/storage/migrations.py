@@ -81,11 +81,20 @@ def _links_without_rowid(conn: Connection) -> bool:
     return sql is not None and "WITHOUT ROWID" in sql.upper()
 
 
+def _v60_sign_in_security(conn: Connection) -> None:
+    """Failed sign-ins counted across authorizations, and the refresh token each grant issued."""
+    tables.sign_in_failures.create(conn, checkfirst=True)
+    columns = {c["name"] for c in inspect(conn).get_columns("oauth_grants")}
+    if "refresh_hash" not in columns:
+        conn.execute(text("ALTER TABLE oauth_grants ADD COLUMN refresh_hash TEXT"))
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
     3: _v3_api_credits,
     4: _v4_links_without_rowid,
+    60: _v60_sign_in_security,
 }
 
 

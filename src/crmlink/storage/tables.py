@@ -177,6 +177,9 @@ oauth_grants = Table(
     Column("redirect_uri", Text, nullable=True),
     Column("expires_at", BigInteger, nullable=False),
     Column("used_at", BigInteger, nullable=True),
+    # Digest of the refresh token the exchange issued: a second use of the code revokes it
+    # (RFC 6749 10.5). Added in migration 60.
+    Column("refresh_hash", Text, nullable=True),
 )
 
 oauth_refresh_tokens = Table(
@@ -225,3 +228,16 @@ oauth_auth_requests = Table(
     Column("expires_at", BigInteger, nullable=False),
 )
 Index("ix_oauth_refresh_user", oauth_refresh_tokens.c.org_id, oauth_refresh_tokens.c.user_id)
+
+# Failed browser sign-ins, counted across authorizations (migration 60). ``subject`` is
+# ``address <client address>`` or ``email <email> address <client address>``; past a number of
+# free failures each further one doubles a wait (capped), see ``domain/sign_in_limits.py``.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "subject"),
+)
