@@ -36,10 +36,12 @@ from crmlink.domain.auth import (
 )
 from crmlink.domain.clock import now_us
 from crmlink.errors import InvalidData
-from crmlink.storage import tables
+from crmlink.storage import revocation, tables
 
 _CLIENT_ID_ALPHABET = string.ascii_uppercase + string.digits
 _US = 1_000_000
+# How long a grant token is remembered after it expires (to detect a second use).
+GRANT_MEMORY = 24 * 3600
 
 
 class OAuthErrorCode(StrEnum):
@@ -174,8 +176,9 @@ def issue_grant(
     code = new_token()
     at = now_us() if now is None else now
     g = tables.oauth_grants
-    # Housekeeping: expired grants can never be exchanged (a used one answers invalid_code either way).
-    conn.execute(delete(g).where(g.c.org_id == org_id, g.c.expires_at <= at))
+    # Housekeeping: expired grants can never be exchanged (a used one answers invalid_code either
+    # way); they are kept a day so that a code presented again still revokes what it issued.
+    conn.execute(delete(g).where(g.c.org_id == org_id, g.c.expires_at <= at - GRANT_MEMORY * _US))
     conn.execute(
         g.insert().values(
             code_hash=digest(code),
@@ -216,6 +219,8 @@ def exchange_code(
         )
     ).first()
     if row is None or not same_digest(row[0], wanted) or row[2] != client.client_id:
+        if row is None:
+            _revoke_if_reused(conn, wanted, client.client_id, at)
         return OAuthRefusal(OAuthErrorCode.INVALID_CODE)
     if row[5] is not None and row[5] != redirect_uri:
         return OAuthRefusal(OAuthErrorCode.INVALID_REDIRECT_URI)
@@ -223,11 +228,26 @@ def exchange_code(
     claimed = conn.execute(
         update(g).where(g.c.code_hash == wanted, g.c.used_at.is_(None)).values(used_at=at)
     ).rowcount
-    if claimed != 1 or not _user_active(conn, row[1], row[3]):
+    if claimed != 1:  # a concurrent exchange of the same code won: a second use, as above
+        _revoke_if_reused(conn, wanted, client.client_id, at)
         return OAuthRefusal(OAuthErrorCode.INVALID_CODE)
-    return mint_tokens(
+    if not _user_active(conn, row[1], row[3]):
+        return OAuthRefusal(OAuthErrorCode.INVALID_CODE)
+    tokens = mint_tokens(
         conn, org_id=row[1], user_id=row[3], scope=row[4], client_id=client.client_id, access_ttl=access_ttl
     )
+    assert tokens.refresh_token is not None
+    revocation.remember_grant_refresh(conn, wanted, digest(tokens.refresh_token))
+    return tokens
+
+
+def _revoke_if_reused(conn: Connection, code_hash: str, client_id: str, at: int) -> None:
+    """RFC 6749 10.5: a code presented again (by the client it was issued to) revokes the tokens
+    its first exchange issued, since one of the two presenters is not who they claim to be.
+    The refusal that follows is committed with the revocation."""
+    use = revocation.used_grant(conn, code_hash)
+    if use is not None and use.client_id == client_id and use.refresh_hash is not None:
+        revocation.revoke_refresh_token(conn, use.org_id, use.refresh_hash, at)
 
 
 def refresh_access_token(
