@@ -66,6 +66,7 @@ async def list_records(request: Req) -> Response[bytes]:
                 sort_by=sort_by,
                 sort_order=sort_order,
                 modified_since=since,
+                reader=actor,
             )
             return found, since
 
@@ -98,7 +99,7 @@ async def get_record(request: Req) -> Response[bytes]:
         with svc.db.read() as conn:  # the checks, then the record, in one transaction
             actor, mod = _may_read(svc, conn, token, module)
             rid = path_id(record_id, 1)
-            return rec.get_record(conn, svc.catalog, actor.org_id, mod, rid)
+            return rec.get_record(conn, svc.catalog, actor.org_id, mod, rid, reader=actor)
 
     found = await svc.db.run(work)
     if found is None:

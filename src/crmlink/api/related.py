@@ -111,6 +111,7 @@ async def list_related(request: Req) -> Response[bytes]:
                     per_page=per_page,
                     fields=fields,
                     modified_since=since,
+                    reader=call.actor,
                 )
             else:
                 found = rel.list_related(
@@ -123,6 +124,7 @@ async def list_related(request: Req) -> Response[bytes]:
                     per_page=per_page,
                     fields=fields,
                     modified_since=since,
+                    reader=call.actor,
                 )
             return found, since
 
@@ -149,6 +151,7 @@ async def get_related(request: Req) -> Response[bytes]:
                     related_id,
                     fields=fields,
                     modified_since=since,
+                    reader=call.actor,
                 )
             else:
                 found = rel.list_related(
@@ -160,6 +163,7 @@ async def get_related(request: Req) -> Response[bytes]:
                     fields=fields,
                     modified_since=since,
                     only=related_id,
+                    reader=call.actor,
                 ).data
             return found, since
 

@@ -174,10 +174,13 @@ def _check_references(
     conn: Connection,
     catalog: Catalog,
     module: ModuleDef,
-    org_id: int,
+    actor: Actor,
     checked: Sequence[_Checked | CRMError],
 ) -> list[_Checked | CRMError]:
-    """Lookups must point at existing records of the right module; owners at org users."""
+    """Lookups must point at existing records of the right module that the actor may read
+    (its token's scope and its profile); owners at org users. A record the actor may not read
+    gets the same answer as one that does not exist, so a write cannot probe for ids."""
+    org_id = actor.org_id
     targets = {t for c in checked if isinstance(c, _Checked) for t in c.lookups.values()}
     owners = {c.owner_id for c in checked if isinstance(c, _Checked) and c.owner_id is not None}
     found = record_modules(conn, org_id, targets)
@@ -200,8 +203,11 @@ def _check_references(
             f = module.field_map[key]
             want = c.se_module if f.lookup_module == SE_MODULE else f.lookup_module
             have = found.get(target)
-            if have is None or (
-                want is not None and catalog.find_module(want) is not catalog.find_module(have)
+            target_module = catalog.find_module(have) if have is not None else None
+            if (
+                target_module is None
+                or (want is not None and catalog.find_module(want) is not target_module)
+                or not actor.may_read(target_module.api_name, target_module.scope_name)
             ):
                 error = error or InvalidData(
                     details={
@@ -247,7 +253,7 @@ def insert_records(
     items: Sequence[Any],
 ) -> list[dict[str, Any]]:
     checked = [_check_item(module, item, i, creating=True) for i, item in enumerate(items)]
-    checked = _check_references(conn, catalog, module, actor.org_id, checked)
+    checked = _check_references(conn, catalog, module, actor, checked)
     now = now_us()
     rows: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
@@ -292,7 +298,7 @@ def update_records(
         wanted.append(path_id if path_id is not None else parse_id(raw))
     existing = _select_rows(conn, actor.org_id, [w for w in wanted if w is not None], for_update=True)
     checked = [_check_item(module, item, i, creating=False) for i, item in enumerate(items)]
-    checked = _check_references(conn, catalog, module, actor.org_id, checked)
+    checked = _check_references(conn, catalog, module, actor, checked)
     now = now_us()
     results: list[dict[str, Any]] = []
     r = tables.records
@@ -433,7 +439,13 @@ RECORD_COLUMNS = (
 
 
 def get_record(
-    conn: Connection, catalog: Catalog, org_id: int, module: ModuleDef, record_id: int
+    conn: Connection,
+    catalog: Catalog,
+    org_id: int,
+    module: ModuleDef,
+    record_id: int,
+    *,
+    reader: Actor | None = None,
 ) -> dict[str, Any] | None:
     r = tables.records
     row = conn.execute(
@@ -443,7 +455,7 @@ def get_record(
     ).first()
     if row is None:
         return None
-    return render(conn, catalog, org_id, [row])[0]
+    return render(conn, catalog, org_id, [row], reader=reader)[0]
 
 
 def sort_expression(conn: Connection, module: ModuleDef, sort_by: str) -> Any:
@@ -489,6 +501,7 @@ def list_records(
     sort_by: str | None,
     sort_order: str | None,
     modified_since: int | None,
+    reader: Actor | None = None,
 ) -> Page:
     limit, offset = per_page + 1, (page - 1) * per_page
     rows: Sequence[Any]
@@ -512,7 +525,7 @@ def list_records(
             query = query.order_by(r.c.id)
         rows = conn.execute(query.limit(limit).offset(offset)).all()
     more = len(rows) > per_page
-    return Page(render(conn, catalog, org_id, rows[:per_page], fields), page, per_page, more)
+    return Page(render(conn, catalog, org_id, rows[:per_page], fields, reader=reader), page, per_page, more)
 
 
 def list_lookup_related(
@@ -527,6 +540,7 @@ def list_lookup_related(
     per_page: int,
     fields: Sequence[str] | None,
     modified_since: int | None,
+    reader: Actor | None = None,
 ) -> Page:
     """Records of ``module`` whose lookup ``field`` points at ``parent_id`` (a Lead's Notes)."""
     r, lk = tables.records, tables.lookups
@@ -543,4 +557,5 @@ def list_lookup_related(
     if modified_since is not None:
         query = query.where(r.c.modified_at > modified_since)
     rows = conn.execute(query.order_by(r.c.id).limit(per_page + 1).offset((page - 1) * per_page)).all()
-    return Page(render(conn, catalog, org_id, rows[:per_page], fields), page, per_page, len(rows) > per_page)
+    more = len(rows) > per_page
+    return Page(render(conn, catalog, org_id, rows[:per_page], fields, reader=reader), page, per_page, more)

@@ -476,6 +476,7 @@ def list_related(
     fields: Sequence[str] | None = None,
     modified_since: int | None = None,
     only: int | None = None,
+    reader: Actor | None = None,
 ) -> Page:
     """Related records of a LINK list, ordered by id, each the related module's full record
     plus the relation fields under their api_names (``null`` when unset). With
@@ -496,7 +497,7 @@ def list_related(
     if only is not None:
         params["other"] = only
     rows = stmt.rows(conn, params)
-    records = render(conn, catalog, org_id, rows[:per_page], fields, relation)
+    records = render(conn, catalog, org_id, rows[:per_page], fields, relation, reader=reader)
     return Page(records, page, per_page, len(rows) > per_page)
 
 
@@ -510,6 +511,7 @@ def get_lookup_related(
     *,
     fields: Sequence[str] | None = None,
     modified_since: int | None = None,
+    reader: Actor | None = None,
 ) -> list[dict[str, Any]]:
     """One record of a LOOKUP list (a Lead's Note), if its lookup names the parent."""
     require_parent(conn, org_id, target.parent, parent_id)
@@ -526,7 +528,7 @@ def get_lookup_related(
     )
     if modified_since is not None:
         query = query.where(_r.c.modified_at > modified_since)
-    return render(conn, catalog, org_id, conn.execute(query).all(), fields)
+    return render(conn, catalog, org_id, conn.execute(query).all(), fields, reader=reader)
 
 
 # --- change events ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import Connection, bindparam, select
 
+from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import Catalog, FieldDef, ModuleDef, RelationDef
 from crmlink.domain.clock import iso_seconds
 from crmlink.domain.orgs import user_refs
@@ -154,10 +155,14 @@ def render(
     rows: Sequence[Sequence[Any]],
     fields: Sequence[str] | None = None,
     relation: RelationDef | None = None,
+    *,
+    reader: Actor | None = None,
 ) -> list[dict[str, Any]]:
     """Rows of ``records`` (id, module, data, owner, created_by, modified_by, created_at,
     modified_at; with ``relation``, the link's data after them) rendered as records; ``fields``
-    keeps only the keys named (``$se_module`` and ``id`` always)."""
+    keeps only the keys named (``$se_module`` and ``id`` always). A lookup's name is shown only
+    when ``reader`` may read the target's module (``{"name": null, "id"}`` otherwise); without a
+    reader (internal use) every name is shown."""
     if not rows:
         return []
     wanted = frozenset(fields) if fields else None
@@ -173,7 +178,7 @@ def render(
                 ref = lookup_id(data.get(name))
                 if ref is not None:
                     targets.add(ref)
-    names = _display_names(conn, catalog, org_id, targets) if targets else {}
+    names = _display_names(conn, catalog, org_id, targets, reader) if targets else {}
     if len(plans) == 1:
         (plan,) = plans.values()
         return plan.records(rows, decoded, users, names)
@@ -191,9 +196,16 @@ _NAMES = HotStatement(
 )
 
 
-def _display_names(conn: Connection, catalog: Catalog, org_id: int, ids: set[int]) -> dict[int, str | None]:
-    """``{id: display field value}`` of the lookup targets that exist."""
+def _display_names(
+    conn: Connection, catalog: Catalog, org_id: int, ids: set[int], reader: Actor | None
+) -> dict[int, str | None]:
+    """``{id: display field value}`` of the lookup targets that exist (None where ``reader`` may
+    not read the target's module: the name follows the reader's access, as in Zoho)."""
     out: dict[int, str | None] = {}
     for record_id, module, data in _NAMES.rows(conn, {"org": org_id, "ids": ids_value(conn, ids)}):
-        out[record_id] = _decode(data).get(catalog.module_map[module].display_field)
+        target = catalog.module_map[module]
+        if reader is not None and not reader.may_read(target.api_name, target.scope_name):
+            out[record_id] = None
+            continue
+        out[record_id] = _decode(data).get(target.display_field)
     return out

@@ -68,7 +68,8 @@ users = Table(
     Column("profile_id", BigInteger, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", BigInteger, nullable=False),
-    # scrypt hash for the browser sign-in (``scrypt$n$r$p$salt$hash``); NULL: no browser sign-in.
+    # argon2id hash for the browser sign-in (PHC form; older ``scrypt$...`` ones are upgraded at
+    # sign-in); NULL: no browser sign-in.
     Column("password_hash", Text, nullable=True),  # added in migration 2
     PrimaryKeyConstraint("org_id", "id"),
     UniqueConstraint("org_id", "email", name="uq_users_email"),
