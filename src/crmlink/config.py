@@ -47,6 +47,9 @@ class Settings:
     #: at most 15 min; 0 = no limit). See docs/auth.md, "Security model".
     sign_in_failures_per_email: int = 5
     sign_in_failures_per_address: int = 20
+    #: Key of the admin API (``/__crmlink/...``: test orgs, fault rules, clock, request log); empty
+    #: turns the admin API off. ``--demo`` and the pytest plugin set one.
+    admin_key: str = ""
     #: Log level of the server (``warning`` hides request logs; nothing secret is ever logged).
     log_level: str = "info"
 
