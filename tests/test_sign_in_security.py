@@ -114,7 +114,7 @@ def test_failures_elsewhere_do_not_lock_the_user_out_here(org: TestOrg, services
 
     for _ in range(5):
         assert attempt("203.0.113.9", WRONG).user_id is None
-    assert attempt("203.0.113.9", PASSWORD).wait_until is not None
+    assert attempt("203.0.113.9", PASSWORD).retry_after is not None
     assert attempt("198.51.100.7", PASSWORD).user_id == org.admin_id
 
 

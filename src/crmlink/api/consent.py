@@ -13,7 +13,6 @@ from crmlink.api.context import Req, services
 from crmlink.api.pages import SECURITY_HEADERS, consent_page, demo_callback_page, error_page, sign_in_page
 from crmlink.api.params import body_form_params
 from crmlink.domain import consent, passwords
-from crmlink.domain.clock import now_us
 from crmlink.domain.consent import ConsentProblem
 
 Req = Req
@@ -105,15 +104,14 @@ async def sign_in(request: Req) -> Response[str]:
         return error_page("Too many failed sign-ins. Start again.", 403)
     if outcome.blank:
         return sign_in_page(auth.client.name, outcome.csrf, "Enter your email and password.", email)
-    if outcome.wait_until is not None:
-        seconds = max(1, -(-(outcome.wait_until - now_us()) // 1_000_000))
-        minutes = -(-seconds // 60)
+    if outcome.retry_after is not None:
+        minutes = -(-outcome.retry_after // 60)
         return sign_in_page(
             auth.client.name,
             outcome.csrf,
             f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
             email,
-            retry_after=seconds,
+            retry_after=outcome.retry_after,
         )
     if outcome.user_id is None:
         return sign_in_page(auth.client.name, outcome.csrf, "Wrong email or password.", email)

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, delete, select
 
 from crmlink.domain import sign_in_limits as limits_rules
 from crmlink.domain.auth import digest, same_digest
-from crmlink.domain.clock import now_us
+from crmlink.domain.clock import now_us, org_now_us
 from crmlink.domain.oauth import ClientInfo, find_client, issue_grant, normalize_scope
 from crmlink.domain.passwords import Verified
 from crmlink.errors import InvalidData
@@ -138,12 +138,12 @@ def load(conn: Connection, session: str | None, csrf: str | None) -> AuthRequest
 class SignIn:
     """The outcome of a sign-in: the user (None when refused), the next form's CSRF token,
     whether the authorization was dropped after too many failures, and (when the client
-    address or the email at it must wait) until when, in microseconds."""
+    address or the email at it must wait) in how many seconds it may try again."""
 
     user_id: int | None
     csrf: str
     locked: bool = False
-    wait_until: int | None = None
+    retry_after: int | None = None
     blank: bool = False
 
 
@@ -189,7 +189,7 @@ def begin_sign_in(
     attempt can never get a free guess."""
     auth = load(conn, session, csrf)
     assert csrf is not None
-    at = now_us() if now is None else now
+    at = org_now_us(auth.org_id) if now is None else now
     email = email.strip().lower()
     next_csrf = secrets.token_urlsafe(32)
     subjects = {
@@ -207,7 +207,7 @@ def begin_sign_in(
         ]
         latest = max((w for w in waits if w is not None), default=None)
         if latest is not None:
-            refused = SignIn(None, next_csrf, wait_until=latest)
+            refused = SignIn(None, next_csrf, retry_after=max(1, -(-(latest - at) // _US)))
     failures = signin_store.claim_form(
         conn, auth.session_hash, digest(csrf), digest(next_csrf), count_failure=refused is None
     )
