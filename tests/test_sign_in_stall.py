@@ -41,15 +41,18 @@ async def _attack_loop(base: str, client_id: str, email: str, go: Any, stop: Any
                 await asyncio.sleep(0.02)
                 continue
             http.cookies.clear()
-            page = await http.get(
-                "/oauth/v2/auth",
-                params={
-                    "scope": "ZohoCRM.modules.ALL",
-                    "client_id": client_id,
-                    "response_type": "code",
-                    "redirect_uri": CALLBACK,
-                },
-            )
+            try:
+                page = await http.get(
+                    "/oauth/v2/auth",
+                    params={
+                        "scope": "ZohoCRM.modules.ALL",
+                        "client_id": client_id,
+                        "response_type": "code",
+                        "redirect_uri": CALLBACK,
+                    },
+                )
+            except httpx.TransportError:
+                continue
             found = _CSRF.search(page.text)
             while found and go.is_set() and not stop.is_set():
                 with counters.get_lock():
@@ -59,6 +62,9 @@ async def _attack_loop(base: str, client_id: str, email: str, go: Any, stop: Any
                         "/oauth/v2/auth/signin",
                         data={"csrf_token": found.group(1), "email": email, "password": "wrong-password"},
                     )
+                except httpx.TransportError:
+                    # A kept-alive connection the server closed as it was reused: start over.
+                    break
                 finally:
                     with counters.get_lock():
                         counters[0] -= 1
@@ -77,18 +83,26 @@ def _attack(base: str, client_id: str, email: str, go: Any, stop: Any, counters:
     asyncio.run(main())
 
 
-def _wait(predicate: Any, timeout: float = 60.0) -> None:
+def _wait(predicate: Any, attacker: Any, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
+        assert attacker.is_alive(), f"the sign-in loops died (exit code {attacker.exitcode})"
         assert time.monotonic() < deadline, "the sign-in loops did not settle"
         time.sleep(0.02)
 
 
 def _samples(http: httpx.Client, path: str, headers: dict[str, str]) -> list[float]:
     out = []
-    for _ in range(SAMPLES):
+    for n in range(SAMPLES):
         start = time.perf_counter()
-        answer = http.get(path, headers=headers)
+        try:
+            answer = http.get(path, headers=headers)
+        except httpx.RemoteProtocolError:
+            # The server closed the kept-alive connection (idle past uvicorn's 5 s) as it was
+            # reused; the first call of a round may meet that. Not a sample: call again.
+            assert n == 0, "the server dropped a connection in the middle of a round"
+            start = time.perf_counter()
+            answer = http.get(path, headers=headers)
         out.append(time.perf_counter() - start)
         assert answer.status_code == 200, answer.text
     return out
@@ -109,11 +123,11 @@ def _measure(
     try:
         for _ in range(ROUNDS):
             go.clear()
-            _wait(lambda: counters[0] == 0)
+            _wait(lambda: counters[0] == 0, attacker)
             idle += _samples(http, path, headers)
             go.set()
             before = counters[1]
-            _wait(lambda before=before: counters[0] >= LOOPS // 2 and counters[1] > before)
+            _wait(lambda before=before: counters[0] >= LOOPS // 2 and counters[1] > before, attacker)
             loaded += _samples(http, path, headers)
     finally:
         stop.set()

@@ -10,12 +10,12 @@ import asyncio
 import hashlib
 import hmac
 import os
-import weakref
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
 
-import anyio
-import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, select, update
@@ -29,12 +29,29 @@ from crmlink.storage import tables
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16)
 MIN_LENGTH = 8
 
-# Hashes run on worker threads (argon2 releases the GIL), never on the event loop, and at most
-# this many at once per process, so a flood of sign-ins leaves a core to the API.
+# Hashes run on threads of their own (argon2 releases the GIL), never on the event loop: at
+# most this many at once per process, and at a lower CPU priority (nice +10) than the threads
+# serving the API, so a flood of sign-ins leaves the cores to API calls first.
 _HASH_SLOTS = max(1, (os.cpu_count() or 2) - 1)
-_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
-    weakref.WeakKeyDictionary()
-)
+_HASH_NICENESS = 10
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _lower_priority() -> None:
+    """Runs in each hashing thread: on Linux a thread is a task of its own, with its own nice."""
+    with suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _HASH_NICENESS)
+
+
+def _hash_executor() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(
+                max_workers=_HASH_SLOTS, thread_name_prefix="crmlink-password", initializer=_lower_priority
+            )
+        return _executor
 
 
 def hash_password(password: str) -> str:
@@ -109,10 +126,7 @@ def _verify_and_upgrade(password: str, stored: str | None) -> Verified:
 async def verify_off_loop(password: str, stored: str | None) -> Verified:
     """``verify_password`` (and the upgrade hash) on a worker thread, never inside a transaction."""
     loop = asyncio.get_running_loop()
-    limiter = _limiters.get(loop)
-    if limiter is None:
-        limiter = _limiters[loop] = anyio.CapacityLimiter(_HASH_SLOTS)
-    return await anyio.to_thread.run_sync(_verify_and_upgrade, password, stored, limiter=limiter)
+    return await loop.run_in_executor(_hash_executor(), _verify_and_upgrade, password, stored)
 
 
 def set_password(conn: Connection, org_id: int, user_id: int, password: str) -> None:
