@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from crmlink.domain.clock import now_us
 from crmlink.storage import revocation
+from crmlink.storage.connection import Connection as Conn
 from crmlink.storage.revocation import Revoked
-
-# The connection type comes from storage, so this module needs no SQLAlchemy import of its own.
-Conn = revocation.Connection
 
 
 def revoke_user_tokens(conn: Conn, org_id: int, user_id: int) -> Revoked:
