@@ -140,10 +140,13 @@ def _check_references(
     conn: Connection,
     catalog: Catalog,
     module: ModuleDef,
-    org_id: int,
+    actor: Actor,
     checked: Sequence[_Checked | CRMError],
 ) -> list[_Checked | CRMError]:
-    """Lookups must point at existing records of the right module; owners at org users."""
+    """Lookups must point at existing records of the right module that the actor may read
+    (its token's scope and its profile); owners at org users. A record the actor may not read
+    gets the same answer as one that does not exist, so a write cannot probe for ids."""
+    org_id = actor.org_id
     targets = {t for c in checked if isinstance(c, _Checked) for t in c.lookups.values()}
     owners = {c.owner_id for c in checked if isinstance(c, _Checked) and c.owner_id is not None}
     found = record_modules(conn, org_id, targets)
@@ -166,8 +169,11 @@ def _check_references(
             f = module.field_map[key]
             want = c.se_module if f.lookup_module == SE_MODULE else f.lookup_module
             have = found.get(target)
-            if have is None or (
-                want is not None and catalog.find_module(want) is not catalog.find_module(have)
+            target_module = catalog.find_module(have) if have is not None else None
+            if (
+                target_module is None
+                or (want is not None and catalog.find_module(want) is not target_module)
+                or not actor.may_read(target_module.api_name, target_module.scope_name)
             ):
                 error = error or InvalidData(
                     details={
@@ -248,7 +254,7 @@ def insert_records(
     items: Sequence[Any],
 ) -> list[dict[str, Any]]:
     checked = [_check_item(module, item, i, creating=True, catalog=catalog) for i, item in enumerate(items)]
-    checked = _check_references(conn, catalog, module, actor.org_id, checked)
+    checked = _check_references(conn, catalog, module, actor, checked)
     checked = _apply_line_items(conn, actor.org_id, module, checked, [frozenset()] * len(checked), ids)
     now = now_us()
     rows: list[dict[str, Any]] = []
@@ -298,7 +304,7 @@ def update_records(
         wanted.append(path_id if path_id is not None else parse_id(raw))
     existing = store.records_for_update(conn, actor.org_id, [w for w in wanted if w is not None])
     checked = [_check_item(module, item, i, creating=False, catalog=catalog) for i, item in enumerate(items)]
-    checked = _check_references(conn, catalog, module, actor.org_id, checked)
+    checked = _check_references(conn, catalog, module, actor, checked)
     subform = line_items.subform_field(module)
     if subform is not None:
         stored = [
@@ -422,12 +428,18 @@ def remove_record_dependents(
 
 
 def get_record(
-    conn: Connection, catalog: Catalog, org_id: int, module: ModuleDef, record_id: int
+    conn: Connection,
+    catalog: Catalog,
+    org_id: int,
+    module: ModuleDef,
+    record_id: int,
+    *,
+    reader: Actor | None = None,
 ) -> dict[str, Any] | None:
     row = store.record_row(conn, org_id, module.api_name, record_id)
     if row is None:
         return None
-    return render(conn, catalog, org_id, [row])[0]
+    return render(conn, catalog, org_id, [row], reader=reader)[0]
 
 
 def check_sort_by(module: ModuleDef, sort_by: str) -> None:
@@ -451,6 +463,7 @@ def list_records(
     sort_order: str | None,
     modified_since: int | None,
     owner_id: int | None = None,
+    reader: Actor | None = None,
 ) -> Page:
     """A page of the module's records; ``owner_id`` keeps that user's (a ``My ...`` view)."""
     if sort_by:
@@ -468,7 +481,7 @@ def list_records(
         owner_id=owner_id,
     )
     more = len(rows) > per_page
-    return Page(render(conn, catalog, org_id, rows[:per_page], fields), page, per_page, more)
+    return Page(render(conn, catalog, org_id, rows[:per_page], fields, reader=reader), page, per_page, more)
 
 
 def list_lookup_related(
@@ -483,6 +496,7 @@ def list_lookup_related(
     per_page: int,
     fields: Sequence[str] | None,
     modified_since: int | None,
+    reader: Actor | None = None,
 ) -> Page:
     """Records of ``module`` whose lookup ``field`` points at ``parent_id`` (a Lead's Notes)."""
     rows = store.records_looking_up(
@@ -495,4 +509,5 @@ def list_lookup_related(
         offset=(page - 1) * per_page,
         modified_since=modified_since,
     )
-    return Page(render(conn, catalog, org_id, rows[:per_page], fields), page, per_page, len(rows) > per_page)
+    more = len(rows) > per_page
+    return Page(render(conn, catalog, org_id, rows[:per_page], fields, reader=reader), page, per_page, more)
