@@ -278,6 +278,20 @@ def insert_records(
     return results
 
 
+# One statement for every updated row of a call (executemany): building and compiling an UPDATE
+# per item cost ~0.7 ms of CPU each, most of a 100-item update (bench.inproc upsert100u).
+_UPDATE_RECORD = (
+    update(tables.records)
+    .where(tables.records.c.org_id == bindparam("k_org"), tables.records.c.id == bindparam("k_id"))
+    .values(
+        data=bindparam("v_data"),
+        modified_by=bindparam("v_by"),
+        modified_at=bindparam("v_at"),
+        owner_id=bindparam("v_owner"),
+    )
+)
+
+
 def update_records(
     conn: Connection,
     catalog: Catalog,
@@ -296,7 +310,7 @@ def update_records(
     checked = _check_references(conn, catalog, module, actor.org_id, checked)
     now = now_us()
     results: list[dict[str, Any]] = []
-    r = tables.records
+    changed: list[dict[str, Any]] = []  # the rows' new values, written in one executemany
     for index, (record_id, c) in enumerate(zip(wanted, checked, strict=True)):
         if isinstance(c, CRMError) and not isinstance(c, InvalidData | MandatoryNotFound):
             results.append(c.as_item())
@@ -325,15 +339,15 @@ def update_records(
             continue
         data = {**row.data, **c.data}
         _derive(module, data)
-        conn.execute(
-            update(r)
-            .where(r.c.org_id == actor.org_id, r.c.id == row.id)
-            .values(
-                data=_encode(data).decode(),
-                modified_by=actor.user_id,
-                modified_at=now,
-                owner_id=c.owner_id or row.owner_id,
-            )
+        changed.append(
+            {
+                "k_org": actor.org_id,
+                "k_id": row.id,
+                "v_data": _encode(data).decode(),
+                "v_by": actor.user_id,
+                "v_at": now,
+                "v_owner": c.owner_id or row.owner_id,
+            }
         )
         if c.lookups:
             lk = tables.lookups
@@ -352,6 +366,8 @@ def update_records(
                 )
             )
         results.append(success("record updated", _audit_details(actor, row.id, row.created_at, now)))
+    if changed:
+        conn.execute(_UPDATE_RECORD, changed)
     return results
 
 
