@@ -155,3 +155,45 @@ def test_crmlink_requests_prints_an_orgs_calls(tmp_path: Path) -> None:
             timeout=60,
         )
         assert refused.returncode != 0 and "401" in refused.stderr
+
+
+SDK_SUITE = """
+import json
+import os
+import subprocess
+
+
+def test_the_official_sdk_on_an_org_of_its_own_retries_two_429s(crm, tmp_path):
+    crm.faults.add("error", path="/crm/*/Products/*/Price_Books", method="PUT",
+                   code="TOO_MANY_REQUESTS", times=2)
+    env = {
+        **os.environ,
+        "CRMLINK_URL": crm.api_domain,
+        "CRMLINK_TOKEN_URL": crm.token_url,
+        "CRMLINK_CLIENT_ID": crm.client_id,
+        "CRMLINK_CLIENT_SECRET": crm.client_secret,
+        "CRMLINK_REFRESH_TOKEN": crm.refresh_token,
+        "CRMLINK_USER_EMAIL": crm.email,
+        "CRMLINK_FLOW_WORKDIR": str(tmp_path),
+    }
+    run = subprocess.run([os.environ["SDK_PYTHON"], os.environ["SDK_FLOW"]], env=env,
+                         capture_output=True, text=True, timeout=300)
+    result = json.loads(run.stdout)
+    assert result["exception"] is None, result["exception"]
+    assert result["facts"]["attempts"] == [429, 429, 200]
+    assert [r["list_price"] for r in result["facts"]["listed"]["records"]] == [5.5]
+    assert [e["status"] for e in crm.requests() if e["method"] == "PUT"] == [429, 429, 200]
+"""
+
+
+def test_zohos_official_sdk_against_the_plugins_org(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.live.official_sdks.venvs import ZOHOCRMSDK_2_1, ensure_venv, python_of
+
+    flows = Path(__file__).parent / "live" / "official_sdks" / "flows"
+    monkeypatch.setenv("SDK_PYTHON", str(python_of(ensure_venv(ZOHOCRMSDK_2_1))))
+    monkeypatch.setenv("SDK_FLOW", str(flows / "zohocrmsdk21_retry.py"))
+    pytester.makepyfile(test_sdk=SDK_SUITE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=1)
