@@ -316,6 +316,7 @@ def update_records(
         checked = _apply_line_items(conn, actor.org_id, module, checked, stored, ids)
     now = now_us()
     results: list[dict[str, Any]] = []
+    changed: list[store.RecordChange] = []  # written in one statement after the loop
     for index, (record_id, c) in enumerate(zip(wanted, checked, strict=True)):
         if isinstance(c, CRMError) and not isinstance(c, InvalidData | MandatoryNotFound):
             results.append(c.as_item())
@@ -344,14 +345,14 @@ def update_records(
             continue
         data = {**_decode(row.data), **c.data}
         _derive(module, data)
-        store.update_record(
-            conn,
-            actor.org_id,
-            row.id,
-            data=_encode(data).decode(),
-            modified_by=actor.user_id,
-            modified_at=now,
-            owner_id=c.owner_id or row.owner_id,
+        changed.append(
+            store.RecordChange(
+                record_id=row.id,
+                data=_encode(data).decode(),
+                modified_by=actor.user_id,
+                modified_at=now,
+                owner_id=c.owner_id or row.owner_id,
+            )
         )
         if c.lookups:
             store.delete_lookups(conn, actor.org_id, row.id, c.lookups)
@@ -360,6 +361,7 @@ def update_records(
         if cleared:
             store.delete_lookups(conn, actor.org_id, row.id, cleared)
         results.append(success("record updated", _audit_details(actor, row.id, row.created_at, now)))
+    store.update_records(conn, actor.org_id, changed)
     return results
 
 
