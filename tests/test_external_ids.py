@@ -43,6 +43,7 @@ EXTERNAL_CATALOG = Catalog(
     ),
     relations=CATALOG.relations,
     unsupported_modules=CATALOG.unsupported_modules,
+    subform_modules=CATALOG.subform_modules,
 )
 
 
