@@ -78,6 +78,17 @@ def _v4_links_without_rowid(conn: Connection) -> None:
         raise RuntimeError("links was not rebuilt WITHOUT ROWID")
 
 
+def _v20_contact_roles(conn: Connection) -> None:
+    """The contact-role picklist per org, with Zoho's default roles for the orgs that exist."""
+    from crmlink.storage.contact_roles import seed_defaults
+
+    tables.contact_roles.create(conn, checkfirst=True)
+    seeded = set(conn.scalars(select(tables.contact_roles.c.org_id).distinct()))
+    for org_id in conn.scalars(select(tables.orgs.c.id)):
+        if org_id not in seeded:
+            seed_defaults(conn, org_id)
+
+
 def _links_without_rowid(conn: Connection) -> bool:
     sql = conn.scalar(text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'links'"))
     return sql is not None and "WITHOUT ROWID" in sql.upper()
@@ -121,6 +132,7 @@ MIGRATIONS: dict[int, Migration] = {
     15: _v15_record_key_indexes,
     16: _v16_recycle_bin,
     17: _v17_mass_update_jobs,
+    20: _v20_contact_roles,
 }
 
 
