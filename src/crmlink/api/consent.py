@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from crmlink.api.context import Req, services
 from crmlink.api.pages import SECURITY_HEADERS, consent_page, demo_callback_page, error_page, sign_in_page
 from crmlink.api.params import body_form_params
-from crmlink.domain import consent, passwords
+from crmlink.domain import consent, oauth, passwords
 from crmlink.domain.consent import ConsentProblem
 
 Req = Req
@@ -50,7 +50,7 @@ async def authorize(request: Req) -> Response[str] | Redirect:
         # From here on the redirect URI is trusted: report problems to the client.
         if response_type != "code":
             return consent.redirect_with(redirect_uri, {"error": "unsupported_response_type", **extra})
-        if not scope.strip():
+        if oauth.scope_refused(scope):  # missing, malformed or unknown (docs/auth.md)
             return consent.redirect_with(redirect_uri, {"error": "invalid_scope", **extra})
         return consent.start(conn, client, redirect_uri, scope, state)
 

@@ -30,7 +30,9 @@ from crmlink.domain.auth import (
     same_digest,
     store_access_token,
     store_refresh_token,
+    unknown_scope,
 )
+from crmlink.domain.catalog_data import CATALOG
 from crmlink.domain.clock import now_us, org_now_us
 from crmlink.errors import InvalidData
 from crmlink.storage import oauth as store
@@ -96,14 +98,27 @@ def new_client_id() -> str:
 
 
 def normalize_scope(scope: str) -> str:
-    """Scopes as given, comma-joined without blanks; ``InvalidData`` when there are none."""
+    """Scopes as given, comma-joined without blanks. ``InvalidData`` when there are none, or when
+    one is malformed or unknown to Zoho's accounts server (docs/auth.md, "Unknown scopes are
+    refused"): no token is ever minted for a scope that can do nothing."""
     parts = [p.strip() for p in scope.replace(" ", ",").split(",") if p.strip()]
     if not parts:
         raise InvalidData("a scope is required, e.g. ZohoCRM.modules.ALL", {"param_name": "scope"})
     for part in parts:
         if part.count(".") < 1 or not all(part.split(".")):
             raise InvalidData(f"malformed scope {part!r}", {"param_name": "scope"})
+        if unknown_scope(part, CATALOG.scope_modules()):
+            raise InvalidData(f"invalid scope {part!r}: the scope does not exist", {"param_name": "scope"})
     return ",".join(parts)
+
+
+def scope_refused(scope: str) -> bool:
+    """Would ``normalize_scope`` refuse ``scope`` (missing, malformed or unknown)?"""
+    try:
+        normalize_scope(scope)
+    except InvalidData:
+        return True
+    return False
 
 
 def create_client(conn: Connection, org_id: int, name: str, redirect_uris: Sequence[str] = ()) -> NewClient:
