@@ -9,10 +9,11 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
-from crmlink.api import metadata, oauth, openapi, records, related, users
+from crmlink.api import changes, metadata, oauth, openapi, records, related, users
 from crmlink.api.context import Services
 from crmlink.api.errors import handle_crm_error, handle_http_exception, handle_unexpected
 from crmlink.api.limits import enforce_limits
+from crmlink.background import Background
 from crmlink.config import Settings
 from crmlink.domain.catalog_data import CATALOG
 from crmlink.domain.ids import ids_for_process
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         *openapi.ROUTES,
         *metadata.ROUTES,
         *users.ROUTES,
+        *changes.ROUTES,
         *records.ROUTES,
         *related.ROUTES,
         *oauth.ROUTES,
@@ -48,6 +50,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 
 def _build(svc: Services, settings: Settings, routes: list[Any]) -> Litestar:
+    background = Background(svc)
     return Litestar(
         route_handlers=routes,
         exception_handlers={
@@ -58,7 +61,8 @@ def _build(svc: Services, settings: Settings, routes: list[Any]) -> Litestar:
         request_max_body_size=settings.max_body_bytes,
         middleware=[enforce_limits],
         openapi_config=None,
-        on_shutdown=[svc.db.dispose],
+        on_startup=[background.start],
+        on_shutdown=[background.stop, svc.db.dispose],
         state=State({"crm": svc}),
         debug=False,
     )

@@ -42,6 +42,8 @@ class Settings:
     grant_token_ttl: int = 180
     #: Zoho-like limits where none is set (STRICT_API_CREDITS_PER_DAY, STRICT_MAX_CONCURRENT_REQUESTS).
     strict: bool = False
+    #: Days the change feed keeps changes (older ones are pruned by the server; 0 = keep all).
+    changes_retention_days: int = 30
     #: Log level of the server (``warning`` hides request logs; nothing secret is ever logged).
     log_level: str = "info"
 

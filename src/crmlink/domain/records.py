@@ -15,6 +15,7 @@ import msgspec
 from sqlalchemy import Connection, and_, bindparam, cast, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 
+from crmlink.domain import change_log
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import SE_MODULE, SYSTEM_FIELDS, Catalog, ModuleDef
 from crmlink.domain.clock import iso, now_us
@@ -274,6 +275,7 @@ def insert_records(
         results.append(success("record added", _audit_details(actor, record_id, now, now)))
     if rows:
         conn.execute(insert(tables.records), rows)
+        change_log.records_created(conn, actor.org_id, actor.user_id, module.api_name, rows, now)
     return results
 
 
@@ -295,6 +297,7 @@ def update_records(
     checked = _check_references(conn, catalog, module, actor.org_id, checked)
     now = now_us()
     results: list[dict[str, Any]] = []
+    changed: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
     r = tables.records
     for index, (record_id, c) in enumerate(zip(wanted, checked, strict=True)):
         if isinstance(c, CRMError) and not isinstance(c, InvalidData | MandatoryNotFound):
@@ -350,7 +353,10 @@ def update_records(
                     lk.c.org_id == actor.org_id, lk.c.record_id == row.id, lk.c.field.in_(cleared)
                 )
             )
+        changed.append((row.id, *change_log.diff(row.data, data, row.owner_id, c.owner_id or row.owner_id)))
         results.append(success("record updated", _audit_details(actor, row.id, row.created_at, now)))
+    if changed:
+        change_log.records_updated(conn, actor.org_id, actor.user_id, module.api_name, changed, now)
     return results
 
 
@@ -377,8 +383,11 @@ def delete_records(
 def remove_record_dependents(
     conn: Connection, catalog: Catalog, actor: Actor, module: ModuleDef, record_ids: list[int]
 ) -> None:
-    """Delete the records, their links (one ``removed_by_delete`` event each) and lookups."""
+    """Delete the records, their links (one ``removed_by_delete`` event each) and lookups;
+    the change log gets the links, then the records."""
     now = now_us()
+    stored = change_log.read_records(conn, actor.org_id, record_ids)
+    link_changes: list[tuple[Any, ...]] = []
     l, ev = tables.links, tables.link_events
     for relation in catalog.relations:
         for side, column in ((relation.left, l.c.left_id), (relation.right, l.c.right_id)):
@@ -391,6 +400,20 @@ def remove_record_dependents(
             if not removed:
                 continue
             conn.execute(delete(l).where(where))
+            link_changes += [
+                (
+                    actor.org_id,
+                    now,
+                    actor.user_id,
+                    relation.name,
+                    "removed_by_delete",
+                    left,
+                    right,
+                    data,
+                    None,
+                )
+                for left, right, data in removed
+            ]
             conn.execute(
                 insert(ev),
                 [
@@ -415,6 +438,7 @@ def remove_record_dependents(
         )
     )
     conn.execute(delete(r).where(r.c.org_id == actor.org_id, r.c.id.in_(record_ids)))
+    change_log.records_deleted(conn, actor.org_id, actor.user_id, stored, link_changes, now)
 
 
 # --- reading -------------------------------------------------------------------------------

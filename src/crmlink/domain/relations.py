@@ -35,6 +35,7 @@ from sqlalchemy import (
     update,
 )
 
+from crmlink.domain import change_log
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import Catalog, ListKind, ModuleDef, RelatedListDef, RelationDef
 from crmlink.domain.clock import now_us
@@ -303,6 +304,7 @@ def relate(
     if events:
         _write(conn, actor, relation, parent_id, parent_is_left, before, state, inserts, now)
         _INSERT_EVENTS.many_tuples(conn, EVENT_COLUMNS, events)
+        change_log.links_changed(conn, org, events)
     return results
 
 
@@ -366,6 +368,7 @@ def delink(
     if removed:
         _DELETE_LINKS[parent_is_left].many(conn, [{**params, "others": ids_value(conn, removed)}])
         _INSERT_EVENTS.many_tuples(conn, EVENT_COLUMNS, events)
+        change_log.links_changed(conn, org, events)
     return results
 
 

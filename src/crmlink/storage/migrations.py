@@ -81,11 +81,19 @@ def _links_without_rowid(conn: Connection) -> bool:
     return sql is not None and "WITHOUT ROWID" in sql.upper()
 
 
+def _v40_change_log(conn: Connection) -> None:
+    """The change log of records and links (``changes``, ``change_counters``). Links changed
+    before it have their history in ``link_events`` only; the log starts empty."""
+    tables.changes.create(conn, checkfirst=True)
+    tables.change_counters.create(conn, checkfirst=True)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
     3: _v3_api_credits,
     4: _v4_links_without_rowid,
+    40: _v40_change_log,
 }
 
 

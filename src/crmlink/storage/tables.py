@@ -144,6 +144,41 @@ link_events = Table(
 )
 Index("ix_link_events_org", link_events.c.org_id, link_events.c.seq)
 
+# The change log (migration 40): every record create/update/delete and every link change, one
+# row each, written in the change's own transaction, numbered per org in commit order by
+# ``change_counters`` (storage/changes.py says why a sequence would not do). It is the change
+# feed (``GET /crm/{v}/__crmlink/changes``) and the outbox that notification deliveries read.
+changes = Table(
+    "changes",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("actor_id", BigInteger, nullable=False),
+    Column("kind", Text, nullable=False),  # record | link
+    # record: created | updated | deleted; link: added | updated | removed | removed_by_delete
+    Column("action", Text, nullable=False),
+    Column("module", Text, nullable=True),  # record changes
+    Column("record_id", BigInteger, nullable=True),
+    Column("relation", Text, nullable=True),  # link changes
+    Column("left_id", BigInteger, nullable=True),
+    Column("right_id", BigInteger, nullable=True),
+    # JSON. Records: the whole record on create (new) and delete (old), the changed fields'
+    # values before and after on update. Links: the relation data, as in link_events.
+    Column("old_data", Text, nullable=True),
+    Column("new_data", Text, nullable=True),
+    PrimaryKeyConstraint("org_id", "seq"),
+)
+
+# The last change number given out per org; updated in each writing transaction (its row lock
+# is what orders the org's changes by commit on PostgreSQL).
+change_counters = Table(
+    "change_counters",
+    metadata,
+    Column("org_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("value", BigInteger, nullable=False),
+)
+
 # API credits spent, per org and minute: the rolling 24-hour window sums the last 1,440 rows.
 # Shared by every server process on the database; written only when a credit limit is set.
 api_credits = Table(
