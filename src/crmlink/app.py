@@ -9,7 +9,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
-from crmlink.api import changes, metadata, oauth, openapi, records, related, users
+from crmlink.api import changes, metadata, oauth, openapi, records, related, users, watch
 from crmlink.api.context import Services
 from crmlink.api.errors import handle_crm_error, handle_http_exception, handle_unexpected
 from crmlink.api.limits import enforce_limits
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         *metadata.ROUTES,
         *users.ROUTES,
         *changes.ROUTES,
+        *watch.ROUTES,
         *records.ROUTES,
         *related.ROUTES,
         *oauth.ROUTES,

@@ -44,6 +44,16 @@ class Settings:
     strict: bool = False
     #: Days the change feed keeps changes (older ones are pruned by the server; 0 = keep all).
     changes_retention_days: int = 30
+    #: Where notifications may go (domain/url_policy.py): public, loopback, any, URL prefixes.
+    notify_allow: str = "public"
+    #: Run the notification delivery worker in this server process.
+    notify_worker: bool = True
+    #: Timeout of one notification POST, in milliseconds.
+    notify_timeout_ms: int = 10_000
+    #: Tries per notification before it is marked failed (the channel then moves on).
+    notify_max_attempts: int = 8
+    #: Largest receiver answer read, in bytes (the rest is not read).
+    notify_max_response_bytes: int = 65_536
     #: Log level of the server (``warning`` hides request logs; nothing secret is ever logged).
     log_level: str = "info"
 

@@ -88,12 +88,25 @@ def _v40_change_log(conn: Connection) -> None:
     tables.change_counters.create(conn, checkfirst=True)
 
 
+def _v41_watch_channels(conn: Connection) -> None:
+    """Notification channels (``/actions/watch``)."""
+    tables.watch_channels.create(conn, checkfirst=True)
+
+
+def _v42_deliveries(conn: Connection) -> None:
+    """Notification deliveries and the log of their attempts."""
+    tables.deliveries.create(conn, checkfirst=True)
+    tables.delivery_attempts.create(conn, checkfirst=True)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
     3: _v3_api_credits,
     4: _v4_links_without_rowid,
     40: _v40_change_log,
+    41: _v41_watch_channels,
+    42: _v42_deliveries,
 }
 
 

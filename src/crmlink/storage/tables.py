@@ -179,6 +179,70 @@ change_counters = Table(
     Column("value", BigInteger, nullable=False),
 )
 
+# Notification channels (Zoho's ``/actions/watch``; migration 41). ``cursor`` is the last change
+# (``changes.seq``) turned into deliveries for the channel; a delivery worker holds the channel
+# while ``lease_until`` is in the future (``lease_owner`` names the process).
+watch_channels = Table(
+    "watch_channels",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("channel_id", BigInteger, nullable=False),
+    Column("events", Text, nullable=False),  # JSON list of "Module.create|edit|delete"
+    Column("notify_url", Text, nullable=False),
+    Column("token", Text, nullable=True),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("notify_on_related_action", Boolean, nullable=False),
+    Column("return_affected_field_values", Boolean, nullable=False),
+    Column("resource_base", Text, nullable=False),  # "https://host/crm/v2/" for resource_uri
+    Column("created_by", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("modified_at", BigInteger, nullable=False),
+    Column("cursor", BigInteger, nullable=False),
+    Column("lease_owner", Text, nullable=True),
+    Column("lease_until", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "channel_id"),
+)
+
+# Notifications to send (migration 42): built from the change log per channel, in its order
+# (``id`` ascending per channel), each delivered once it answered 2xx or given up after its
+# attempts. ``attempts`` rows log every try.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("channel_id", BigInteger, nullable=False),
+    Column("first_seq", BigInteger, nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("module", Text, nullable=False),
+    Column("operation", Text, nullable=False),  # insert | update | delete
+    Column("payload", Text, nullable=False),  # JSON body without server_time
+    Column("notify_url", Text, nullable=False),
+    Column("state", Text, nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("done_at", BigInteger, nullable=True),
+    PrimaryKeyConstraint("org_id", "id"),
+)
+Index(
+    "ix_deliveries_channel", deliveries.c.org_id, deliveries.c.channel_id, deliveries.c.state, deliveries.c.id
+)
+
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("delivery_id", BigInteger, nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("status_code", Integer, nullable=True),  # NULL: no answer (timeout, refused...)
+    Column("latency_us", BigInteger, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("worker", Text, nullable=False),
+    PrimaryKeyConstraint("org_id", "delivery_id", "attempt"),
+)
+
 # API credits spent, per org and minute: the rolling 24-hour window sums the last 1,440 rows.
 # Shared by every server process on the database; written only when a credit limit is set.
 api_credits = Table(

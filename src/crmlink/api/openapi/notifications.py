@@ -88,3 +88,91 @@ def _changes(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
 
 
 CHANGES_ROUTE_DOCS: tuple[RouteDoc, ...] = (RouteDoc("GET", "/crm/{version}/__crmlink/changes", _changes),)
+
+
+_NOTIFICATION: Schema = {
+    "type": "object",
+    "properties": {
+        "channel_id": {
+            "type": "string",
+            "description": "A long, chosen by the subscriber (number or string).",
+        },
+        "events": {
+            "type": "array",
+            "items": {"type": "string", "pattern": r"^\w+\.(create|edit|delete|all)$"},
+            "description": "``Module.create|edit|delete|all`` (``all`` is expanded).",
+        },
+        "notify_url": {
+            "type": "string",
+            "description": "http(s) URL the callbacks are POSTed to (allowed by CRMLINK_NOTIFY_ALLOW).",
+        },
+        "token": {"type": "string", "maxLength": 50, "nullable": True},
+        "channel_expiry": {
+            "type": "string",
+            "format": "date-time",
+            "description": "At most one day ahead; missing or later: one hour.",
+        },
+        "notify_on_related_action": {"type": "boolean", "default": True},
+        "return_affected_field_values": {"type": "boolean", "default": False},
+        "_delete_events": {"type": "boolean", "description": "PATCH only: remove the events given."},
+    },
+}
+_WATCH_BODY: Schema = {
+    "type": "object",
+    "required": ["watch"],
+    "properties": {"watch": {"type": "array", "minItems": 1, "maxItems": 100, "items": _NOTIFICATION}},
+}
+_WATCH_RESULTS: Schema = {
+    "type": "object",
+    "properties": {"watch": {"type": "array", "items": {"type": "object", "additionalProperties": True}}},
+}
+
+
+def _watch_op(method: str, op_id: str, summary: str, ok: int) -> RouteDoc:
+    def expand(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+        params: list[dict[str, Any]] = [VERSION]
+        extra: dict[str, Any] = {}
+        if method in ("POST", "PUT", "PATCH"):
+            extra["requestBody"] = {
+                "required": True,
+                "description": "Parsed whatever the Content-Type says (Zoho's SDKs send none).",
+                "content": {"application/json": {"schema": _WATCH_BODY}},
+            }
+        if method == "DELETE":
+            params.append(
+                query_param("channel_ids", {"type": "string"}, "Comma-separated channel ids.", required=True)
+            )
+        if method == "GET":
+            params += [
+                query_param("page", {"type": "integer", "minimum": 1}, "Page, from 1."),
+                query_param("per_page", {"type": "integer", "minimum": 1, "maximum": 200}, "Per page (200)."),
+                query_param("channel_id", {"type": "string"}, "Only this channel."),
+                query_param("module", {"type": "string"}, "Only this module."),
+            ]
+        answers: dict[int, dict[str, Any]] = {
+            ok: {"description": summary, "content": json_content(_WATCH_RESULTS)},
+        }
+        if method == "GET":
+            answers[204] = {"description": "No live channel."}
+        else:
+            answers[202] = {
+                "description": "Some items failed: each item's own error in ``watch`` (input order).",
+                "content": json_content(_WATCH_RESULTS),
+            }
+        yield (
+            "/crm/{version}/actions/watch",
+            make_op(
+                op_id, summary, params, with_errors(answers, body=method != "GET", forbidden=False), **extra
+            ),
+        )
+
+    return RouteDoc(method, "/crm/{version}/actions/watch", expand)
+
+
+WATCH_ROUTE_DOCS: tuple[RouteDoc, ...] = (
+    _watch_op("POST", "enableNotifications", "Subscribe channels to module events", 201),
+    _watch_op("GET", "getNotificationDetails", "The live channels, one entry per channel and module", 200),
+    _watch_op("PUT", "updateNotifications", "Replace channels' whole subscriptions", 200),
+    _watch_op("PATCH", "updateNotificationDetails", "Change the keys given, or remove events", 200),
+    _watch_op("DELETE", "disableNotifications", "Unsubscribe channels", 200),
+)
