@@ -158,12 +158,32 @@ def test_item_errors_come_back_in_the_watch_array_with_202(
     assert {w["channel_id"] for w in client.get(URL, headers=h).json()["watch"]} == {"77"}
 
 
-def test_loopback_is_refused_by_default(client: Any, org: TestOrg) -> None:
-    response = client.post(
-        URL, json={"watch": [_item(notify_url="http://127.0.0.1:9000/x")]}, headers=_headers(org)
+def test_loopback_is_refused_by_default() -> None:
+    """The default policy (the test fixtures allow loopback, as --demo does)."""
+    from crmlink.domain.url_policy import UrlPolicy
+
+    public = UrlPolicy.parse("public", ["127.0.0.1:8000", "crm.example.com:443"])
+    assert public.check_url("http://127.0.0.1:9000/x") == "loopback addresses are not allowed"
+    assert public.check_url("http://localhost/x") == "loopback addresses are not allowed"
+    assert public.check_url("http://[::1]/x") == "loopback addresses are not allowed"
+    assert (
+        public.check_url("https://crm.example.com/crm/v2/Leads") == "the server's own address is not allowed"
     )
-    assert response.status_code == 202
-    assert_item_error(response.json()["watch"][0], "INVALID_DATA", api_name="notify_url")
+    assert public.check_url("https://hooks.example.com/x?a=1") is None
+    assert (
+        public.check_resolved("https://hooks.example.com/", ["10.1.2.3"])
+        == "private addresses are not allowed"
+    )
+    assert public.check_resolved("https://hooks.example.com/", ["93.184.216.34"]) is None
+    loopback = UrlPolicy.parse("loopback", ["127.0.0.1:8000"])
+    assert loopback.check_url("http://127.0.0.1:9000/x") is None
+    assert (
+        loopback.check_url("http://127.0.0.1:8000/crm/v2/Leads") == "the server's own address is not allowed"
+    )
+    assert loopback.check_url("http://192.168.1.5/x") == "private addresses are not allowed"
+    prefixed = UrlPolicy.parse("public,http://10.0.0.7:9000/hooks/")
+    assert prefixed.check_url("http://10.0.0.7:9000/hooks/a") is None
+    assert prefixed.check_url("http://10.0.0.7:9000/other") == "private addresses are not allowed"
 
 
 def test_unknown_channels_are_not_subscribed(client: Any, org: TestOrg) -> None:

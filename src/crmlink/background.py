@@ -35,14 +35,25 @@ class Background:
         self._svc = svc
         self._extra = list(extra or [])
         self._tasks: list[asyncio.Task[None]] = []
+        self._wake: Callable[[], None] | None = None
 
     async def start(self) -> None:
+        if self._svc.settings.notify_worker:
+            from crmlink.api.watch import policy_for
+            from crmlink.delivery import DeliveryWorker
+
+            worker = DeliveryWorker(self._svc, policy_for(self._svc, self._svc.settings.api_domain))
+            self._svc.db.after_commit.append(worker.wake)
+            self._wake = worker.wake
+            self._tasks.append(asyncio.create_task(worker.run(), name="crmlink-deliveries"))
         if self._svc.settings.changes_retention_days > 0:
             self._tasks.append(asyncio.create_task(self._retention(), name="crmlink-retention"))
         for make in self._extra:
             self._tasks.append(asyncio.create_task(make()))
 
     async def stop(self) -> None:
+        if self._wake is not None and self._wake in self._svc.db.after_commit:
+            self._svc.db.after_commit.remove(self._wake)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,9 @@ def serve(
     settings = _settings(
         data_dir, database_url, host=host, port=port, log_level=log_level, strict=strict or None
     )
+    if demo and "CRMLINK_NOTIFY_ALLOW" not in os.environ:
+        # The demo's receivers run on this machine: notifications may go to loopback.
+        settings = replace(settings, notify_allow="loopback")
     svc = open_services(settings)
     if demo:
         from crmlink.demo import load_demo, print_credentials
@@ -109,6 +113,7 @@ def serve(
             os.environ["CRMLINK_DATABASE_URL"] = settings.database_url
         if settings.strict:
             os.environ["CRMLINK_STRICT"] = "true"
+        os.environ["CRMLINK_NOTIFY_ALLOW"] = settings.notify_allow
         uvicorn.run(
             "crmlink.app:app_from_env",
             factory=True,

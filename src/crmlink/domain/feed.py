@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 from crmlink.domain.auth import VIEW, Actor, Operation, module_scope_allows
 from crmlink.domain.catalog import Catalog
 from crmlink.errors import InvalidData
-from crmlink.storage import changes
+from crmlink.storage import changes, deliveries
 from crmlink.storage.changes import ChangeRow
 
 MAX_LIMIT = 1000
@@ -36,12 +36,12 @@ class FeedPage:
     more: bool
 
 
-def parse_cursor(raw: str | None) -> int:
+def parse_cursor(raw: str | None, name: str = "since") -> int:
     """``since``: a decimal change number (absent: ``0``, the beginning)."""
     if raw is None or raw == "":
         return 0
     if not raw.isdigit() or len(raw) > 19:
-        raise InvalidData(details={"param_name": "since"})
+        raise InvalidData(details={"param_name": name})
     return int(raw)
 
 
@@ -119,3 +119,38 @@ def render(catalog: Catalog, row: ChangeRow) -> dict[str, Any]:
     out["old"] = _decode(row.old_data) if row.old_data is not None else None
     out["new"] = _decode(row.new_data) if row.new_data is not None else None
     return out
+
+
+def delivery_log(
+    conn: Connection, org_id: int, *, channel_id: int | None, after: int, limit: int
+) -> tuple[list[dict[str, Any]], bool]:
+    """Up to ``limit`` logged notifications after id ``after``; whether more follow."""
+    rows = deliveries.log(conn, org_id, channel_id=channel_id, after_id=after, limit=limit + 1)
+    return [render_delivery(d) for d in rows[:limit]], len(rows) > limit
+
+
+def render_delivery(d: Any) -> dict[str, Any]:
+    """A logged notification (``storage.deliveries.LoggedDelivery``) and its attempts."""
+    payload = _decode(d.payload)
+    return {
+        "id": str(d.id),
+        "channel_id": str(d.channel_id),
+        "module": d.module,
+        "operation": d.operation,
+        "ids": payload.get("ids", []),
+        "changes": {"first_cursor": str(d.first_seq), "last_cursor": str(d.last_seq)},
+        "notify_url": d.notify_url,
+        "state": d.state,
+        "attempts": [
+            {
+                "attempt": t.attempt,
+                "time": time_text(t.at),
+                "status_code": t.status_code,
+                "latency_ms": round(t.latency_us / 1000, 3),
+                "error": t.error,
+            }
+            for t in d.tries
+        ],
+        "created_time": time_text(d.created_at),
+        "done_time": time_text(d.done_at) if d.done_at is not None else None,
+    }

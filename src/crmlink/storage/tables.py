@@ -226,7 +226,11 @@ deliveries = Table(
     PrimaryKeyConstraint("org_id", "id"),
 )
 Index(
-    "ix_deliveries_channel", deliveries.c.org_id, deliveries.c.channel_id, deliveries.c.state, deliveries.c.id
+    "ix_deliveries_channel",
+    deliveries.c.org_id,
+    deliveries.c.channel_id,
+    deliveries.c.state,
+    deliveries.c.first_seq,
 )
 
 delivery_attempts = Table(

@@ -87,7 +87,75 @@ def _changes(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
     )
 
 
-CHANGES_ROUTE_DOCS: tuple[RouteDoc, ...] = (RouteDoc("GET", "/crm/{version}/__crmlink/changes", _changes),)
+_ATTEMPT: Schema = {
+    "type": "object",
+    "properties": {
+        "attempt": {"type": "integer"},
+        "time": {"type": "string", "format": "date-time"},
+        "status_code": {"type": "integer", "nullable": True, "description": "null: no answer."},
+        "latency_ms": {"type": "number"},
+        "error": {"type": "string", "nullable": True},
+    },
+}
+_DELIVERY: Schema = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "channel_id": {"type": "string"},
+        "module": {"type": "string"},
+        "operation": {"type": "string", "enum": ["insert", "update", "delete"]},
+        "ids": {"type": "array", "items": {"type": "string"}},
+        "changes": {
+            "type": "object",
+            "properties": {"first_cursor": {"type": "string"}, "last_cursor": {"type": "string"}},
+        },
+        "notify_url": {"type": "string"},
+        "state": {"type": "string", "enum": ["pending", "delivered", "failed", "cancelled"]},
+        "attempts": {"type": "array", "items": _ATTEMPT},
+        "created_time": {"type": "string", "format": "date-time"},
+        "done_time": {"type": "string", "format": "date-time", "nullable": True},
+    },
+}
+
+
+def _deliveries(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    params = [
+        VERSION,
+        query_param("after", {"type": "string", "pattern": "^[0-9]+$"}, "Only notifications after this id."),
+        query_param("channel_id", {"type": "string", "pattern": "^[0-9]+$"}, "Only this channel's."),
+        query_param("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "At most this many (200)."),
+    ]
+    body: Schema = {
+        "type": "object",
+        "properties": {
+            "deliveries": {"type": "array", "items": _DELIVERY},
+            "info": {
+                "type": "object",
+                "properties": {"count": {"type": "integer"}, "more_deliveries": {"type": "boolean"}},
+            },
+        },
+    }
+    ok: dict[int, dict[str, Any]] = {
+        200: {
+            "description": "Notifications with every attempt (crmlink only).",
+            "content": json_content(body),
+        }
+    }
+    yield (
+        "/crm/{version}/__crmlink/deliveries",
+        make_op(
+            "listDeliveries",
+            "The delivery log: notifications and their attempts (crmlink only)",
+            params,
+            with_errors(ok, body=False, forbidden=False),
+        ),
+    )
+
+
+CHANGES_ROUTE_DOCS: tuple[RouteDoc, ...] = (
+    RouteDoc("GET", "/crm/{version}/__crmlink/changes", _changes),
+    RouteDoc("GET", "/crm/{version}/__crmlink/deliveries", _deliveries),
+)
 
 
 _NOTIFICATION: Schema = {
