@@ -8,6 +8,7 @@ arrives, everything the operation caused has arrived: the row then checks it got
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -235,8 +236,6 @@ def test_500_then_200_is_retried_and_logged(client: Any, org: TestOrg, receiver:
     for _ in range(50):
         if log["deliveries"] and log["deliveries"][0]["state"] == "delivered":
             break
-        import time
-
         time.sleep(0.1)
         log = client.get(
             "/crm/v2.1/__crmlink/deliveries", params={"channel_id": channel}, headers=headers
@@ -279,3 +278,28 @@ def test_deliveries_log_needs_the_notifications_scope(client: Any, org: TestOrg)
 
     response = client.get("/crm/v2.1/__crmlink/deliveries", headers=org.headers)
     assert_zoho_error(response, 401, "OAUTH_SCOPE_MISMATCH")
+
+
+def test_cli_prints_the_delivery_log(client: Any, org: TestOrg, receiver: Receiver, services: Any) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from crmlink.cli import main
+
+    path, url = receiver.url()
+    channel = _subscribe(client, org, url, ["Leads.create", "Price_Books.create"])
+    lead = org.create(client, "Leads")[0]
+    _until_sentinel(receiver, path, _sentinel(client, org))
+    args = ["deliveries", "--database-url", services.settings.resolved_database_url, "--org", str(org.org_id)]
+    for _ in range(50):  # the sentinel's attempt is logged just after it arrived
+        out = CliRunner().invoke(main, [*args, "--json", "--channel", channel])
+        rows = [json.loads(line) for line in out.output.splitlines()]
+        if len(rows) == 2 and rows[1]["state"] == "delivered":
+            break
+        time.sleep(0.1)
+    assert out.exit_code == 0, out.output
+    assert (rows[0]["module"], rows[0]["ids"], rows[0]["state"]) == ("Leads", [lead], "delivered")
+    assert [a["status_code"] for a in rows[0]["attempts"]] == [200]
+    text = CliRunner().invoke(main, args)
+    assert f"Leads insert {lead}\tdelivered\t[200 in " in text.output

@@ -159,11 +159,12 @@ def migrate(data_dir: Path | None, database_url: str | None, as_json: bool) -> N
 
 def _register_accounts() -> None:
     from crmlink.cli_accounts import COMMANDS
-    from crmlink.cli_changes import changes_command
+    from crmlink.cli_changes import changes_command, deliveries_command
 
     for command in COMMANDS:
         main.add_command(command)
     main.add_command(changes_command)
+    main.add_command(deliveries_command)
 
 
 _register_accounts()

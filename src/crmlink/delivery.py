@@ -48,6 +48,9 @@ log = logging.getLogger("crmlink.delivery")
 
 BATCH_CHANGES = 500
 CHANNELS_AT_ONCE = 16
+# Channels claimed per round: small, so that workers of other processes get their share; a full
+# round starts the next one at once.
+CLAIM_BATCH = 4
 IDLE_POLL_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 300.0
 USER_AGENT = "crmlink-notifications/1"
@@ -104,7 +107,7 @@ class DeliveryWorker:
                         await task
 
     async def _claim_and_start(self) -> None:
-        room = CHANNELS_AT_ONCE - len(self._busy)
+        room = min(CLAIM_BATCH, CHANNELS_AT_ONCE - len(self._busy))
         if room <= 0:
             return
         skip = set(self._busy)
@@ -113,7 +116,10 @@ class DeliveryWorker:
             with self._svc.db.write() as conn:
                 return deliveries.claim(conn, self.owner, now_us(), self._lease_us, skip, room)
 
-        for channel in await anyio.to_thread.run_sync(claim):
+        claimed = await anyio.to_thread.run_sync(claim)
+        if len(claimed) == room:
+            self._event.set()
+        for channel in claimed:
             key = (channel.org_id, channel.channel_id)
             task = asyncio.create_task(self._serve(channel), name=f"crmlink-notify-{channel.channel_id}")
             self._busy[key] = task
