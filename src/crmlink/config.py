@@ -54,6 +54,9 @@ class Settings:
     notify_max_attempts: int = 8
     #: Largest receiver answer read, in bytes (the rest is not read).
     notify_max_response_bytes: int = 65_536
+    #: Key of the admin API (``/__crmlink/...``: test orgs, fault rules, clock, request log); empty
+    #: turns the admin API off. ``--demo`` and the pytest plugin set one.
+    admin_key: str = ""
     #: Log level of the server (``warning`` hides request logs; nothing secret is ever logged).
     log_level: str = "info"
 
