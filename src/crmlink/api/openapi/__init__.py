@@ -25,8 +25,8 @@ from crmlink.api import oauth as oauth_api
 from crmlink.api import related as related_api
 from crmlink.api import users as users_api
 from crmlink.api.context import Req, services
-from crmlink.api.openapi.notifications import CHANGES_ROUTE_DOCS, WATCH_ROUTE_DOCS
 from crmlink.api.openapi.admin import ADMIN_ROUTE_DOCS, ADMIN_SCHEME
+from crmlink.api.openapi.notifications import CHANGES_ROUTE_DOCS, WATCH_ROUTE_DOCS
 from crmlink.api.openapi.oauth import OAUTH_ROUTE_DOCS, USERS_ROUTE_DOCS, user_schema
 from crmlink.api.openapi.operations import Operation, RouteDoc, json_content
 from crmlink.api.openapi.records import RECORD_ROUTE_DOCS
