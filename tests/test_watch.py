@@ -72,9 +72,10 @@ def test_enable_list_patch_replace_disable(client: Any, org: TestOrg) -> None:
     (deals,) = client.get(URL, headers=h).json()["watch"]
     assert deals["events"] == ["Deals.create"] and deals["token"] is None
 
-    gone = client.delete(URL, params={"channel_ids": "1000000068001"}, headers=h)
-    assert gone.status_code == 200
-    (item,) = gone.json()["watch"]
+    gone = client.delete(URL, params=[("channel_ids", "1000000068001"), ("channel_ids", "5")], headers=h)
+    assert gone.status_code == 202  # channel 5 is not subscribed
+    assert_item_error(gone.json()["watch"][1], "NOT_SUBSCRIBED")
+    item = gone.json()["watch"][0]
     assert_success(item, "Successfully un-subscribed from actions-watch")
     assert list(item["details"]) == ["resource_uri", "resource_id", "channel_id"]
     assert client.get(URL, headers=h).status_code == 204

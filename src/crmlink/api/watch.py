@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from crmlink.api.context import Req, Services, services
 from crmlink.api.oauth import api_domain
-from crmlink.api.params import check_version, csv_param, decode_json, paging
+from crmlink.api.params import check_version, decode_json, paging
 from crmlink.api.responses import empty_response, json_response
 from crmlink.api.security import authenticate
 from crmlink.domain import watch as w
@@ -152,7 +152,9 @@ async def get_notifications(request: Req) -> Response[bytes]:
 @delete(WATCH_PATH, status_code=200)
 async def disable_notifications(request: Req) -> Response[bytes]:
     svc, _actor, ctx = await _start(request, "DELETE")
-    parts = csv_param(request, "channel_ids")
+    # ``channel_ids=1,2`` or the parameter repeated (as an SDK's ParameterMap may send it).
+    raw = ",".join(request.query_params.getall("channel_ids", []))
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
     if not parts:
         raise RequiredParamMissing(details={"param_name": "channel_ids"})
     ids: list[int] = []
