@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import ipaddress
 import logging
 import os
 import socket
@@ -228,6 +229,9 @@ class DeliveryWorker:
         if reason is not None:
             return reason
         host = urlsplit(url).hostname or ""
+        with contextlib.suppress(ValueError):
+            ipaddress.ip_address(host)
+            return None  # an address as written: check_url judged it already
         try:
             infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
         except OSError as exc:
