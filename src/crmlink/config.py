@@ -54,6 +54,10 @@ class Settings:
     notify_max_attempts: int = 8
     #: Largest receiver answer read, in bytes (the rest is not read).
     notify_max_response_bytes: int = 65_536
+    #: Days a deleted record stays in the recycle bin (listed as ``recycle``; Zoho: 60).
+    recycle_bin_days: int = 60
+    #: Days a record is then still listed as ``permanent``, before it is purged (Zoho: 120).
+    deleted_retention_days: int = 120
     #: Key of the admin API (``/__crmlink/...``: test orgs, fault rules, clock, request log); empty
     #: turns the admin API off. ``--demo`` and the pytest plugin set one.
     admin_key: str = ""
