@@ -13,6 +13,7 @@ from crmlink.api import (
     actions,
     admin,
     changes,
+    contact_roles,
     deleted,
     metadata,
     oauth,
@@ -24,6 +25,7 @@ from crmlink.api import (
     users,
     watch,
 )
+from crmlink.api import settings as settings_api
 from crmlink.api.context import Services
 from crmlink.api.errors import handle_crm_error, handle_http_exception, handle_unexpected
 from crmlink.api.limits import enforce_limits
@@ -54,14 +56,16 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     routes = [
         *openapi.ROUTES,
         *metadata.ROUTES,
+        *settings_api.ROUTES,
+        *contact_roles.ROUTES,
         *users.ROUTES,
         *changes.ROUTES,
         *watch.ROUTES,
         *records.ROUTES,
+        *query.ROUTES,
         *upsert.ROUTES,
         *deleted.ROUTES,
         *actions.ROUTES,
-        *query.ROUTES,
         *related.ROUTES,
         *oauth.ROUTES,
         *admin.ROUTES,

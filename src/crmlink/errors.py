@@ -15,10 +15,10 @@ classes as *values* (``as_item()``), never raised::
     ├── AuthorizationFailed          400 AUTHORIZATION_FAILED
     ├── DuplicateData                400 DUPLICATE_DATA
     ├── NotSubscribed                400 NOT_SUBSCRIBED          (watch items; answered with 202)
-    ├── PatternNotMatched            400 PATTERN_NOT_MATCHED
     ├── InvalidQuery                 400 INVALID_QUERY           (search criteria, COQL semantics)
     ├── CoqlSyntaxError              400 SYNTAX_ERROR
     ├── LimitReached                 400 LIMIT_REACHED           (search past record 2,000)
+    ├── PatternNotMatched            400 PATTERN_NOT_MATCHED
     ├── AuthenticationFailure        401 AUTHENTICATION_FAILURE
     ├── InvalidToken                 401 INVALID_TOKEN
     ├── OAuthScopeMismatch           401 OAUTH_SCOPE_MISMATCH
@@ -129,21 +129,6 @@ class NotSubscribed(CRMError):
     default_message = "Not subscribed for actions-watch of the given channel"
 
 
-class PatternNotMatched(CRMError):
-    """A parameter outside its allowed values (``type`` of the deleted-records list)."""
-
-    code = "PATTERN_NOT_MATCHED"
-    default_message = "Please check whether the input values are correct"
-
-
-class NotFound(CRMError):
-    """A well-formed id that names nothing where Zoho answers 404 (an unknown mass update job)."""
-
-    status_code = 404
-    code = "NOT_FOUND"
-    default_message = "Empty response"
-
-
 class InvalidQuery(CRMError):
     """A search criteria or COQL query that names unknown fields, bad operators or bad values."""
 
@@ -163,6 +148,21 @@ class LimitReached(CRMError):
 
     code = "LIMIT_REACHED"
     default_message = "maximum response iteration limit reached"
+
+
+class PatternNotMatched(CRMError):
+    """A parameter outside its allowed values (``type`` of the deleted-records list)."""
+
+    code = "PATTERN_NOT_MATCHED"
+    default_message = "Please check whether the input values are correct"
+
+
+class NotFound(CRMError):
+    """A well-formed id that names nothing where Zoho answers 404 (an unknown mass update job)."""
+
+    status_code = 404
+    code = "NOT_FOUND"
+    default_message = "Empty response"
 
 
 class AuthenticationFailure(CRMError):

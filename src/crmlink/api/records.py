@@ -27,6 +27,7 @@ from crmlink.domain import external as ext
 from crmlink.domain import records as rec
 from crmlink.domain.auth import Actor, Operation, actor_for_token
 from crmlink.domain.catalog import FieldDef, ModuleDef
+from crmlink.domain.settings_meta import find_view
 from crmlink.errors import InvalidData, LimitExceeded, RequiredParamMissing
 
 Req = Req
@@ -90,6 +91,13 @@ async def list_records(request: Req) -> Response[bytes]:
             if sort_order not in (None, "asc", "desc"):
                 raise InvalidData(details={"param_name": "sort_order"})
             since = modified_since(request)
+            owner = None
+            cvid = request.query_params.get("cvid")
+            if cvid is not None:
+                view = find_view(mod, cvid)
+                if view is None:
+                    raise InvalidData(details={"param_name": "cvid"})
+                owner = actor.user_id if view.owner_only else None
             found = rec.list_records(
                 conn,
                 svc.catalog,
@@ -102,6 +110,7 @@ async def list_records(request: Req) -> Response[bytes]:
                 sort_by=sort_by,
                 sort_order=sort_order,
                 modified_since=since,
+                owner_id=owner,
             )
             return found, since
 
@@ -190,7 +199,7 @@ async def update_records(request: Req) -> Response[bytes]:
         if key is not None:
             prepared = ext.resolve_items(conn, actor.org_id, mod, key, prepared)
         results = ext.run_prepared(
-            prepared, lambda good: rec.update_records(conn, svc.catalog, actor, mod, good)
+            prepared, lambda good: rec.update_records(conn, svc.catalog, actor, mod, good, ids=svc.ids)
         )
         if key is not None:
             values = [item.get(key.api_name) if isinstance(item, dict) else None for item in items]
@@ -225,7 +234,8 @@ async def update_record(request: Req) -> Response[bytes]:
             target = found
         prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
         results = ext.run_prepared(
-            prepared, lambda good: rec.update_records(conn, svc.catalog, actor, mod, good, path_id=target)
+            prepared,
+            lambda good: rec.update_records(conn, svc.catalog, actor, mod, good, path_id=target, ids=svc.ids),
         )
         return ext.echo(results, key, [record_id]) if key is not None else results
 
