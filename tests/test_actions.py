@@ -210,3 +210,37 @@ def test_answers_conform_to_the_served_description(client: Any, org: TestOrg) ->
     described["/crm/{version}/Leads/actions/mass_update"]["POST"].validate_response(
         _mass(client, org, "Leads", body)
     )
+
+
+def test_mass_update_scopes(client: Any, org: TestOrg) -> None:
+    (lead,) = org.create(client, "Leads")
+    body = {"data": [{"Company": "Scoped"}], "ids": [lead]}
+    for scope in (
+        "ZohoCRM.mass_update.Leads.UPDATE",
+        "ZohoCRM.mass_update.UPDATE",
+        "ZohoCRM.modules.leads.WRITE",
+    ):
+        headers = org.headers_for(scope=scope)
+        response = client.post("/crm/v2.1/Leads/actions/mass_update", json=body, headers=headers)
+        assert response.status_code == 200, (scope, response.text)
+    for scope in (
+        "ZohoCRM.mass_update.Contacts.UPDATE",
+        "ZohoCRM.modules.leads.READ",
+        "ZohoCRM.mass_update.READ",
+    ):
+        headers = org.headers_for(scope=scope)
+        response = client.post("/crm/v2.1/Leads/actions/mass_update", json=body, headers=headers)
+        assert_zoho_error(response, 401, "OAUTH_SCOPE_MISMATCH")
+    status = client.get(
+        "/crm/v2.1/Leads/actions/mass_update?job_id=1",
+        headers=org.headers_for(scope="ZohoCRM.mass_update.Leads.READ"),
+    )
+    assert_zoho_error(status, 404, "NOT_FOUND")
+    org.add_profile("Viewer", {"Leads": ["view"]})
+    read_only_user = org.add_user("Viewer")
+    response = client.post(
+        "/crm/v2.1/Leads/actions/mass_update",
+        json=body,
+        headers=org.headers_for(read_only_user, "ZohoCRM.mass_update.ALL"),
+    )
+    assert_zoho_error(response, 403, "NO_PERMISSION")

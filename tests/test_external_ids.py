@@ -43,6 +43,7 @@ EXTERNAL_CATALOG = Catalog(
     ),
     relations=CATALOG.relations,
     unsupported_modules=CATALOG.unsupported_modules,
+    subform_modules=CATALOG.subform_modules,
 )
 
 
@@ -226,3 +227,25 @@ def test_the_standard_catalog_has_no_external_field(client: Any, org: TestOrg) -
         "INVALID_DATA",
         details={"header_name": "X-EXTERNAL", "value": "Contacts.External_Contact_ID"},
     )
+
+
+def test_upsert_refuses_a_later_key_held_by_another_record(ext_client: Any, org: TestOrg) -> None:
+    """The item matches A on Email, but its external value is B's: DUPLICATE_DATA naming B,
+    nothing changed (spec §3.3)."""
+    body = {
+        "data": [
+            {"Last_Name": "A", "Email": "a@dup.example", "External_Contact_ID": "dup-a"},
+            {"Last_Name": "B", "Email": "b@dup.example", "External_Contact_ID": "dup-b"},
+        ]
+    }
+    a, b = [
+        i["details"]["id"]
+        for i in ext_client.post("/crm/v2.1/Contacts", json=body, headers=org.headers).json()["data"]
+    ]
+    clash = {"data": [{"Last_Name": "Changed", "Email": "a@dup.example", "External_Contact_ID": "dup-b"}]}
+    response = ext_client.post("/crm/v2.1/Contacts/upsert", json=clash, headers=org.headers)
+    assert response.status_code == 400
+    (item,) = response.json()["data"]
+    assert_item_error(item, "DUPLICATE_DATA", "duplicate data", api_name="External_Contact_ID", id=b)
+    got = ext_client.get(f"/crm/v2.1/Contacts/{a}", headers=org.headers).json()["data"][0]
+    assert got["Last_Name"] == "A"

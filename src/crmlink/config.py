@@ -54,6 +54,11 @@ class Settings:
     notify_max_attempts: int = 8
     #: Largest receiver answer read, in bytes (the rest is not read).
     notify_max_response_bytes: int = 65_536
+    #: Failed browser sign-ins allowed, across authorizations, for one email at one client
+    #: address and for one client address, before each further one must wait (30 s, doubling,
+    #: at most 15 min; 0 = no limit). See docs/auth.md, "Security model".
+    sign_in_failures_per_email: int = 5
+    sign_in_failures_per_address: int = 20
     #: Days a deleted record stays in the recycle bin (listed as ``recycle``; Zoho: 60).
     recycle_bin_days: int = 60
     #: Days a record is then still listed as ``permanent``, before it is purged (Zoho: 120).

@@ -9,10 +9,12 @@ from sqlalchemy import Connection
 from crmlink.api.context import Req, services
 from crmlink.api.params import check_version, read_json, resolve_module
 from crmlink.api.responses import json_response, results_response
-from crmlink.api.security import authenticate, authorize_module, bearer_token
+from crmlink.api.security import NO_PERMISSION_MESSAGES, authenticate, authorize_module, bearer_token
 from crmlink.domain import mass_update as mu
 from crmlink.domain import search as srch
-from crmlink.domain.auth import Operation, actor_for_token
+from crmlink.domain.auth import PERMISSION_FOR, Actor, Operation, actor_for_token
+from crmlink.domain.catalog import ModuleDef
+from crmlink.errors import NoPermission
 from crmlink.storage.counts import count_records
 
 Req = Req
@@ -20,6 +22,24 @@ Req = Req
 # Search parameters of the count: Zoho's count takes search's criteria, email, phone and word,
 # with search's grammar and errors (docs/query.md).
 SEARCH_PARAMS = ("criteria", "email", "phone", "word")
+
+
+def _authorize_mass_update(actor: Actor, mod: ModuleDef, op: Operation) -> None:
+    """Zoho's own mass update scopes (``ZohoCRM.mass_update.{module}.UPDATE``, ``...READ`` for
+    the status, or the module-less and ``ALL`` forms) grant it as the module scopes do; the
+    profile must allow editing (viewing, for the status) either way."""
+    verb = "update" if op is Operation.UPDATE else "read"
+    granted = {
+        "zohocrm.mass_update.all",
+        f"zohocrm.mass_update.{verb}",
+        f"zohocrm.mass_update.{mod.scope_name}.all",
+        f"zohocrm.mass_update.{mod.scope_name}.{verb}",
+    }
+    if granted & actor.scopes:
+        if not actor.may(mod.api_name, PERMISSION_FOR[op]):
+            raise NoPermission(NO_PERMISSION_MESSAGES[op])
+        return
+    authorize_module(actor, mod, op)
 
 
 @get("/crm/{version:str}/{module:str}/actions/count")
@@ -54,7 +74,7 @@ async def mass_update(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     mod = resolve_module(svc.catalog, module)
-    authorize_module(actor, mod, Operation.UPDATE)
+    _authorize_mass_update(actor, mod, Operation.UPDATE)
     values, ids = mu.check_request(mod, await read_json(request))
 
     def work(conn: Connection) -> list[dict[str, object]]:
@@ -75,7 +95,7 @@ async def mass_update_status(request: Req) -> Response[bytes]:
         with svc.db.read() as conn:
             actor = actor_for_token(conn, token)
             mod = resolve_module(svc.catalog, module)
-            authorize_module(actor, mod, Operation.READ)
+            _authorize_mass_update(actor, mod, Operation.READ)
             return mu.job_status(conn, actor.org_id, mod, request.query_params.get("job_id"))
 
     return json_response({"data": [await svc.db.run(work)]})

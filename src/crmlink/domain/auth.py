@@ -117,6 +117,10 @@ class Actor:
             granted = self.permissions.get("*", frozenset())
         return permission in granted
 
+    def may_read(self, api_name: str, scope_name: str) -> bool:
+        """May this caller see the module's records (its token's scope and its profile)?"""
+        return self.may(api_name, VIEW) and module_scope_allows(self.scopes, scope_name, Operation.READ)
+
     @property
     def user_ref(self) -> dict[str, str]:
         return {"name": self.name, "id": str(self.user_id), "email": self.email}

@@ -17,7 +17,7 @@ from typing import Any
 
 from crmlink.domain.catalog import Catalog, FieldDef, ModuleDef
 from crmlink.errors import CRMError, InvalidData
-from crmlink.storage import Connection
+from crmlink.storage.connection import Connection
 from crmlink.storage.unique_keys import fold, ids_by_values
 
 HEADER = "X-EXTERNAL"

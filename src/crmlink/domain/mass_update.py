@@ -19,8 +19,8 @@ from crmlink.domain.catalog import SYSTEM_FIELDS, Catalog, ModuleDef
 from crmlink.domain.ids import parse_id
 from crmlink.domain.values import BadValue, check_value
 from crmlink.errors import InvalidData, LimitExceeded, MandatoryNotFound, NotFound
-from crmlink.storage import Connection
 from crmlink.storage import mass_update as store
+from crmlink.storage.connection import Connection
 
 MAX_IDS = 500
 # Types Zoho's mass update cannot set: email, lookups (the owner too), multi-line, files.

@@ -140,10 +140,13 @@ def _check_references(
     conn: Connection,
     catalog: Catalog,
     module: ModuleDef,
-    org_id: int,
+    actor: Actor,
     checked: Sequence[_Checked | CRMError],
 ) -> list[_Checked | CRMError]:
-    """Lookups must point at existing records of the right module; owners at org users."""
+    """Lookups must point at existing records of the right module that the actor may read
+    (its token's scope and its profile); owners at org users. A record the actor may not read
+    gets the same answer as one that does not exist, so a write cannot probe for ids."""
+    org_id = actor.org_id
     targets = {t for c in checked if isinstance(c, _Checked) for t in c.lookups.values()}
     owners = {c.owner_id for c in checked if isinstance(c, _Checked) and c.owner_id is not None}
     found = record_modules(conn, org_id, targets)
@@ -166,8 +169,11 @@ def _check_references(
             f = module.field_map[key]
             want = c.se_module if f.lookup_module == SE_MODULE else f.lookup_module
             have = found.get(target)
-            if have is None or (
-                want is not None and catalog.find_module(want) is not catalog.find_module(have)
+            target_module = catalog.find_module(have) if have is not None else None
+            if (
+                target_module is None
+                or (want is not None and catalog.find_module(want) is not target_module)
+                or not actor.may_read(target_module.api_name, target_module.scope_name)
             ):
                 error = error or InvalidData(
                     details={
@@ -248,7 +254,7 @@ def insert_records(
     items: Sequence[Any],
 ) -> list[dict[str, Any]]:
     checked = [_check_item(module, item, i, creating=True, catalog=catalog) for i, item in enumerate(items)]
-    checked = _check_references(conn, catalog, module, actor.org_id, checked)
+    checked = _check_references(conn, catalog, module, actor, checked)
     checked = _apply_line_items(conn, actor.org_id, module, checked, [frozenset()] * len(checked), ids)
     now = now_us()
     rows: list[dict[str, Any]] = []
@@ -300,7 +306,7 @@ def update_records(
         wanted.append(path_id if path_id is not None else parse_id(raw))
     existing = store.records_for_update(conn, actor.org_id, [w for w in wanted if w is not None])
     checked = [_check_item(module, item, i, creating=False, catalog=catalog) for i, item in enumerate(items)]
-    checked = _check_references(conn, catalog, module, actor.org_id, checked)
+    checked = _check_references(conn, catalog, module, actor, checked)
     subform = line_items.subform_field(module)
     if subform is not None:
         stored = [
@@ -312,7 +318,8 @@ def update_records(
         checked = _apply_line_items(conn, actor.org_id, module, checked, stored, ids)
     now = now_us()
     results: list[dict[str, Any]] = []
-    changed: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+    changed: list[store.RecordChange] = []  # written in one statement after the loop
+    logged: list[tuple[int, dict[str, Any], dict[str, Any]]] = []  # for the change log
     for index, (record_id, c) in enumerate(zip(wanted, checked, strict=True)):
         if isinstance(c, CRMError) and not isinstance(c, InvalidData | MandatoryNotFound):
             results.append(c.as_item())
@@ -339,16 +346,17 @@ def update_records(
         if isinstance(c, CRMError):
             results.append(c.as_item())
             continue
-        data = {**_decode(row.data), **c.data}
+        old = _decode(row.data)
+        data = {**old, **c.data}
         _derive(module, data)
-        store.update_record(
-            conn,
-            actor.org_id,
-            row.id,
-            data=_encode(data).decode(),
-            modified_by=actor.user_id,
-            modified_at=now,
-            owner_id=c.owner_id or row.owner_id,
+        changed.append(
+            store.RecordChange(
+                record_id=row.id,
+                data=_encode(data).decode(),
+                modified_by=actor.user_id,
+                modified_at=now,
+                owner_id=c.owner_id or row.owner_id,
+            )
         )
         if c.lookups:
             store.delete_lookups(conn, actor.org_id, row.id, c.lookups)
@@ -356,11 +364,11 @@ def update_records(
         cleared = [k for k, v in c.data.items() if v is None and k in module.field_map]
         if cleared:
             store.delete_lookups(conn, actor.org_id, row.id, cleared)
-        old = _decode(row.data)
-        changed.append((row.id, *change_log.diff(old, data, row.owner_id, c.owner_id or row.owner_id)))
+        logged.append((row.id, *change_log.diff(old, data, row.owner_id, c.owner_id or row.owner_id)))
         results.append(success("record updated", _audit_details(actor, row.id, row.created_at, now)))
-    if changed:
-        change_log.records_updated(conn, actor.org_id, actor.user_id, module.api_name, changed, now)
+    store.update_records(conn, actor.org_id, changed)
+    if logged:
+        change_log.records_updated(conn, actor.org_id, actor.user_id, module.api_name, logged, now)
     return results
 
 
@@ -432,12 +440,18 @@ def remove_record_dependents(
 
 
 def get_record(
-    conn: Connection, catalog: Catalog, org_id: int, module: ModuleDef, record_id: int
+    conn: Connection,
+    catalog: Catalog,
+    org_id: int,
+    module: ModuleDef,
+    record_id: int,
+    *,
+    reader: Actor | None = None,
 ) -> dict[str, Any] | None:
     row = store.record_row(conn, org_id, module.api_name, record_id)
     if row is None:
         return None
-    return render(conn, catalog, org_id, [row])[0]
+    return render(conn, catalog, org_id, [row], reader=reader)[0]
 
 
 def check_sort_by(module: ModuleDef, sort_by: str) -> None:
@@ -461,6 +475,7 @@ def list_records(
     sort_order: str | None,
     modified_since: int | None,
     owner_id: int | None = None,
+    reader: Actor | None = None,
 ) -> Page:
     """A page of the module's records; ``owner_id`` keeps that user's (a ``My ...`` view)."""
     if sort_by:
@@ -478,7 +493,7 @@ def list_records(
         owner_id=owner_id,
     )
     more = len(rows) > per_page
-    return Page(render(conn, catalog, org_id, rows[:per_page], fields), page, per_page, more)
+    return Page(render(conn, catalog, org_id, rows[:per_page], fields, reader=reader), page, per_page, more)
 
 
 def list_lookup_related(
@@ -493,6 +508,7 @@ def list_lookup_related(
     per_page: int,
     fields: Sequence[str] | None,
     modified_since: int | None,
+    reader: Actor | None = None,
 ) -> Page:
     """Records of ``module`` whose lookup ``field`` points at ``parent_id`` (a Lead's Notes)."""
     rows = store.records_looking_up(
@@ -505,4 +521,5 @@ def list_lookup_related(
         offset=(page - 1) * per_page,
         modified_since=modified_since,
     )
-    return Page(render(conn, catalog, org_id, rows[:per_page], fields), page, per_page, len(rows) > per_page)
+    more = len(rows) > per_page
+    return Page(render(conn, catalog, org_id, rows[:per_page], fields, reader=reader), page, per_page, more)

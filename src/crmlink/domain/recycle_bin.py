@@ -20,8 +20,8 @@ from crmlink.domain.catalog import ModuleDef
 from crmlink.domain.clock import iso
 from crmlink.domain.orgs import user_refs
 from crmlink.errors import PatternNotMatched
-from crmlink.storage import Connection
 from crmlink.storage import recycle_bin as store
+from crmlink.storage.connection import Connection
 
 DAY_US = 86_400 * 1_000_000
 TYPES = ("all", "recycle", "permanent")

@@ -26,7 +26,7 @@ from crmlink.domain.external import reindex
 from crmlink.domain.ids import IdGenerator
 from crmlink.domain.values import BadValue, check_value
 from crmlink.errors import DuplicateData, InvalidData, InvalidModule
-from crmlink.storage import Connection
+from crmlink.storage.connection import Connection
 from crmlink.storage.unique_keys import fold, ids_by_values, lock_keys
 
 Key = tuple[str, Any]  # (field api name, stored value with ASCII letters folded)

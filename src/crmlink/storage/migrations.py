@@ -141,6 +141,14 @@ def _v42_deliveries(conn: Connection) -> None:
     tables.delivery_attempts.create(conn, checkfirst=True)
 
 
+def _v60_sign_in_security(conn: Connection) -> None:
+    """Failed sign-ins counted across authorizations, and the refresh token each grant issued."""
+    tables.sign_in_failures.create(conn, checkfirst=True)
+    columns = {c["name"] for c in inspect(conn).get_columns("oauth_grants")}
+    if "refresh_hash" not in columns:
+        conn.execute(text("ALTER TABLE oauth_grants ADD COLUMN refresh_hash TEXT"))
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
@@ -154,6 +162,7 @@ MIGRATIONS: dict[int, Migration] = {
     40: _v40_change_log,
     41: _v41_watch_channels,
     42: _v42_deliveries,
+    60: _v60_sign_in_security,
 }
 
 

@@ -10,6 +10,7 @@ of ``RECORD_COLUMNS`` (pages of 200 are read on the driver's cursor and rendered
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, and_, bindparam, cast, delete, func, insert, or_, select, update
@@ -228,20 +229,48 @@ def insert_records(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         conn.execute(insert(_r), list(rows))
 
 
-def update_record(
-    conn: Connection,
-    org_id: int,
-    record_id: int,
-    *,
-    data: str,
-    modified_by: int,
-    modified_at: int,
-    owner_id: int,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class RecordChange:
+    """A record's new field values and audit columns (``update_records``)."""
+
+    record_id: int
+    data: str
+    modified_by: int
+    modified_at: int
+    owner_id: int
+
+
+# One statement for every updated row of a call (executemany): building and compiling an UPDATE
+# per item cost ~0.7 ms of CPU each, most of a 100-item update (bench.inproc upsert100u).
+_UPDATE_RECORD = (
+    update(_r)
+    .where(_r.c.org_id == bindparam("k_org"), _r.c.id == bindparam("k_id"))
+    .values(
+        data=bindparam("v_data"),
+        modified_by=bindparam("v_by"),
+        modified_at=bindparam("v_at"),
+        owner_id=bindparam("v_owner"),
+    )
+)
+
+
+def update_records(conn: Connection, org_id: int, changes: Sequence[RecordChange]) -> None:
+    """Write ``changes`` in order, in one executemany."""
+    if not changes:
+        return
     conn.execute(
-        update(_r)
-        .where(_r.c.org_id == org_id, _r.c.id == record_id)
-        .values(data=data, modified_by=modified_by, modified_at=modified_at, owner_id=owner_id)
+        _UPDATE_RECORD,
+        [
+            {
+                "k_org": org_id,
+                "k_id": c.record_id,
+                "v_data": c.data,
+                "v_by": c.modified_by,
+                "v_at": c.modified_at,
+                "v_owner": c.owner_id,
+            }
+            for c in changes
+        ],
     )
 
 

@@ -68,7 +68,8 @@ users = Table(
     Column("profile_id", BigInteger, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", BigInteger, nullable=False),
-    # scrypt hash for the browser sign-in (``scrypt$n$r$p$salt$hash``); NULL: no browser sign-in.
+    # argon2id hash for the browser sign-in (PHC form; older ``scrypt$...`` ones are upgraded at
+    # sign-in); NULL: no browser sign-in.
     Column("password_hash", Text, nullable=True),  # added in migration 2
     PrimaryKeyConstraint("org_id", "id"),
     UniqueConstraint("org_id", "email", name="uq_users_email"),
@@ -280,6 +281,9 @@ oauth_grants = Table(
     Column("redirect_uri", Text, nullable=True),
     Column("expires_at", BigInteger, nullable=False),
     Column("used_at", BigInteger, nullable=True),
+    # Digest of the refresh token the exchange issued: a second use of the code revokes it
+    # (RFC 6749 10.5). Added in migration 60.
+    Column("refresh_hash", Text, nullable=True),
 )
 
 oauth_refresh_tokens = Table(
@@ -341,6 +345,19 @@ contact_roles = Table(
     Column("created_at", BigInteger, nullable=False),
     PrimaryKeyConstraint("org_id", "id"),
     UniqueConstraint("org_id", "name", name="uq_contact_roles_name"),
+)
+
+# Failed browser sign-ins, counted across authorizations (migration 60). ``subject`` is
+# ``address <client address>`` or ``email <email> address <client address>``; past a number of
+# free failures each further one doubles a wait (capped), see ``domain/sign_in_limits.py``.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "subject"),
 )
 
 # The recycle bin: what a delete leaves of a record (migration 16). A row is listed as
