@@ -76,7 +76,8 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def services(database_url: str) -> Iterator[Services]:
-    svc = open_services(Settings(database_url=database_url))
+    # Loopback notify URLs allowed (the tests' receivers run in the test process).
+    svc = open_services(Settings(database_url=database_url, notify_allow="loopback", notify_timeout_ms=3000))
     yield svc
     svc.db.dispose()
 

@@ -19,7 +19,9 @@ from crmlink.domain.orgs import DEFAULT_ADMIN_EMAIL, default_org_id, ensure_defa
 from crmlink.storage import records as record_store
 from crmlink.storage.connection import Connection
 
-FULL_SCOPE = "ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL,ZohoCRM.org.ALL"
+FULL_SCOPE = (
+    "ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL,ZohoCRM.org.ALL,ZohoCRM.notifications.ALL"
+)
 
 _ACCOUNTS: list[dict[str, Any]] = [
     {

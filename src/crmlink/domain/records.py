@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from crmlink.domain import activities, line_items
+from crmlink.domain import activities, change_log, line_items
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import SE_MODULE, SYSTEM_FIELDS, Catalog, ModuleDef
 from crmlink.domain.clock import iso, now_us, org_now_us
@@ -284,6 +284,8 @@ def insert_records(
         store.insert_lookups(conn, actor.org_id, module.api_name, record_id, c.lookups)
         results.append(success("record added", _audit_details(actor, record_id, now, now)))
     store.insert_records(conn, rows)
+    if rows:
+        change_log.records_created(conn, actor.org_id, actor.user_id, module.api_name, rows, now)
     return results
 
 
@@ -317,6 +319,7 @@ def update_records(
     now = now_us()
     results: list[dict[str, Any]] = []
     changed: list[store.RecordChange] = []  # written in one statement after the loop
+    logged: list[tuple[int, dict[str, Any], dict[str, Any]]] = []  # for the change log
     for index, (record_id, c) in enumerate(zip(wanted, checked, strict=True)):
         if isinstance(c, CRMError) and not isinstance(c, InvalidData | MandatoryNotFound):
             results.append(c.as_item())
@@ -343,7 +346,8 @@ def update_records(
         if isinstance(c, CRMError):
             results.append(c.as_item())
             continue
-        data = {**_decode(row.data), **c.data}
+        old = _decode(row.data)
+        data = {**old, **c.data}
         _derive(module, data)
         changed.append(
             store.RecordChange(
@@ -360,8 +364,11 @@ def update_records(
         cleared = [k for k, v in c.data.items() if v is None and k in module.field_map]
         if cleared:
             store.delete_lookups(conn, actor.org_id, row.id, cleared)
+        logged.append((row.id, *change_log.diff(old, data, row.owner_id, c.owner_id or row.owner_id)))
         results.append(success("record updated", _audit_details(actor, row.id, row.created_at, now)))
     store.update_records(conn, actor.org_id, changed)
+    if logged:
+        change_log.records_updated(conn, actor.org_id, actor.user_id, module.api_name, logged, now)
     return results
 
 
@@ -395,8 +402,11 @@ def delete_records(
 def remove_record_dependents(
     conn: Connection, catalog: Catalog, actor: Actor, module: ModuleDef, record_ids: list[int]
 ) -> None:
-    """Delete the records, their links (one ``removed_by_delete`` event each) and lookups."""
+    """Delete the records, their links (one ``removed_by_delete`` event each) and lookups;
+    the change log gets the links, then the records."""
     now = now_us()
+    stored = change_log.read_records(conn, actor.org_id, record_ids)
+    link_changes: list[tuple[Any, ...]] = []
     for relation in catalog.relations:
         for side, records_on_left in ((relation.left, True), (relation.right, False)):
             if side != module.api_name:
@@ -406,24 +416,24 @@ def remove_record_dependents(
             removed = link_store.delete_links_of_records(
                 conn, actor.org_id, relation.name, records_on_left, record_ids
             )
-            link_store.insert_events(
-                conn,
-                [
-                    (
-                        actor.org_id,
-                        now,
-                        actor.user_id,
-                        relation.name,
-                        "removed_by_delete",
-                        link.left_id,
-                        link.right_id,
-                        link.data,
-                        None,
-                    )
-                    for link in removed
-                ],
-            )
+            events = [
+                (
+                    actor.org_id,
+                    now,
+                    actor.user_id,
+                    relation.name,
+                    "removed_by_delete",
+                    link.left_id,
+                    link.right_id,
+                    link.data,
+                    None,
+                )
+                for link in removed
+            ]
+            link_store.insert_events(conn, events)
+            link_changes += events
     store.delete_records(conn, actor.org_id, record_ids)
+    change_log.records_deleted(conn, actor.org_id, actor.user_id, stored, link_changes, now)
 
 
 # --- reading -------------------------------------------------------------------------------

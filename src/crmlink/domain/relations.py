@@ -22,6 +22,7 @@ from typing import Any
 
 import msgspec
 
+from crmlink.domain import change_log
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import Catalog, ListKind, ModuleDef, RelatedListDef, RelationDef
 from crmlink.domain.clock import now_us
@@ -191,6 +192,7 @@ def relate(
     if events:
         _write(conn, actor, relation, parent_id, parent_is_left, before, state, inserts, now)
         store.insert_events(conn, events)
+        change_log.links_changed(conn, org, events)
     return results
 
 
@@ -248,6 +250,7 @@ def delink(
     if removed:
         store.delete_links(conn, org, name, parent_id, parent_is_left, removed)
         store.insert_events(conn, events)
+        change_log.links_changed(conn, org, events)
     return results
 
 

@@ -54,6 +54,9 @@ class Database:
         self._readers: dict[int, Connection] = {}
         self._readers_busy: set[int] = set()
         self._readers_lock = threading.Lock()
+        # Called (on the event loop) after each ``transact`` committed: wakes the notification
+        # worker, which otherwise looks for new changes only every half second.
+        self.after_commit: list[Callable[[], None]] = []
         if self.dialect == "sqlite":
             on_disk = bool(parsed.database) and parsed.database != ":memory:"
             if on_disk:
@@ -141,13 +144,17 @@ class Database:
         """Run ``fn(conn)`` as one atomic write transaction (see the module docstring); its
         result once committed. ``fn`` may raise to roll its writes back."""
         if self.is_sqlite:
-            return await self._group.submit(fn)
+            result = await self._group.submit(fn)
+        else:
 
-        def call() -> T:
-            with self.write() as conn:
-                return fn(conn)
+            def call() -> T:
+                with self.write() as conn:
+                    return fn(conn)
 
-        return await anyio.to_thread.run_sync(call)
+            result = await anyio.to_thread.run_sync(call)
+        for callback in self.after_commit:
+            callback()
+        return result
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run blocking storage work from async code (see the module docstring)."""
