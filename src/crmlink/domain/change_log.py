@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection
 
 from crmlink.storage import changes
 from crmlink.storage.changes import ChangeTuple
+from crmlink.storage.connection import Connection
 
 _encode = msgspec.json.encode
 

@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection
 
 from crmlink.domain.auth import VIEW, Actor, Operation, module_scope_allows
 from crmlink.domain.catalog import Catalog
 from crmlink.errors import InvalidData
 from crmlink.storage import changes, deliveries
 from crmlink.storage.changes import ChangeRow
+from crmlink.storage.connection import Connection
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 200

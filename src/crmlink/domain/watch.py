@@ -17,14 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Connection
-
 from crmlink.domain.catalog import Catalog
 from crmlink.domain.clock import iso, parse_iso
 from crmlink.domain.ids import parse_id
 from crmlink.domain.url_policy import UrlPolicy
 from crmlink.errors import CRMError, InvalidData, InvalidModule, MandatoryNotFound, NotSubscribed
 from crmlink.storage import changes, watch
+from crmlink.storage.connection import Connection
 from crmlink.storage.watch import Channel
 
 OPERATIONS = ("create", "edit", "delete")
