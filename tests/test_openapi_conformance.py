@@ -101,6 +101,22 @@ def test_metadata_and_errors(client: Any, org: TestOrg, described: Any) -> None:
         check(described, template, method, response)
 
 
+def _check_attachments(client: Any, org: TestOrg, described: Any, base: str, url: str) -> None:
+    up = [
+        client.post(url, files={"file": (f"f{i}.pdf", b"%PDF" * (i + 1))}, headers=org.headers)
+        for i in range(2)
+    ]
+    ids = [check(described, base, "POST", r).json()["data"][0]["details"]["id"] for r in up]
+    link = client.post(url, params={"attachmentUrl": "https://example.com/x"}, headers=org.headers)
+    check(described, base, "POST", link)
+    assert check(described, base, "GET", client.get(url, headers=org.headers)).status_code == 200
+    got = client.get(f"{url}/{ids[0]}", headers=org.headers)
+    assert check(described, base + "/{related_id}", "GET", got).status_code == 200
+    check(described, base + "/{related_id}", "DELETE", client.delete(f"{url}/{ids[0]}", headers=org.headers))
+    gone = client.delete(url, params={"ids": f"{ids[1]},{ids[0]}"}, headers=org.headers)
+    assert check(described, base, "DELETE", gone).status_code == 207
+
+
 def test_every_related_list_with_real_links(client: Any, org: TestOrg, described: Any) -> None:
     spec_paths = client.get("/openapi.json").json()["paths"]
     if "/crm/{version}/Leads/{record_id}/Products" not in spec_paths:
@@ -112,6 +128,9 @@ def test_every_related_list_with_real_links(client: Any, org: TestOrg, described
             (parent,) = org.create(client, module.api_name)
             base = f"/crm/{{version}}/{module.api_name}/{{record_id}}/{rl.api_name}"
             url = f"/crm/{V}/{module.api_name}/{parent}/{rl.api_name}"
+            if rl.kind is ListKind.ATTACHMENTS:
+                _check_attachments(client, org, described, base, url)
+                continue
             if rl.kind is ListKind.LINK:
                 others = org.create(client, rl.module, 2)
                 related = client.put(url, json={"data": [{"id": o} for o in others]}, headers=org.headers)
@@ -122,6 +141,9 @@ def test_every_related_list_with_real_links(client: Any, org: TestOrg, described
                 assert rl.lookup_field is not None
                 extra = {"$se_module": module.api_name} if rl.module == "Notes" else {}
                 others = org.create(client, rl.module, 2, **{rl.lookup_field: parent, **extra})
+                if rl.module == "Notes":
+                    added = client.post(url, json={"data": [{"Note_Content": "n"}]}, headers=org.headers)
+                    assert check(described, base, "POST", added).status_code == 201
             listed = client.get(url, headers=org.headers)
             assert check(described, base, "GET", listed).status_code == 200, (url, listed.text)
             single = client.get(f"{url}/{others[0]}", headers=org.headers)

@@ -12,6 +12,7 @@ from crmlink.config import Settings
 from crmlink.domain.catalog import Catalog
 from crmlink.domain.ids import IdGenerator
 from crmlink.domain.limits import ConcurrencyGate
+from crmlink.storage.blobs import BlobStore, open_blobs
 from crmlink.storage.engine import Database
 
 Req: TypeAlias = Request[Any, Any, State]
@@ -24,9 +25,14 @@ class Services:
     catalog: Catalog
     ids: IdGenerator
     gate: ConcurrencyGate = field(init=False)
+    blobs: BlobStore = field(init=False)
 
     def __post_init__(self) -> None:
         self.gate = ConcurrencyGate(self.settings.concurrency_limit)
+        s = self.settings
+        self.blobs = open_blobs(
+            s.blob_url, s.data_dir, s3_endpoint_url=s.s3_endpoint_url, s3_region=s.s3_region
+        )
 
 
 def services(request: Req) -> Services:

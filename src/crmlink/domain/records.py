@@ -23,6 +23,7 @@ from crmlink.domain.orgs import user_refs
 from crmlink.domain.rendering import render
 from crmlink.domain.values import BadValue, check_value, expected_type
 from crmlink.errors import CRMError, InvalidData, MandatoryNotFound
+from crmlink.storage import attachments as attachment_store
 from crmlink.storage import tables
 from crmlink.storage.hot import HotStatement
 from crmlink.storage.locks import lock
@@ -408,6 +409,8 @@ def remove_record_dependents(
                     for left, right, data in removed
                 ],
             )
+    # Attachments and photos go with the record; their blobs become orphans for ``crmlink gc``.
+    attachment_store.delete_for_records(conn, actor.org_id, record_ids)
     lk, r = tables.lookups, tables.records
     conn.execute(
         delete(lk).where(

@@ -81,11 +81,20 @@ def _links_without_rowid(conn: Connection) -> bool:
     return sql is not None and "WITHOUT ROWID" in sql.upper()
 
 
+def _v30_attachments(conn: Connection) -> None:
+    """Attachments and record photos (their bytes live in the blob store)."""
+    for table in (tables.attachments, tables.record_photos):
+        table.create(conn, checkfirst=True)
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
     3: _v3_api_credits,
     4: _v4_links_without_rowid,
+    30: _v30_attachments,
 }
 
 

@@ -225,3 +225,44 @@ oauth_auth_requests = Table(
     Column("expires_at", BigInteger, nullable=False),
 )
 Index("ix_oauth_refresh_user", oauth_refresh_tokens.c.org_id, oauth_refresh_tokens.c.user_id)
+
+# Files and links attached to a record (``/{module}/{id}/Attachments``). A file's bytes live in
+# the blob store under ``blob_key`` (written before this row is committed); a link has
+# ``link_url`` and no blob. Added in migration 30.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("parent_id", BigInteger, nullable=False),
+    Column("parent_module", Text, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("blob_key", Text, nullable=True),
+    Column("link_url", Text, nullable=True),
+    Column("owner_id", BigInteger, nullable=False),
+    Column("created_by", BigInteger, nullable=False),
+    Column("modified_by", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("modified_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "id"),
+)
+Index("ix_attachments_parent", attachments.c.org_id, attachments.c.parent_id, attachments.c.id)
+Index("ix_attachments_blob", attachments.c.org_id, attachments.c.blob_key)
+
+# A record's photo (``/{module}/{id}/photo``): one per record, bytes in the blob store.
+# Added in migration 30.
+record_photos = Table(
+    "record_photos",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("record_id", BigInteger, nullable=False),
+    Column("blob_key", Text, nullable=False),
+    Column("content_type", Text, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("created_by", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "record_id"),
+)
+Index("ix_record_photos_blob", record_photos.c.org_id, record_photos.c.blob_key)
