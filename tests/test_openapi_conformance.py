@@ -158,3 +158,18 @@ def test_every_related_list_with_real_links(client: Any, org: TestOrg, described
                     client.delete(f"{url}/{others[1]}", headers=org.headers),
                 )
                 check(described, base, "GET", client.get(url, headers=org.headers))  # 204
+
+
+def test_record_photos(client: Any, org: TestOrg, described: Any) -> None:
+    from tests.test_photos import image_bytes
+
+    base = "/crm/{version}/Leads/{record_id}/photo"
+    (lead,) = org.create(client, "Leads")
+    url = f"/crm/{V}/Leads/{lead}/photo"
+    check(described, base, "GET", client.get(url, headers=org.headers))  # 204
+    up = client.post(url, files={"file": ("a.png", image_bytes("PNG"))}, headers=org.headers)
+    assert check(described, base, "POST", up).status_code == 200
+    assert check(described, base, "GET", client.get(url, headers=org.headers)).status_code == 200
+    bad = client.post(url, files={"file": ("a.png", b"no")}, headers=org.headers)
+    assert check(described, base, "POST", bad).status_code == 400
+    assert check(described, base, "DELETE", client.delete(url, headers=org.headers)).status_code == 200

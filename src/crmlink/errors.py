@@ -164,6 +164,14 @@ class RequestTooLarge(CRMError):
     default_message = "the request body is too large"
 
 
+class FileTooLarge(CRMError):
+    """A photo over Zoho's 10 MB / 10 megapixels (Zoho answers 415 here)."""
+
+    status_code = 415
+    code = "FILE_SIZE_MORE_THAN_ALLOWED_SIZE"
+    default_message = "please check if the file size is in the correct range"
+
+
 class TooManyRequests(CRMError):
     """API credits or the concurrency cap are exhausted."""
 

@@ -11,7 +11,7 @@ and against the bytes received while reading: over it, 413 and the staged bytes 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -20,7 +20,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from crmlink.api.context import Req
-from crmlink.errors import RequestTooLarge, RequiredParamMissing, UnableToParseDataType
+from crmlink.errors import CRMError, RequestTooLarge, RequiredParamMissing, UnableToParseDataType
 from crmlink.storage.blobs import BlobStore
 
 FILE_FIELD = "file"  # Zoho's part name for attachments and photos
@@ -55,10 +55,10 @@ def announced_length(request: Req) -> int | None:
         return None
 
 
-def check_announced(request: Req, limit: int) -> None:
+def check_announced(request: Req, limit: int, too_large: Callable[[], CRMError] = RequestTooLarge) -> None:
     length = announced_length(request)
     if length is not None and length > limit:
-        raise RequestTooLarge()
+        raise too_large()
 
 
 class _Parts:
@@ -128,13 +128,15 @@ class _Parts:
             self.sink = None
 
 
-async def receive_upload(request: Req, store: BlobStore, limit: int) -> Upload:
+async def receive_upload(
+    request: Req, store: BlobStore, limit: int, too_large: Callable[[], CRMError] = RequestTooLarge
+) -> Upload:
     """Stream a multipart body; the ``file`` part lands in a staging file (module docstring).
 
     Raises 413 over ``limit``, ``UNABLE_TO_PARSE_DATA_TYPE`` for a body that is not valid
     multipart; on any error nothing is left staged.
     """
-    check_announced(request, limit)
+    check_announced(request, limit, too_large)
     _kind, options = parse_options_header(request.headers.get("content-type", ""))
     boundary = options.get(b"boundary")
     if not is_multipart(request) or not boundary:
@@ -156,7 +158,7 @@ async def receive_upload(request: Req, store: BlobStore, limit: int) -> Upload:
         async for chunk in request.stream():
             received += len(chunk)
             if received > limit:
-                raise RequestTooLarge()
+                raise too_large()
             parser.write(chunk)
         parser.finalize()
         if parts.sink is not None:  # the body ended inside the file part

@@ -25,7 +25,7 @@ from crmlink.api import oauth as oauth_api
 from crmlink.api import related as related_api
 from crmlink.api import users as users_api
 from crmlink.api.context import Req, services
-from crmlink.api.openapi.attachments import ATTACHMENT_ROUTE_DOCS
+from crmlink.api.openapi.attachments import ATTACHMENT_ROUTE_DOCS, PHOTO_ROUTE_DOCS
 from crmlink.api.openapi.oauth import OAUTH_ROUTE_DOCS, USERS_ROUTE_DOCS, user_schema
 from crmlink.api.openapi.operations import Operation, RouteDoc, json_content
 from crmlink.api.openapi.records import RECORD_ROUTE_DOCS
@@ -55,6 +55,7 @@ ROUTE_DOCS: tuple[RouteDoc, ...] = (
     *RECORD_ROUTE_DOCS,
     *(RELATED_ROUTE_DOCS if related_api.ROUTES else ()),
     *(ATTACHMENT_ROUTE_DOCS if related_api.ROUTES else ()),
+    *PHOTO_ROUTE_DOCS,
     *(USERS_ROUTE_DOCS if users_api.ROUTES else ()),
     *(OAUTH_ROUTE_DOCS if oauth_api.ROUTES else ()),
     RouteDoc("GET", "/openapi.json", lambda _c: [("/openapi.json", _openapi_op())]),

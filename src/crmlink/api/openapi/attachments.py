@@ -199,3 +199,108 @@ ATTACHMENT_ROUTE_DOCS: tuple[RouteDoc, ...] = (
     RouteDoc("DELETE", _RELATED_LIST, _delete),
     RouteDoc("DELETE", _RELATED_LIST + "/{related_id}", _delete_one),
 )
+
+
+# --- record photos ---------------------------------------------------------------------------
+
+_PHOTO_BODY: dict[str, Any] = {
+    "required": True,
+    "description": "The image as the multipart part ``file``: PNG, JPEG, GIF or BMP by content (the file "
+    "name does not matter), at most 10 MB and 10 megapixels (415 FILE_SIZE_MORE_THAN_ALLOWED_SIZE).",
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+}
+_PHOTO_OK: Schema = {
+    "type": "object",
+    "required": ["code", "details", "message", "status"],
+    "properties": {
+        "code": {"type": "string", "enum": ["SUCCESS"]},
+        "details": {"type": "object"},
+        "message": {"type": "string"},
+        "status": {"type": "string", "enum": ["success"]},
+    },
+}
+
+
+def _photo_modules(catalog: Catalog, *, uploading: bool) -> Iterable[ModuleDef]:
+    from crmlink.domain.photos import PHOTO_MODULES, UPLOAD_ONLY
+
+    allowed = PHOTO_MODULES | (UPLOAD_ONLY if uploading else frozenset())
+    return (m for m in catalog.modules if m.api_name in allowed)
+
+
+def _photo_path(m: ModuleDef) -> str:
+    return f"/crm/{{version}}/{m.api_name}/{{record_id}}/photo"
+
+
+def _get_photo(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    for m in _photo_modules(catalog, uploading=False):
+        ok = {
+            200: {
+                "description": "The image's bytes, typed by content.",
+                "content": {
+                    t: {"schema": {"type": "string", "format": "binary"}}
+                    for t in ("image/png", "image/jpeg", "image/gif", "image/bmp")
+                },
+            },
+            204: empty_answer(204, "The record has no photo."),
+        }
+        yield (
+            _photo_path(m),
+            make_op(
+                f"getPhoto{m.api_name}",
+                "Download the record's photo",
+                [VERSION, _PARENT_ID],
+                with_errors(ok, body=False),
+            ),
+        )
+
+
+def _post_photo(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    for m in _photo_modules(catalog, uploading=True):
+        answers = with_errors(
+            {200: {"description": "Uploaded.", "content": json_content(_PHOTO_OK)}}, body=True
+        )
+        answers["415"] = {
+            "description": "FILE_SIZE_MORE_THAN_ALLOWED_SIZE: over 10 MB or 10 megapixels.",
+            "content": json_content({"$ref": "#/components/schemas/Error"}),
+        }
+        yield (
+            _photo_path(m),
+            make_op(
+                f"uploadPhoto{m.api_name}",
+                "Upload the record's photo",
+                [VERSION, _PARENT_ID],
+                answers,
+                requestBody=_PHOTO_BODY,
+            ),
+        )
+
+
+def _delete_photo(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    for m in _photo_modules(catalog, uploading=False):
+        ok = {200: {"description": "Deleted (also when there was none).", "content": json_content(_PHOTO_OK)}}
+        yield (
+            _photo_path(m),
+            make_op(
+                f"deletePhoto{m.api_name}",
+                "Delete the record's photo",
+                [VERSION, _PARENT_ID],
+                with_errors(ok, body=False),
+            ),
+        )
+
+
+_PHOTO = "/crm/{version}/{module}/{record_id}/photo"
+PHOTO_ROUTE_DOCS: tuple[RouteDoc, ...] = (
+    RouteDoc("GET", _PHOTO, _get_photo),
+    RouteDoc("POST", _PHOTO, _post_photo),
+    RouteDoc("DELETE", _PHOTO, _delete_photo),
+)
