@@ -10,8 +10,10 @@ from litestar.datastructures import State
 
 from crmlink.config import Settings
 from crmlink.domain.catalog import Catalog
+from crmlink.domain.faults import FaultBook
 from crmlink.domain.ids import IdGenerator
 from crmlink.domain.limits import ConcurrencyGate
+from crmlink.domain.requestlog import RequestLog
 from crmlink.storage.blobs import BlobStore, open_blobs
 from crmlink.storage.engine import Database
 
@@ -26,6 +28,9 @@ class Services:
     ids: IdGenerator
     gate: ConcurrencyGate = field(init=False)
     blobs: BlobStore = field(init=False)
+    # The testkit's books (admin API): fault rules and the request log, per process.
+    faults: FaultBook = field(default_factory=FaultBook)
+    requests: RequestLog = field(default_factory=RequestLog)
 
     def __post_init__(self) -> None:
         self.gate = ConcurrencyGate(self.settings.concurrency_limit)
