@@ -9,7 +9,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
-from crmlink.api import admin, metadata, oauth, openapi, photos, records, related, users
+from crmlink.api import admin, metadata, oauth, openapi, photos, records, related, tags, users
 from crmlink.api.context import Services
 from crmlink.api.errors import handle_crm_error, handle_http_exception, handle_unexpected
 from crmlink.api.limits import enforce_limits
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         *records.ROUTES,
         *related.ROUTES,
         *photos.ROUTES,
+        *tags.ROUTES,
         *oauth.ROUTES,
         *admin.ROUTES,
     ]

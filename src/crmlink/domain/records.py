@@ -25,6 +25,7 @@ from crmlink.domain.values import BadValue, check_value, expected_type
 from crmlink.errors import CRMError, InvalidData, MandatoryNotFound
 from crmlink.storage import attachments as attachment_store
 from crmlink.storage import tables
+from crmlink.storage import tags as tag_store
 from crmlink.storage.hot import HotStatement
 from crmlink.storage.locks import lock
 
@@ -411,6 +412,7 @@ def remove_record_dependents(
             )
     # Attachments and photos go with the record; their blobs become orphans for ``crmlink gc``.
     attachment_store.delete_for_records(conn, actor.org_id, record_ids)
+    tag_store.remove_for_records(conn, actor.org_id, record_ids, actor.user_id, now)
     lk, r = tables.lookups, tables.records
     conn.execute(
         delete(lk).where(
@@ -446,7 +448,20 @@ def get_record(
     ).first()
     if row is None:
         return None
-    return render(conn, catalog, org_id, [row])[0]
+    return with_tags(conn, org_id, render(conn, catalog, org_id, [row]), None)[0]
+
+
+def with_tags(
+    conn: Connection, org_id: int, rendered: list[dict[str, Any]], fields: Sequence[str] | None
+) -> list[dict[str, Any]]:
+    """Zoho's ``Tag`` field on record reads: ``[{"name","id"}]`` (``[]`` without tags); kept out
+    when ``fields`` is given without it."""
+    if not rendered or (fields and "Tag" not in fields):
+        return rendered
+    found = tag_store.tags_of(conn, org_id, [int(r["id"]) for r in rendered])
+    for record in rendered:
+        record["Tag"] = [{"name": name, "id": str(tid)} for tid, name in found.get(int(record["id"]), [])]
+    return rendered
 
 
 def sort_expression(conn: Connection, module: ModuleDef, sort_by: str) -> Any:
@@ -515,7 +530,8 @@ def list_records(
             query = query.order_by(r.c.id)
         rows = conn.execute(query.limit(limit).offset(offset)).all()
     more = len(rows) > per_page
-    return Page(render(conn, catalog, org_id, rows[:per_page], fields), page, per_page, more)
+    rendered = with_tags(conn, org_id, render(conn, catalog, org_id, rows[:per_page], fields), fields)
+    return Page(rendered, page, per_page, more)
 
 
 def list_lookup_related(

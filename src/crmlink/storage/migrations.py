@@ -89,12 +89,21 @@ def _v30_attachments(conn: Connection) -> None:
             index.create(conn, checkfirst=True)
 
 
+def _v31_tags(conn: Connection) -> None:
+    """Tags per module and the records carrying them."""
+    for table in (tables.tags, tables.record_tags):
+        table.create(conn, checkfirst=True)
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
     3: _v3_api_credits,
     4: _v4_links_without_rowid,
     30: _v30_attachments,
+    31: _v31_tags,
 }
 
 

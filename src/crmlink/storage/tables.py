@@ -266,3 +266,35 @@ record_photos = Table(
     PrimaryKeyConstraint("org_id", "record_id"),
 )
 Index("ix_record_photos_blob", record_photos.c.org_id, record_photos.c.blob_key)
+
+# Tags of a module (``/settings/tags``) and the records carrying them. ``name_key`` is the
+# lower-cased name: names are unique per module whatever their case. Added in migration 31.
+tags = Table(
+    "tags",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("module", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("name_key", Text, nullable=False),
+    Column("color_code", Text, nullable=False),
+    Column("created_by", BigInteger, nullable=False),
+    Column("modified_by", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("modified_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "id"),
+    UniqueConstraint("org_id", "module", "name_key", name="uq_tags_name"),
+)
+
+# A tag on a record. Every change also writes a ``link_events`` row (relation ``tags``,
+# left = record, right = tag), like any other relation.
+record_tags = Table(
+    "record_tags",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("record_id", BigInteger, nullable=False),
+    Column("tag_id", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "record_id", "tag_id"),
+)
+Index("ix_record_tags_tag", record_tags.c.org_id, record_tags.c.tag_id, record_tags.c.record_id)
