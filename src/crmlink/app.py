@@ -9,7 +9,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
-from crmlink.api import admin, metadata, oauth, openapi, photos, records, related, tags, users
+from crmlink.api import admin, convert, metadata, oauth, openapi, photos, records, related, tags, users
 from crmlink.api.context import Services
 from crmlink.api.errors import handle_crm_error, handle_http_exception, handle_unexpected
 from crmlink.api.limits import enforce_limits
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         *related.ROUTES,
         *photos.ROUTES,
         *tags.ROUTES,
+        *convert.ROUTES,
         *oauth.ROUTES,
         *admin.ROUTES,
     ]

@@ -164,6 +164,13 @@ class RequestTooLarge(CRMError):
     default_message = "the request body is too large"
 
 
+class IdAlreadyConverted(CRMError):
+    """Converting a lead that was converted before."""
+
+    code = "ID_ALREADY_CONVERTED"
+    default_message = "id already converted"
+
+
 class FileTooLarge(CRMError):
     """A photo over Zoho's 10 MB / 10 megapixels (Zoho answers 415 here)."""
 

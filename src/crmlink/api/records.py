@@ -54,6 +54,9 @@ async def list_records(request: Req) -> Response[bytes]:
             if sort_order not in (None, "asc", "desc"):
                 raise InvalidData(details={"param_name": "sort_order"})
             since = modified_since(request)
+            converted = request.query_params.get("converted") or "false"
+            if converted not in ("true", "false", "both"):
+                raise InvalidData(details={"param_name": "converted"})
             found = rec.list_records(
                 conn,
                 svc.catalog,
@@ -66,6 +69,7 @@ async def list_records(request: Req) -> Response[bytes]:
                 sort_by=sort_by,
                 sort_order=sort_order,
                 modified_since=since,
+                converted=converted,
             )
             return found, since
 

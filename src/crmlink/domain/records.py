@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, and_, bindparam, cast, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, cast, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 
 from crmlink.domain.auth import Actor
@@ -480,18 +480,38 @@ def sort_expression(conn: Connection, module: ModuleDef, sort_by: str) -> Any:
     return cast(func.replace(data, "\\u0000", "\\ufffd"), JSONB)[sort_by].astext
 
 
-def _module_page(since: bool) -> HotStatement:
+def _converted_filter(converted: str | None) -> Any:
+    """``converted=false`` (the default for Leads) hides converted leads, ``true`` shows only
+    them, ``both`` (or ``None``: other modules) does not look."""
+    r, c = tables.records, tables.converted_leads
+    found = exists().where(c.c.org_id == r.c.org_id, c.c.lead_id == r.c.id)
+    if converted == "false":
+        return ~found
+    if converted == "true":
+        return found
+    return None
+
+
+def _module_page(since: bool, converted: str | None) -> HotStatement:
     """A page of a module's records by id (optionally modified after ``since``): the plain
     ``GET /{module}``, the common case, run on the driver's cursor (storage/hot.py)."""
     r = tables.records
     query = select(*RECORD_COLUMNS).where(r.c.org_id == bindparam("org"), r.c.module == bindparam("module"))
     if since:
         query = query.where(r.c.modified_at > bindparam("since"))
+    where = _converted_filter(converted)
+    if where is not None:
+        query = query.where(where)
     page = query.order_by(r.c.id).limit(bindparam("limit")).offset(bindparam("offset"))
     return HotStatement(lambda _dialect: page)
 
 
-_MODULE_PAGE = {since: _module_page(since) for since in (False, True)}
+_MODULE_PAGE = {
+    (since, converted): _module_page(since, converted)
+    for since in (False, True)
+    for converted in (None, "false", "true")
+}
+CONVERTED_MODULE = "Leads"
 
 
 def list_records(
@@ -507,14 +527,17 @@ def list_records(
     sort_by: str | None,
     sort_order: str | None,
     modified_since: int | None,
+    converted: str = "false",
 ) -> Page:
+    """``converted`` (``false``, ``true``, ``both``) filters converted leads (Leads only)."""
     limit, offset = per_page + 1, (page - 1) * per_page
+    conv = converted if module.api_name == CONVERTED_MODULE and converted != "both" else None
     rows: Sequence[Any]
     if ids is None and not sort_by:
         params = {"org": org_id, "module": module.api_name, "limit": limit, "offset": offset}
         if modified_since is not None:
             params["since"] = modified_since
-        rows = _MODULE_PAGE[modified_since is not None].rows(conn, params)
+        rows = _MODULE_PAGE[(modified_since is not None, conv)].rows(conn, params)
     else:
         r = tables.records
         query = select(*RECORD_COLUMNS).where(r.c.org_id == org_id, r.c.module == module.api_name)
@@ -522,6 +545,9 @@ def list_records(
             query = query.where(r.c.id.in_(list(ids)))
         if modified_since is not None:
             query = query.where(r.c.modified_at > modified_since)
+        converted_where = _converted_filter(conv)
+        if converted_where is not None:
+            query = query.where(converted_where)
         if sort_by:
             expr = sort_expression(conn, module, sort_by)
             descending = (sort_order or "desc") == "desc"

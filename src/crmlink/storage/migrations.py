@@ -97,6 +97,11 @@ def _v31_tags(conn: Connection) -> None:
             index.create(conn, checkfirst=True)
 
 
+def _v32_converted_leads(conn: Connection) -> None:
+    """Which leads were converted, and into what."""
+    tables.converted_leads.create(conn, checkfirst=True)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
@@ -104,6 +109,7 @@ MIGRATIONS: dict[int, Migration] = {
     4: _v4_links_without_rowid,
     30: _v30_attachments,
     31: _v31_tags,
+    32: _v32_converted_leads,
 }
 
 

@@ -298,3 +298,18 @@ record_tags = Table(
     PrimaryKeyConstraint("org_id", "record_id", "tag_id"),
 )
 Index("ix_record_tags_tag", record_tags.c.org_id, record_tags.c.tag_id, record_tags.c.record_id)
+
+# Converted leads (``/Leads/{id}/actions/convert``): the records each became. A converted lead
+# stays a record but leaves ``GET /Leads`` unless ``converted=true|both``. Added in migration 32.
+converted_leads = Table(
+    "converted_leads",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("lead_id", BigInteger, nullable=False),
+    Column("contact_id", BigInteger, nullable=False),
+    Column("account_id", BigInteger, nullable=True),
+    Column("deal_id", BigInteger, nullable=True),
+    Column("converted_by", BigInteger, nullable=False),
+    Column("converted_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "lead_id"),
+)

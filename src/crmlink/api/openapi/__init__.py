@@ -32,7 +32,7 @@ from crmlink.api.openapi.operations import Operation, RouteDoc, json_content
 from crmlink.api.openapi.records import RECORD_ROUTE_DOCS
 from crmlink.api.openapi.related import RELATED_ROUTE_DOCS, related_out, related_schema_name, served_lists
 from crmlink.api.openapi.schemas import common_schemas, record_out
-from crmlink.api.openapi.tags import TAG_ROUTE_DOCS
+from crmlink.api.openapi.tags import CONVERT_ROUTE_DOCS, TAG_ROUTE_DOCS
 from crmlink.api.responses import json_response
 from crmlink.domain.catalog import Catalog, ListKind
 
@@ -59,6 +59,7 @@ ROUTE_DOCS: tuple[RouteDoc, ...] = (
     *(ATTACHMENT_ROUTE_DOCS if related_api.ROUTES else ()),
     *PHOTO_ROUTE_DOCS,
     *TAG_ROUTE_DOCS,
+    *CONVERT_ROUTE_DOCS,
     *(USERS_ROUTE_DOCS if users_api.ROUTES else ()),
     *(OAUTH_ROUTE_DOCS if oauth_api.ROUTES else ()),
     *ADMIN_ROUTE_DOCS,

@@ -255,3 +255,59 @@ TAG_ROUTE_DOCS: tuple[RouteDoc, ...] = (
         lambda c: _record_actions(c, "remove_tags", False),
     ),
 )
+
+
+# --- lead conversion (kept beside the record actions) ------------------------------------------
+
+_CONVERT_IN: Schema = {
+    "type": "object",
+    "properties": {
+        "overwrite": {"type": "boolean"},
+        "notify_lead_owner": {"type": "boolean"},
+        "notify_new_entity_owner": {"type": "boolean"},
+        "Accounts": {"description": "An Account id (a string; {'id': …} accepted too)."},
+        "Contacts": {"description": "A Contact id (a string; {'id': …} accepted too)."},
+        "assign_to": {"description": "A user id: owner of the new records."},
+        "Deals": {"type": "object", "description": "A Deal to create: Deal_Name, Closing_Date, Stage."},
+        "carry_over_tags": {"type": "object"},
+    },
+}
+_CONVERTED: Schema = {
+    "type": "object",
+    "required": ["data"],
+    "properties": {
+        "data": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["Contacts", "Accounts", "Deals"],
+                "properties": {
+                    "Contacts": ID_STRING,
+                    "Accounts": {**ID_STRING, "nullable": True},
+                    "Deals": {**ID_STRING, "nullable": True},
+                },
+            },
+        }
+    },
+}
+
+
+def _convert(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
+    body = json_body(
+        {
+            "type": "object",
+            "required": ["data"],
+            "properties": {"data": {"type": "array", "maxItems": 1, "items": _CONVERT_IN}},
+        },
+        "Exactly one LeadConverter.",
+    )
+    answers = with_errors(
+        {200: {"description": "Converted.", "content": json_content(_CONVERTED)}}, body=True
+    )
+    op = make_op("convertLead", "Convert a lead", [VERSION, _RECORD], answers, requestBody=body)
+    return [("/crm/{version}/Leads/{record_id}/actions/convert", op)]
+
+
+CONVERT_ROUTE_DOCS: tuple[RouteDoc, ...] = (
+    RouteDoc("POST", "/crm/{version}/{module}/{record_id}/actions/convert", _convert),
+)
