@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, event
 
-from crmlink.domain import records as rec
+from crmlink.storage import records as rec
 from crmlink.storage.engine import Database
 from crmlink.storage.migrations import migrate
 

@@ -9,7 +9,21 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
-from crmlink.api import admin, convert, metadata, oauth, openapi, photos, records, related, tags, users
+from crmlink.api import (
+    actions,
+    admin,
+    convert,
+    deleted,
+    metadata,
+    oauth,
+    openapi,
+    photos,
+    records,
+    related,
+    tags,
+    upsert,
+    users,
+)
 from crmlink.api.context import Services
 from crmlink.api.errors import handle_crm_error, handle_http_exception, handle_unexpected
 from crmlink.api.limits import enforce_limits
@@ -41,6 +55,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         *metadata.ROUTES,
         *users.ROUTES,
         *records.ROUTES,
+        *upsert.ROUTES,
+        *deleted.ROUTES,
+        *actions.ROUTES,
         *related.ROUTES,
         *photos.ROUTES,
         *tags.ROUTES,

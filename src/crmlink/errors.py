@@ -14,11 +14,13 @@ classes as *values* (``as_item()``), never raised::
     ├── InvalidRequestMethod         400 INVALID_REQUEST_METHOD
     ├── AuthorizationFailed          400 AUTHORIZATION_FAILED
     ├── DuplicateData                400 DUPLICATE_DATA
+    ├── PatternNotMatched            400 PATTERN_NOT_MATCHED
     ├── AuthenticationFailure        401 AUTHENTICATION_FAILURE
     ├── InvalidToken                 401 INVALID_TOKEN
     ├── OAuthScopeMismatch           401 OAUTH_SCOPE_MISMATCH
     ├── NoPermission                 403 NO_PERMISSION
     ├── InvalidUrlPattern            404 INVALID_URL_PATTERN
+    ├── NotFound                     404 NOT_FOUND
     ├── RequestTooLarge              413 REQUEST_ENTITY_TOO_LARGE
     ├── TooManyRequests              429 TOO_MANY_REQUESTS
     └── InternalError                500 INTERNAL_ERROR
@@ -114,6 +116,21 @@ class DuplicateData(CRMError):
 
     code = "DUPLICATE_DATA"
     default_message = "duplicate data"
+
+
+class PatternNotMatched(CRMError):
+    """A parameter outside its allowed values (``type`` of the deleted-records list)."""
+
+    code = "PATTERN_NOT_MATCHED"
+    default_message = "Please check whether the input values are correct"
+
+
+class NotFound(CRMError):
+    """A well-formed id that names nothing where Zoho answers 404 (an unknown mass update job)."""
+
+    status_code = 404
+    code = "NOT_FOUND"
+    default_message = "Empty response"
 
 
 class AuthenticationFailure(CRMError):

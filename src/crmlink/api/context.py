@@ -13,6 +13,7 @@ from crmlink.domain.catalog import Catalog
 from crmlink.domain.faults import FaultBook
 from crmlink.domain.ids import IdGenerator
 from crmlink.domain.limits import ConcurrencyGate
+from crmlink.domain.recycle_bin import Retention
 from crmlink.domain.requestlog import RequestLog
 from crmlink.storage.blobs import BlobStore, open_blobs
 from crmlink.storage.engine import Database
@@ -38,6 +39,11 @@ class Services:
         self.blobs = open_blobs(
             s.blob_url, s.data_dir, s3_endpoint_url=s.s3_endpoint_url, s3_region=s.s3_region
         )
+
+    @property
+    def retention(self) -> Retention:
+        """How long deleted records stay listed (recycle bin, then permanent)."""
+        return Retention(self.settings.recycle_bin_days, self.settings.deleted_retention_days)
 
 
 def services(request: Req) -> Services:

@@ -15,6 +15,7 @@ from sqlalchemy.schema import CreateTable
 
 from crmlink.storage import tables
 from crmlink.storage.engine import Database
+from crmlink.storage.unique_keys import ensure_field_index
 
 Migration = Callable[[Connection], None]
 
@@ -102,11 +103,35 @@ def _v32_converted_leads(conn: Connection) -> None:
     tables.converted_leads.create(conn, checkfirst=True)
 
 
+def _v15_record_key_indexes(conn: Connection) -> None:
+    """An index per duplicate-check field of the catalog (upsert, X-EXTERNAL; see
+    ``storage/unique_keys.py``)."""
+    from crmlink.domain.catalog_data import CATALOG  # the catalog is data, not a layer above
+
+    for module in CATALOG.modules:
+        for field in module.key_fields:
+            ensure_field_index(conn, module.api_name, field.api_name)
+
+
+def _v16_recycle_bin(conn: Connection) -> None:
+    """Deleted records are kept in ``deleted_records`` (``GET /{module}/deleted``)."""
+    tables.deleted_records.create(conn, checkfirst=True)
+    for index in tables.deleted_records.indexes:
+        index.create(conn, checkfirst=True)
+
+
+def _v17_mass_update_jobs(conn: Connection) -> None:
+    tables.mass_update_jobs.create(conn, checkfirst=True)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
     3: _v3_api_credits,
     4: _v4_links_without_rowid,
+    15: _v15_record_key_indexes,
+    16: _v16_recycle_bin,
+    17: _v17_mass_update_jobs,
     30: _v30_attachments,
     31: _v31_tags,
     32: _v32_converted_leads,

@@ -30,6 +30,7 @@ from crmlink.api.openapi.attachments import ATTACHMENT_ROUTE_DOCS, PHOTO_ROUTE_D
 from crmlink.api.openapi.oauth import OAUTH_ROUTE_DOCS, USERS_ROUTE_DOCS, user_schema
 from crmlink.api.openapi.operations import Operation, RouteDoc, json_content
 from crmlink.api.openapi.records import RECORD_ROUTE_DOCS
+from crmlink.api.openapi.records_more import RECORDS_MORE_ROUTE_DOCS, more_schemas
 from crmlink.api.openapi.related import RELATED_ROUTE_DOCS, related_out, related_schema_name, served_lists
 from crmlink.api.openapi.schemas import common_schemas, record_out
 from crmlink.api.openapi.tags import CONVERT_ROUTE_DOCS, TAG_ROUTE_DOCS
@@ -55,6 +56,7 @@ def _openapi_op() -> Operation:
 # served and described routes are the same set holds route by route.
 ROUTE_DOCS: tuple[RouteDoc, ...] = (
     *RECORD_ROUTE_DOCS,
+    *RECORDS_MORE_ROUTE_DOCS,
     *(RELATED_ROUTE_DOCS if related_api.ROUTES else ()),
     *(ATTACHMENT_ROUTE_DOCS if related_api.ROUTES else ()),
     *PHOTO_ROUTE_DOCS,
@@ -78,7 +80,7 @@ def build_openapi(catalog: Catalog) -> dict[str, Any]:
             if key in methods:
                 raise ValueError(f"{doc.method} {path} described twice")
             methods[key] = operation
-    schemas = common_schemas()
+    schemas = {**common_schemas(), **more_schemas()}
     for m in catalog.modules:
         schemas[f"Record_{m.api_name}"] = record_out(m)
     for m, rl in served_lists(catalog, ListKind.LINK, ListKind.LOOKUP):
