@@ -2,7 +2,7 @@
 
 The HTTP layer streams an upload into the blob store first; ``add_file`` then writes the row in
 the caller's transaction. Deleting returns the blob keys to remove once the row is gone.
-Decisions where Zoho is silent are in docs/related-records.md ("Attachments").
+Decisions where Zoho is silent are in docs/api-coverage.md ("Notes and attachments of a record").
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Creates or reuses the Contact (given ``Contacts``, else the first Contact with t
 else one named like the lead, else a new one) and, when the lead has a Company or ``Accounts``
 is given, the Account (given, else the first Account named like the Company, else a new one);
 optionally a Deal (``Deals``). Then the lead's related data moves as decided in
-docs/related-records.md ("Converting a lead"): notes, attachments, campaign memberships (with
+docs/api-coverage.md ("Converting a lead"): notes, attachments, campaign memberships (with
 their Member_Status) and product links go to the Contact, each move writing change events;
 tags named in ``carry_over_tags`` are copied. The lead is marked converted.
 """

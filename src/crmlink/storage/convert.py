@@ -93,6 +93,22 @@ def event(
     )
 
 
+def _event_row(
+    org_id: int, relation: str, action: str, left: int, right: int, data: str | None, actor: int, at: int
+) -> dict[str, Any]:
+    return {
+        "org_id": org_id,
+        "at": at,
+        "actor_id": actor,
+        "relation": relation,
+        "action": action,
+        "left_id": left,
+        "right_id": right,
+        "old_data": data if action != "added" else None,
+        "new_data": data if action == "added" else None,
+    }
+
+
 def reparent_notes(
     conn: Connection, org_id: int, lead_id: int, contact_id: int, actor: int, at: int
 ) -> list[int]:
@@ -147,26 +163,33 @@ def move_links(
         )
     )
     conn.execute(delete(_l).where(where))
-    moved: list[tuple[int, str]] = []
-    for left, data, _created_by, _created_at in rows:
-        event(conn, org_id, from_relation, "removed", left, lead_id, data, actor, at)
-        if left in have:
-            continue
+    moved = [(left, data) for left, data, _by, _at in rows if left not in have]
+    events = [
+        _event_row(org_id, from_relation, "removed", left, lead_id, data, actor, at)
+        for left, data, _b, _a in rows
+    ]
+    events += [
+        _event_row(org_id, to_relation, "added", left, contact_id, data, actor, at) for left, data in moved
+    ]
+    if moved:
         conn.execute(
-            insert(_l).values(
-                org_id=org_id,
-                relation=to_relation,
-                left_id=left,
-                right_id=contact_id,
-                data=data,
-                created_by=actor,
-                modified_by=actor,
-                created_at=at,
-                modified_at=at,
-            )
+            insert(_l),
+            [
+                {
+                    "org_id": org_id,
+                    "relation": to_relation,
+                    "left_id": left,
+                    "right_id": contact_id,
+                    "data": data,
+                    "created_by": actor,
+                    "modified_by": actor,
+                    "created_at": at,
+                    "modified_at": at,
+                }
+                for left, data in moved
+            ],
         )
-        event(conn, org_id, to_relation, "added", left, contact_id, data, actor, at)
-        moved.append((left, data))
+    conn.execute(insert(_ev), events)  # one executemany for every moved link's events
     return moved
 
 
