@@ -60,6 +60,7 @@ bench: $(STAMP)
 	./scripts/ensure-postgres.sh
 	$(BIN)/python -m bench run $(BENCH_ARGS)
 	$(BIN)/python -m bench.snapshot
+	$(BIN)/python -m bench.files sqlite
 
 ## The same harness at a tiny size for a few seconds (keeps it working; no timing claims).
 bench-smoke: $(STAMP)

@@ -450,3 +450,199 @@ def test_duplicated_ids_in_one_call_are_answered_per_item_in_order(client: Any, 
     assert first["code"] == "SUCCESS"
     assert_item_error(repeat, "INVALID_DATA", BAD_ID, id=lead_id)
     assert client.get(f"/crm/{V}/Leads/{lead_id}", headers=org.headers).status_code == 204
+
+
+# --- files, photos, tags and conversion ----------------------------------------------------------
+
+BOUNDARY = "crmlinkbad"
+MULTIPART = (("Content-Type", f"multipart/form-data; boundary={BOUNDARY}"),)
+
+
+def multipart(name: str, content: bytes, field: str = "file", *, close: bool = True) -> bytes:
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    return head + content + (f"\r\n--{BOUNDARY}--\r\n".encode() if close else b"")
+
+
+ATT = "/Leads/{lead}/Attachments"
+PHOTO = "/Leads/{lead}/photo"
+FILE_ROWS = [
+    pytest.param(
+        Row("POST", ATT, multipart("cv.pdf", b""), message="the file is empty", headers=MULTIPART),
+        id="empty-file",
+    ),
+    pytest.param(
+        Row("POST", ATT, multipart("../", b"abc"), message="the file name is invalid", headers=MULTIPART),
+        id="name-is-only-a-path",
+    ),
+    pytest.param(
+        Row(
+            "POST",
+            ATT,
+            multipart("cv.pdf", b"abc", close=False),
+            code="UNABLE_TO_PARSE_DATA_TYPE",
+            headers=MULTIPART,
+        ),
+        id="truncated-multipart",
+    ),
+    pytest.param(
+        Row("POST", ATT, b"--other\r\nnot a form\r\n", code="UNABLE_TO_PARSE_DATA_TYPE", headers=MULTIPART),
+        id="wrong-boundary",
+    ),
+    pytest.param(
+        Row(
+            "POST",
+            ATT,
+            multipart("cv.pdf", b"abc", field="document"),
+            code="REQUIRED_PARAM_MISSING",
+            headers=MULTIPART,
+        ),
+        id="no-file-part",
+    ),
+    pytest.param(
+        Row(
+            "POST",
+            ATT,
+            b"raw bytes",
+            code="REQUIRED_PARAM_MISSING",
+            headers=(("Content-Type", "application/pdf"),),
+        ),
+        id="not-multipart",
+    ),
+    pytest.param(
+        Row(
+            "POST",
+            ATT,
+            b"",
+            code="REQUIRED_PARAM_MISSING",
+            headers=(("Content-Type", "multipart/form-data"),),
+        ),
+        id="multipart-without-boundary",
+    ),
+    pytest.param(Row("POST", ATT + "?attachmentUrl=javascript:alert(1)"), id="link-not-http"),
+    pytest.param(Row("POST", ATT + "?attachmentUrl=file:///etc/passwd"), id="link-file-scheme"),
+    pytest.param(
+        Row("POST", "/Leads/1234567890123456789/Attachments", multipart("a", b"a"), headers=MULTIPART),
+        id="file-on-missing-record",
+    ),
+    pytest.param(Row("DELETE", ATT, code="REQUIRED_PARAM_MISSING"), id="delete-without-ids"),
+    pytest.param(Row("GET", ATT + "/1234567890123456789"), id="download-missing-attachment"),
+    pytest.param(
+        Row(
+            "POST", PHOTO, multipart("me.png", b""), message="The image format is invalid.", headers=MULTIPART
+        ),
+        id="zero-byte-photo",
+    ),
+    pytest.param(
+        Row(
+            "POST",
+            PHOTO,
+            multipart("me.png", b"<svg/>"),
+            message="The image format is invalid.",
+            headers=MULTIPART,
+        ),
+        id="svg-named-png",
+    ),
+    pytest.param(Row("POST", "/Leads/{lead}/actions/add_tags?tag_names=%F0%9F%8E%89"), id="emoji-tag-name"),
+    pytest.param(Row("POST", "/Leads/{lead}/actions/add_tags?tag_names=a%E2%80%AEb"), id="bidi-tag-name"),
+    pytest.param(Row("POST", "/Leads/{lead}/actions/add_tags?tag_names=" + "x" * 26), id="long-tag-name"),
+    pytest.param(
+        Row("POST", "/Leads/{lead}/actions/add_tags", code="REQUIRED_PARAM_MISSING"), id="no-tag-names"
+    ),
+    pytest.param(
+        Row(
+            "POST",
+            "/settings/tags?module=Leads",
+            j({"tags": [{"name": "\u0007bell"}]}),
+            item=False,
+            code="INVALID_DATA",
+        ),
+        id="control-char-tag",
+    ),
+    pytest.param(
+        Row("POST", "/Leads/1234567890123456789/actions/convert", j({"data": [{}]})),
+        id="convert-missing-lead",
+    ),
+    pytest.param(
+        Row("POST", "/Leads/{lead}/actions/convert", j({"data": [{"Accounts": "{foreign_account}"}]})),
+        id="convert-into-other-orgs-account",
+    ),
+    pytest.param(
+        Row("POST", "/Leads/{lead}/actions/convert", j({"data": [{"Contacts": "{account}"}]})),
+        id="convert-into-an-account-as-contact",
+    ),
+    pytest.param(
+        Row("POST", "/Leads/{lead}/actions/convert", b"", code="MANDATORY_NOT_FOUND"), id="convert-empty-body"
+    ),
+    pytest.param(
+        Row(
+            "POST",
+            "/Leads/{lead}/actions/convert",
+            j({"data": [{"Deals": {"Deal_Name": "x"}}]}),
+            code="MANDATORY_NOT_FOUND",
+        ),
+        id="convert-deal-without-stage",
+    ),
+]
+
+
+def _file_snapshot(client: Any, org: TestOrg, ids: dict[str, str], services: Any) -> dict[str, Any]:
+    out = _snapshot(client, org, ids)
+    for path in (
+        f"/Leads/{ids['lead']}/Attachments",
+        f"/Leads/{ids['lead']}/photo",
+        "/settings/tags?module=Leads",
+    ):
+        response = client.get(f"/crm/{V}{path}", headers=org.headers)
+        out[path] = response.content if response.status_code == 200 else response.status_code
+    out["blobs"] = sorted(b.key for b in services.blobs.list())
+    out["events"] = len(org.link_events())
+    return out
+
+
+@pytest.mark.parametrize("row", FILE_ROWS)
+def test_bad_files_tags_and_conversions_get_zoho_errors_and_change_nothing(
+    client: Any, org: TestOrg, orgs: Any, services: Any, row: Row
+) -> None:
+    other = orgs.create()
+    ids = {
+        "lead": org.create(client, "Leads")[0],
+        "contact": org.create(client, "Contacts")[0],
+        "account": org.create(client, "Accounts")[0],
+        "foreign_account": other.create(client, "Accounts")[0],
+    }
+    path, body = row.path, row.body
+    for name, value in ids.items():
+        path = path.replace("{" + name + "}", value)
+        if body is not None:
+            body = body.replace(b"{" + name.encode() + b"}", value.encode())
+    before = _file_snapshot(client, org, ids, services)
+    response = client.request(
+        row.method, f"/crm/{V}{path}", content=body, headers={**org.headers, **dict(row.headers)}
+    )
+    if path.startswith("/settings/tags"):
+        assert response.status_code == 400
+        assert_item_error(response.json()["tags"][0], row.code, row.message)
+    else:
+        assert_zoho_error(response, row.status, row.code, row.message)
+    assert _file_snapshot(client, org, ids, services) == before
+    staging = services.settings.data_dir / "blobs-staging"
+    assert not staging.exists() or not any(staging.iterdir())
+
+
+def test_path_traversal_in_a_file_name_keeps_only_the_last_segment(
+    client: Any, org: TestOrg, services: Any
+) -> None:
+    lead_id = org.create(client, "Leads")[0]
+    for name in ("../../../etc/passwd", "..\\..\\windows\\win.ini", "/abs/path/ok.txt"):
+        response = client.post(
+            f"/crm/{V}/Leads/{lead_id}/Attachments", files={"file": (name, b"data")}, headers=org.headers
+        )
+        assert response.status_code == 200, response.text
+    rows = client.get(f"/crm/{V}/Leads/{lead_id}/Attachments", headers=org.headers).json()["data"]
+    assert [r["File_Name"] for r in rows] == ["passwd", "win.ini", "ok.txt"]
+    root = (services.settings.data_dir / "blobs").resolve()
+    for blob in services.blobs.list():
+        assert (root / blob.key).resolve().is_relative_to(root)

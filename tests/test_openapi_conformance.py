@@ -104,6 +104,22 @@ def test_metadata_and_errors(client: Any, org: TestOrg, described: Any) -> None:
         check(described, template, method, response)
 
 
+def _check_attachments(client: Any, org: TestOrg, described: Any, base: str, url: str) -> None:
+    up = [
+        client.post(url, files={"file": (f"f{i}.pdf", b"%PDF" * (i + 1))}, headers=org.headers)
+        for i in range(2)
+    ]
+    ids = [check(described, base, "POST", r).json()["data"][0]["details"]["id"] for r in up]
+    link = client.post(url, params={"attachmentUrl": "https://example.com/x"}, headers=org.headers)
+    check(described, base, "POST", link)
+    assert check(described, base, "GET", client.get(url, headers=org.headers)).status_code == 200
+    got = client.get(f"{url}/{ids[0]}", headers=org.headers)
+    assert check(described, base + "/{related_id}", "GET", got).status_code == 200
+    check(described, base + "/{related_id}", "DELETE", client.delete(f"{url}/{ids[0]}", headers=org.headers))
+    gone = client.delete(url, params={"ids": f"{ids[1]},{ids[0]}"}, headers=org.headers)
+    assert check(described, base, "DELETE", gone).status_code == 207
+
+
 def test_every_related_list_with_real_links(client: Any, org: TestOrg, described: Any) -> None:
     for module in CATALOG.modules:
         for rl in module.related_lists:
@@ -112,6 +128,9 @@ def test_every_related_list_with_real_links(client: Any, org: TestOrg, described
             (parent,) = org.create(client, module.api_name)
             base = f"/crm/{{version}}/{module.api_name}/{{record_id}}/{rl.api_name}"
             url = f"/crm/{V}/{module.api_name}/{parent}/{rl.api_name}"
+            if rl.kind is ListKind.ATTACHMENTS:
+                _check_attachments(client, org, described, base, url)
+                continue
             if rl.kind is ListKind.LINK:
                 others = org.create(client, rl.module, 2)
                 related = client.put(url, json={"data": [{"id": o} for o in others]}, headers=org.headers)
@@ -123,6 +142,9 @@ def test_every_related_list_with_real_links(client: Any, org: TestOrg, described
                 polymorphic = rl.lookup_field in {"Parent_Id", "What_Id"}  # named by $se_module
                 extra = {"$se_module": module.api_name} if polymorphic else {}
                 others = org.create(client, rl.module, 2, **{rl.lookup_field: parent, **extra})
+                if rl.module == "Notes":
+                    added = client.post(url, json={"data": [{"Note_Content": "n"}]}, headers=org.headers)
+                    assert check(described, base, "POST", added).status_code == 201
             listed = client.get(url, headers=org.headers)
             assert check(described, base, "GET", listed).status_code == 200, (url, listed.text)
             single = client.get(f"{url}/{others[0]}", headers=org.headers)
@@ -160,3 +182,18 @@ def test_search_and_coql_answers(client: Any, org: TestOrg, described: Any) -> N
         ):
             answer = client.post(f"/crm/{V}/coql", json={"select_query": query}, headers=org.headers)
             check(described, "/crm/{version}/coql", "POST", answer)
+
+
+def test_record_photos(client: Any, org: TestOrg, described: Any) -> None:
+    from tests.test_photos import image_bytes
+
+    base = "/crm/{version}/Leads/{record_id}/photo"
+    (lead,) = org.create(client, "Leads")
+    url = f"/crm/{V}/Leads/{lead}/photo"
+    check(described, base, "GET", client.get(url, headers=org.headers))  # 204
+    up = client.post(url, files={"file": ("a.png", image_bytes("PNG"))}, headers=org.headers)
+    assert check(described, base, "POST", up).status_code == 200
+    assert check(described, base, "GET", client.get(url, headers=org.headers)).status_code == 200
+    bad = client.post(url, files={"file": ("a.png", b"no")}, headers=org.headers)
+    assert check(described, base, "POST", bad).status_code == 400
+    assert check(described, base, "DELETE", client.delete(url, headers=org.headers)).status_code == 200

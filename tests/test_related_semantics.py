@@ -157,6 +157,8 @@ def test_unknown_relation_keys_are_ignored_and_not_stored(client: Any, org: Test
     (record,) = client.get(f"/crm/{V}/Contacts/{contact}/Campaigns", headers=org.headers).json()["data"]
     assert "Contact_Role" not in record and "list_price" not in record and record["Member_Status"] is None
     (campaign_record,) = client.get(f"/crm/{V}/Campaigns/{campaign}", headers=org.headers).json()["data"]
+    # Record reads add the record's Tag list; related lists do not (docs/api-coverage.md).
+    campaign_record.pop("Tag")
     assert record == {**campaign_record, "Member_Status": None}
 
 

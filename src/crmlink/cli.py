@@ -166,6 +166,51 @@ def migrate(data_dir: Path | None, database_url: str | None, as_json: bool) -> N
     )
 
 
+@main.command()
+@_data_dir
+@_database_url
+@click.option(
+    "--older-than",
+    type=float,
+    default=3600,
+    show_default=True,
+    help="Only blobs older than this many seconds (uploads in flight are younger).",
+)
+@_json
+def gc(data_dir: Path | None, database_url: str | None, older_than: float, as_json: bool) -> None:
+    """Remove stored attachment and photo bytes that no record names any more.
+
+    A crash between writing an upload's bytes and committing its row, a deleted record, or a
+    blob store that was down during a delete leaves such orphans (docs/deployment.md).
+
+    \b
+    Example:
+      crmlink gc --older-than 3600
+    """
+    from crmlink.storage.blobs import open_blobs
+    from crmlink.storage.engine import Database
+    from crmlink.storage.sweep import sweep_orphans
+
+    settings = _settings(data_dir, database_url)
+    db = Database(settings.resolved_database_url)
+    try:
+        blobs = open_blobs(
+            settings.blob_url,
+            settings.data_dir,
+            s3_endpoint_url=settings.s3_endpoint_url,
+            s3_region=settings.s3_region,
+        )
+        result = sweep_orphans(db, blobs, older_than=older_than)
+    finally:
+        db.dispose()
+    _emit(
+        as_json,
+        {"checked": result.checked, "removed": result.removed, "staging_removed": result.staging_removed},
+        f"checked {result.checked} blobs; removed {result.removed} orphans"
+        f" and {result.staging_removed} stale staging files",
+    )
+
+
 def _register_accounts() -> None:
     from crmlink.cli_accounts import COMMANDS
     from crmlink.cli_changes import changes_command, deliveries_command

@@ -16,6 +16,8 @@ from typing import Any
 # requests per user and app is its Standard edition.
 STRICT_API_CREDITS_PER_DAY = 5_000
 STRICT_MAX_CONCURRENT_REQUESTS = 10
+# Zoho's attachment limit: 100 MB per file (spec zoho-crm-v2.1-records-more.md §8).
+ZOHO_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,16 @@ class Settings:
     api_domain: str = ""
     #: Largest request body accepted, in bytes; larger bodies get 413 without being read further.
     max_body_bytes: int = 5 * 1024 * 1024
+    #: Largest attachment upload body, in bytes (Zoho's 100 MB per file by default); its own
+    #: setting because uploads are streamed to the blob store, never held in memory.
+    max_upload_bytes: int = ZOHO_MAX_UPLOAD_BYTES
+    #: Where attachment and photo bytes live: empty means files under ``data_dir/blobs``;
+    #: ``s3://bucket[/prefix]`` an S3-compatible store (credentials from the usual AWS variables).
+    blob_url: str = ""
+    #: Endpoint of the S3-compatible store (MinIO, moto, ...); empty means AWS itself.
+    s3_endpoint_url: str = ""
+    #: Region of the S3 bucket.
+    s3_region: str = "us-east-1"
     #: API credits per org over a rolling 24 hours (0 = unlimited).
     api_credits_per_day: int = 0
     #: Concurrent requests per user and client (0 = unlimited).

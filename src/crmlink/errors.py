@@ -213,6 +213,21 @@ class RequestTooLarge(CRMError):
     default_message = "the request body is too large"
 
 
+class IdAlreadyConverted(CRMError):
+    """Converting a lead that was converted before."""
+
+    code = "ID_ALREADY_CONVERTED"
+    default_message = "id already converted"
+
+
+class FileTooLarge(CRMError):
+    """A photo over Zoho's 10 MB / 10 megapixels (Zoho answers 415 here)."""
+
+    status_code = 415
+    code = "FILE_SIZE_MORE_THAN_ALLOWED_SIZE"
+    default_message = "please check if the file size is in the correct range"
+
+
 class TooManyRequests(CRMError):
     """API credits or the concurrency cap are exhausted."""
 

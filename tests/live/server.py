@@ -130,12 +130,18 @@ def run_cli(args: Sequence[str], timeout: float = 120) -> Any:
 
 
 @contextmanager
-def serve(engine: str, workdir: Path, *extra: str, database_url: str | None = None) -> Iterator[LiveServer]:
+def serve(
+    engine: str,
+    workdir: Path,
+    *extra: str,
+    database_url: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[LiveServer]:
     """``crmlink serve`` on SQLite under ``workdir/data``, or on ``database_url``; stopped on exit."""
     workdir.mkdir(parents=True, exist_ok=True)
     storage = ["--database-url", database_url] if database_url else ["--data-dir", str(workdir / "data")]
     with crmlink_server(
-        workdir, *extra, env={"CRMLINK_LOG_LEVEL": "warning"}, database_url=database_url
+        workdir, *extra, env={"CRMLINK_LOG_LEVEL": "warning", **(env or {})}, database_url=database_url
     ) as server:
         yield LiveServer(engine=engine, server=server, storage_args=storage)
 

@@ -15,6 +15,7 @@ from crmlink.domain.ids import IdGenerator
 from crmlink.domain.limits import ConcurrencyGate
 from crmlink.domain.recycle_bin import Retention
 from crmlink.domain.requestlog import RequestLog
+from crmlink.storage.blobs import BlobStore, open_blobs
 from crmlink.storage.engine import Database
 
 Req: TypeAlias = Request[Any, Any, State]
@@ -27,12 +28,17 @@ class Services:
     catalog: Catalog
     ids: IdGenerator
     gate: ConcurrencyGate = field(init=False)
+    blobs: BlobStore = field(init=False)
     # The testkit's books (admin API): fault rules and the request log, per process.
     faults: FaultBook = field(default_factory=FaultBook)
     requests: RequestLog = field(default_factory=RequestLog)
 
     def __post_init__(self) -> None:
         self.gate = ConcurrencyGate(self.settings.concurrency_limit)
+        s = self.settings
+        self.blobs = open_blobs(
+            s.blob_url, s.data_dir, s3_endpoint_url=s.s3_endpoint_url, s3_region=s.s3_region
+        )
 
     @property
     def retention(self) -> Retention:

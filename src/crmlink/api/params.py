@@ -121,17 +121,17 @@ def csv_param(request: Req, name: str) -> list[str] | None:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-def ids_param(request: Req, *, required: bool) -> list[int] | None:
-    """``ids=a,b``: at most 100, all numeric (``UNABLE_TO_PARSE_DATA_TYPE`` otherwise)."""
+def ids_param(request: Req, *, required: bool, max_items: int = MAX_ITEMS) -> list[int] | None:
+    """``ids=a,b``: at most ``max_items`` (100), all numeric (``UNABLE_TO_PARSE_DATA_TYPE`` otherwise)."""
     parts = csv_param(request, "ids")
     if parts is None or not parts:
         if required:
             raise RequiredParamMissing(details={"param_name": "ids"})
         return None
-    if len(parts) > MAX_ITEMS:
+    if len(parts) > max_items:
         raise LimitExceeded(
-            f"Limit Exceeded, You cannot give more than {MAX_ITEMS} record ids",
-            {"limit": str(MAX_ITEMS), "param_name": "ids"},
+            f"Limit Exceeded, You cannot give more than {max_items} record ids",
+            {"limit": str(max_items), "param_name": "ids"},
         )
     out: list[int] = []
     for part in parts:

@@ -98,6 +98,9 @@ async def list_records(request: Req) -> Response[bytes]:
                 if view is None:
                     raise InvalidData(details={"param_name": "cvid"})
                 owner = actor.user_id if view.owner_only else None
+            converted = request.query_params.get("converted") or "false"
+            if converted not in ("true", "false", "both"):
+                raise InvalidData(details={"param_name": "converted"})
             found = rec.list_records(
                 conn,
                 svc.catalog,
@@ -112,6 +115,7 @@ async def list_records(request: Req) -> Response[bytes]:
                 modified_since=since,
                 owner_id=owner,
                 reader=actor,
+                converted=converted,
             )
             return found, since
 

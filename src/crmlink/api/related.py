@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from litestar import Response, delete, get, put
+from litestar import Response, delete, get, post, put
+from litestar.response import Stream
 from sqlalchemy import Connection
 
+from crmlink.api import attachments
 from crmlink.api.context import Req, Services, services
 from crmlink.api.params import (
     check_record_segment,
@@ -29,12 +31,15 @@ from crmlink.api.params import (
 )
 from crmlink.api.responses import empty_response, json_response, results_response
 from crmlink.api.security import RELATED_NO_PERMISSION, authorize_module, authorize_related, bearer_token
+from crmlink.api.uploads import drain
 from crmlink.domain import records as rec
 from crmlink.domain import relations as rel
 from crmlink.domain.auth import Actor, Operation, actor_for_token
 from crmlink.domain.catalog import ListKind
 from crmlink.domain.relation_values import RELATED_ID_INVALID
 from crmlink.errors import InvalidRequestMethod
+
+ATTACHMENTS = "attachments"
 
 Req = Req
 
@@ -73,6 +78,10 @@ def _checks(svc: Services, conn: Connection, token: str, params: dict[str, str],
     return _Call(actor, target, parent_id)
 
 
+def _is_attachments(params: dict[str, str]) -> bool:
+    return params["related_list"].lower() == ATTACHMENTS
+
+
 def _related_id(params: dict[str, str]) -> int:
     return path_id(params["related_id"], 3, RELATED_ID_INVALID)
 
@@ -92,6 +101,8 @@ def _page_response(page: rec.Page, since: int | None) -> Response[bytes]:
 @get(LIST_PATH)
 async def list_related(request: Req) -> Response[bytes]:
     svc, token, params = _start(request)
+    if _is_attachments(params):
+        return await attachments.list_attachments(request, svc, token, params)
 
     def work() -> tuple[rec.Page, int | None]:
         with svc.db.read() as conn:
@@ -134,8 +145,10 @@ async def list_related(request: Req) -> Response[bytes]:
 
 
 @get(ITEM_PATH)
-async def get_related(request: Req) -> Response[bytes]:
+async def get_related(request: Req) -> Response[bytes] | Stream:
     svc, token, params = _start(request)
+    if _is_attachments(params):
+        return await attachments.download(request, svc, token, params)
 
     def work() -> tuple[list[dict[str, object]], int | None]:
         with svc.db.read() as conn:
@@ -205,6 +218,8 @@ async def relate_record(request: Req) -> Response[bytes]:
 @delete(LIST_PATH, status_code=200)
 async def delink_records(request: Req) -> Response[bytes]:
     svc, token, params = _start(request)
+    if _is_attachments(params):
+        return await attachments.delete_attachments(request, svc, token, params, one=False)
 
     def work(conn: Connection) -> list[dict[str, object]]:
         call = _checks(svc, conn, token, params, Operation.DELETE)
@@ -218,6 +233,8 @@ async def delink_records(request: Req) -> Response[bytes]:
 @delete(ITEM_PATH, status_code=200)
 async def delink_record(request: Req) -> Response[bytes]:
     svc, token, params = _start(request)
+    if _is_attachments(params):
+        return await attachments.delete_attachments(request, svc, token, params, one=True)
 
     def work(conn: Connection) -> list[dict[str, object]]:
         call = _checks(svc, conn, token, params, Operation.DELETE)
@@ -226,6 +243,48 @@ async def delink_record(request: Req) -> Response[bytes]:
     return results_response(await svc.db.transact(work))
 
 
-ROUTES = [list_related, get_related, relate_records, relate_record, delink_records, delink_record]
+# No Litestar body limit here: an attachment upload has its own (``max_upload_bytes``), enforced
+# while streaming (api/uploads.py); a Notes body is held to ``max_body_bytes`` by ``drain``.
+@post(LIST_PATH, status_code=200, request_max_body_size=None)
+async def add_related(request: Req) -> Response[bytes]:
+    """``POST .../Attachments`` uploads; ``POST .../Notes`` creates notes on the parent record."""
+    svc, token, params = _start(request)
+    if _is_attachments(params):
+        return await attachments.upload(request, svc, token, params)
+    raw = await drain(request, svc.settings.max_body_bytes)
+
+    def work(conn: Connection) -> list[dict[str, object]]:
+        actor = actor_for_token(conn, token)
+        parent = resolve_module(svc.catalog, params["module"])
+        rl = rel.find_related_list(svc.catalog, parent, params["related_list"])
+        if rl.kind is not ListKind.LOOKUP or rl.module != NOTES:
+            raise InvalidRequestMethod()
+        notes = svc.catalog.module_map[NOTES]
+        authorize_module(actor, parent, Operation.READ)
+        authorize_module(actor, notes, Operation.CREATE)
+        parent_id = path_id(params["record_id"], 1, RELATED_ID_INVALID)
+        rel.require_parent(conn, actor.org_id, parent, parent_id)
+        items = [
+            {**item, "Parent_Id": {"id": str(parent_id)}, "$se_module": parent.api_name}
+            if isinstance(item, dict)
+            else item
+            for item in data_items(decode_json(raw))
+        ]
+        return rec.insert_records(conn, svc.catalog, svc.ids, actor, notes, items)
+
+    return results_response(await svc.db.transact(work), all_ok_status=201)
+
+
+NOTES = "Notes"
+
+ROUTES = [
+    list_related,
+    get_related,
+    add_related,
+    relate_records,
+    relate_record,
+    delink_records,
+    delink_record,
+]
 
 __all__ = ["ROUTES"]

@@ -129,7 +129,8 @@ class ListKind(StrEnum):
 
     LINK = "link"  # a many-to-many relation: GET, PUT, DELETE
     LOOKUP = "lookup"  # records of the related module whose lookup field names the parent: GET
-    UNSERVED = "unserved"  # shown in metadata with href null (Attachments, ...): nothing served
+    ATTACHMENTS = "attachments"  # the record's files and links (api/attachments.py)
+    UNSERVED = "unserved"  # shown in metadata with href null: nothing served
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,8 +138,8 @@ def _notes_list() -> RelatedListDef:
 
 
 def _attachments_list() -> RelatedListDef:
-    # Shown in metadata with href null; Attachments is not a catalog module, which is fine here.
-    return RelatedListDef("Attachments", "Attachments", "Attachments", ListKind.UNSERVED)
+    # Served by api/attachments.py; Attachments is not a catalog module, which is fine here.
+    return RelatedListDef("Attachments", "Attachments", "Attachments", ListKind.ATTACHMENTS)
 
 
 def _link(api: str, relation: str, *, module: str | None = None, label: str = "") -> RelatedListDef:

@@ -23,8 +23,10 @@ from crmlink.domain.recycle_bin import Retention, bin_records
 from crmlink.domain.rendering import render
 from crmlink.domain.values import BadValue, check_value, expected_type
 from crmlink.errors import CRMError, InvalidData, MandatoryNotFound
+from crmlink.storage import attachments as attachment_store
 from crmlink.storage import links as link_store
 from crmlink.storage import records as store
+from crmlink.storage import tags as tag_store
 from crmlink.storage.connection import Connection
 from crmlink.storage.line_items import price_book_prices, records_by_id
 
@@ -40,6 +42,10 @@ class Page:
     page: int
     per_page: int
     more_records: bool
+
+
+# Leads leave ``GET /Leads`` once converted, unless ``converted=true|both`` (domain/convert.py).
+CONVERTED_MODULE = "Leads"
 
 
 def success(message: str, details: dict[str, Any]) -> dict[str, Any]:
@@ -432,6 +438,9 @@ def remove_record_dependents(
             ]
             link_store.insert_events(conn, events)
             link_changes += events
+    # Attachments and photos go with the record; their blobs become orphans for ``crmlink gc``.
+    attachment_store.delete_for_records(conn, actor.org_id, record_ids)
+    tag_store.remove_for_records(conn, actor.org_id, record_ids, actor.user_id, now)
     store.delete_records(conn, actor.org_id, record_ids)
     change_log.records_deleted(conn, actor.org_id, actor.user_id, stored, link_changes, now)
 
@@ -451,7 +460,20 @@ def get_record(
     row = store.record_row(conn, org_id, module.api_name, record_id)
     if row is None:
         return None
-    return render(conn, catalog, org_id, [row], reader=reader)[0]
+    return with_tags(conn, org_id, render(conn, catalog, org_id, [row], reader=reader), None)[0]
+
+
+def with_tags(
+    conn: Connection, org_id: int, rendered: list[dict[str, Any]], fields: Sequence[str] | None
+) -> list[dict[str, Any]]:
+    """Zoho's ``Tag`` field on record reads: ``[{"name","id"}]`` (``[]`` without tags); kept out
+    when ``fields`` is given without it."""
+    if not rendered or (fields and "Tag" not in fields):
+        return rendered
+    found = tag_store.tags_of(conn, org_id, [int(r["id"]) for r in rendered])
+    for record in rendered:
+        record["Tag"] = [{"name": name, "id": str(tid)} for tid, name in found.get(int(record["id"]), [])]
+    return rendered
 
 
 def check_sort_by(module: ModuleDef, sort_by: str) -> None:
@@ -476,8 +498,10 @@ def list_records(
     modified_since: int | None,
     owner_id: int | None = None,
     reader: Actor | None = None,
+    converted: str = "false",
 ) -> Page:
-    """A page of the module's records; ``owner_id`` keeps that user's (a ``My ...`` view)."""
+    """A page of the module's records; ``owner_id`` keeps that user's (a ``My ...`` view);
+    ``converted`` (``false``, ``true``, ``both``) filters converted leads (Leads only)."""
     if sort_by:
         check_sort_by(module, sort_by)
     rows = store.module_records(
@@ -491,9 +515,13 @@ def list_records(
         sort_by=sort_by,
         descending=(sort_order or "desc") == "desc",
         owner_id=owner_id,
+        converted=converted if module.api_name == CONVERTED_MODULE and converted != "both" else None,
     )
     more = len(rows) > per_page
-    return Page(render(conn, catalog, org_id, rows[:per_page], fields, reader=reader), page, per_page, more)
+    rendered = with_tags(
+        conn, org_id, render(conn, catalog, org_id, rows[:per_page], fields, reader=reader), fields
+    )
+    return Page(rendered, page, per_page, more)
 
 
 def list_lookup_related(

@@ -80,7 +80,7 @@ def find_related_list(catalog: Catalog, parent: ModuleDef, name: str) -> Related
         module = catalog.find_module(name)
         if module is not None:
             rl = parent.related_list_map.get(module.api_name.lower())
-    if rl is None or rl.kind is ListKind.UNSERVED:
+    if rl is None or rl.kind in (ListKind.UNSERVED, ListKind.ATTACHMENTS):
         raise InvalidData(RELATION_NAME_INVALID, {"resource_path_index": 2})
     return rl
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeAlias, TypeVar
 
 import anyio.to_thread
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -27,6 +27,9 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from crmlink.storage.checkpoints import BACKSTOP_PAGES, Checkpointer
 from crmlink.storage.files import prepare_sqlite_files
 from crmlink.storage.group_commit import GroupCommit
+
+# The connection type domain/ names in signatures without importing SQLAlchemy itself.
+Conn: TypeAlias = Connection
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -102,6 +102,27 @@ def _v10_search_email_indexes(conn: Connection) -> None:
         ensure_field_index(conn, module, field)
 
 
+def _v30_attachments(conn: Connection) -> None:
+    """Attachments and record photos (their bytes live in the blob store)."""
+    for table in (tables.attachments, tables.record_photos):
+        table.create(conn, checkfirst=True)
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
+
+
+def _v31_tags(conn: Connection) -> None:
+    """Tags per module and the records carrying them."""
+    for table in (tables.tags, tables.record_tags):
+        table.create(conn, checkfirst=True)
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
+
+
+def _v32_converted_leads(conn: Connection) -> None:
+    """Which leads were converted, and into what."""
+    tables.converted_leads.create(conn, checkfirst=True)
+
+
 def _v15_record_key_indexes(conn: Connection) -> None:
     """An index per duplicate-check field of the catalog (upsert, X-EXTERNAL; see
     ``storage/unique_keys.py``)."""
@@ -163,6 +184,9 @@ MIGRATIONS: dict[int, Migration] = {
     41: _v41_watch_channels,
     42: _v42_deliveries,
     60: _v60_sign_in_security,
+    30: _v30_attachments,
+    31: _v31_tags,
+    32: _v32_converted_leads,
 }
 
 

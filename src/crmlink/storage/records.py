@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, and_, bindparam, cast, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, cast, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 
 from crmlink.storage import tables
@@ -126,17 +126,35 @@ def named_records(conn: Connection, org_id: int, ids: Iterable[int]) -> list[Nam
 # --- pages -----------------------------------------------------------------------------------
 
 
-def _module_page(since: bool) -> HotStatement:
+def _converted_filter(converted: str | None) -> Any:
+    """``false`` hides converted leads, ``true`` keeps only them, ``None`` does not look."""
+    c = tables.converted_leads
+    found = exists().where(c.c.org_id == _r.c.org_id, c.c.lead_id == _r.c.id)
+    if converted == "false":
+        return ~found
+    if converted == "true":
+        return found
+    return None
+
+
+def _module_page(since: bool, converted: str | None) -> HotStatement:
     """A page of a module's records by id (optionally modified after ``since``): the plain
     ``GET /{module}``, the common case, run on the driver's cursor (storage/hot.py)."""
     query = select(*RECORD_COLUMNS).where(_r.c.org_id == bindparam("org"), _r.c.module == bindparam("module"))
     if since:
         query = query.where(_r.c.modified_at > bindparam("since"))
+    where = _converted_filter(converted)
+    if where is not None:
+        query = query.where(where)
     page = query.order_by(_r.c.id).limit(bindparam("limit")).offset(bindparam("offset"))
     return HotStatement(lambda _dialect: page)
 
 
-_MODULE_PAGE = {since: _module_page(since) for since in (False, True)}
+_MODULE_PAGE = {
+    (since, converted): _module_page(since, converted)
+    for since in (False, True)
+    for converted in (None, "false", "true")
+}
 
 
 def _sort_expression(conn: Connection, sort_by: str) -> Any:
@@ -165,6 +183,7 @@ def module_records(
     sort_by: str | None = None,
     descending: bool = True,
     owner_id: int | None = None,
+    converted: str | None = None,
 ) -> Sequence[RecordRow]:
     """A page of ``module``'s records: by id, or by ``sort_by`` (a ``SORT_COLUMNS`` key or a
     field of the module, checked by the caller) then id; optionally only ``ids``, only records
@@ -173,8 +192,11 @@ def module_records(
         params = {"org": org_id, "module": module, "limit": limit, "offset": offset}
         if modified_since is not None:
             params["since"] = modified_since
-        return _MODULE_PAGE[modified_since is not None].rows(conn, params)
+        return _MODULE_PAGE[(modified_since is not None, converted)].rows(conn, params)
     query = select(*RECORD_COLUMNS).where(_r.c.org_id == org_id, _r.c.module == module)
+    converted_where = _converted_filter(converted)
+    if converted_where is not None:
+        query = query.where(converted_where)
     if ids is not None:
         query = query.where(_r.c.id.in_(list(ids)))
     if owner_id is not None:

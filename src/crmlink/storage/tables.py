@@ -403,3 +403,91 @@ mass_update_jobs = Table(
     Column("created_at", BigInteger, nullable=False),
     PrimaryKeyConstraint("org_id", "id"),
 )
+
+# Files and links attached to a record (``/{module}/{id}/Attachments``). A file's bytes live in
+# the blob store under ``blob_key`` (written before this row is committed); a link has
+# ``link_url`` and no blob. Added in migration 30.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("parent_id", BigInteger, nullable=False),
+    Column("parent_module", Text, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("blob_key", Text, nullable=True),
+    Column("link_url", Text, nullable=True),
+    Column("owner_id", BigInteger, nullable=False),
+    Column("created_by", BigInteger, nullable=False),
+    Column("modified_by", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("modified_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "id"),
+)
+Index("ix_attachments_parent", attachments.c.org_id, attachments.c.parent_id, attachments.c.id)
+Index("ix_attachments_blob", attachments.c.org_id, attachments.c.blob_key)
+
+# A record's photo (``/{module}/{id}/photo``): one per record, bytes in the blob store.
+# Added in migration 30.
+record_photos = Table(
+    "record_photos",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("record_id", BigInteger, nullable=False),
+    Column("blob_key", Text, nullable=False),
+    Column("content_type", Text, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("created_by", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "record_id"),
+)
+Index("ix_record_photos_blob", record_photos.c.org_id, record_photos.c.blob_key)
+
+# Tags of a module (``/settings/tags``) and the records carrying them. ``name_key`` is the
+# lower-cased name: names are unique per module whatever their case. Added in migration 31.
+tags = Table(
+    "tags",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("module", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("name_key", Text, nullable=False),
+    Column("color_code", Text, nullable=False),
+    Column("created_by", BigInteger, nullable=False),
+    Column("modified_by", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("modified_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "id"),
+    UniqueConstraint("org_id", "module", "name_key", name="uq_tags_name"),
+)
+
+# A tag on a record. Every change also writes a ``link_events`` row (relation ``tags``,
+# left = record, right = tag), like any other relation.
+record_tags = Table(
+    "record_tags",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("record_id", BigInteger, nullable=False),
+    Column("tag_id", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "record_id", "tag_id"),
+)
+Index("ix_record_tags_tag", record_tags.c.org_id, record_tags.c.tag_id, record_tags.c.record_id)
+
+# Converted leads (``/Leads/{id}/actions/convert``): the records each became. A converted lead
+# stays a record but leaves ``GET /Leads`` unless ``converted=true|both``. Added in migration 32.
+converted_leads = Table(
+    "converted_leads",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("lead_id", BigInteger, nullable=False),
+    Column("contact_id", BigInteger, nullable=False),
+    Column("account_id", BigInteger, nullable=True),
+    Column("deal_id", BigInteger, nullable=True),
+    Column("converted_by", BigInteger, nullable=False),
+    Column("converted_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "lead_id"),
+)

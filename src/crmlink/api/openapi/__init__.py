@@ -26,6 +26,7 @@ from crmlink.api import related as related_api
 from crmlink.api import users as users_api
 from crmlink.api.context import Req, services
 from crmlink.api.openapi.admin import ADMIN_ROUTE_DOCS, ADMIN_SCHEME
+from crmlink.api.openapi.attachments import ATTACHMENT_ROUTE_DOCS, PHOTO_ROUTE_DOCS
 from crmlink.api.openapi.notifications import CHANGES_ROUTE_DOCS, WATCH_ROUTE_DOCS
 from crmlink.api.openapi.oauth import OAUTH_ROUTE_DOCS, USERS_ROUTE_DOCS, user_schema
 from crmlink.api.openapi.operations import Operation, RouteDoc, json_content
@@ -35,6 +36,7 @@ from crmlink.api.openapi.records_more import RECORDS_MORE_ROUTE_DOCS, more_schem
 from crmlink.api.openapi.related import RELATED_ROUTE_DOCS, related_out, related_schema_name, served_lists
 from crmlink.api.openapi.schemas import common_schemas, record_out
 from crmlink.api.openapi.settings import SETTINGS_ROUTE_DOCS, settings_schemas
+from crmlink.api.openapi.tags import CONVERT_ROUTE_DOCS, TAG_ROUTE_DOCS
 from crmlink.api.responses import json_response
 from crmlink.domain.catalog import Catalog, ListKind
 
@@ -62,6 +64,10 @@ ROUTE_DOCS: tuple[RouteDoc, ...] = (
     *SEARCH_ROUTE_DOCS,
     *COQL_ROUTE_DOCS,
     *(RELATED_ROUTE_DOCS if related_api.ROUTES else ()),
+    *(ATTACHMENT_ROUTE_DOCS if related_api.ROUTES else ()),
+    *PHOTO_ROUTE_DOCS,
+    *TAG_ROUTE_DOCS,
+    *CONVERT_ROUTE_DOCS,
     *(USERS_ROUTE_DOCS if users_api.ROUTES else ()),
     *(OAUTH_ROUTE_DOCS if oauth_api.ROUTES else ()),
     *CHANGES_ROUTE_DOCS,

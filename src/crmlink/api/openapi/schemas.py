@@ -347,6 +347,15 @@ def record_out(module: ModuleDef) -> Schema:
             "Created_By": nullable(ref("UserRef")),
             "Modified_By": nullable(ref("UserRef")),
             "id": ID_STRING,
+            "Tag": {
+                "type": "array",
+                "description": "The record's tags (record reads).",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "id"],
+                    "properties": {"name": {"type": "string"}, "id": ID_STRING},
+                },
+            },
         }
     )
     return {

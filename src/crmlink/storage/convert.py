@@ -1,0 +1,199 @@
+"""SQL for lead conversion: finding matches, re-parenting notes, moving links, the mark."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection, and_, cast, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import JSONB
+
+from crmlink.storage import tables
+
+_r, _lk, _l, _ev, _c = (
+    tables.records,
+    tables.lookups,
+    tables.links,
+    tables.link_events,
+    tables.converted_leads,
+)
+
+
+def is_converted(conn: Connection, org_id: int, lead_id: int) -> bool:
+    query = select(_c.c.lead_id).where(_c.c.org_id == org_id, _c.c.lead_id == lead_id)
+    return conn.execute(query.with_for_update()).first() is not None
+
+
+def mark_converted(
+    conn: Connection,
+    org_id: int,
+    lead_id: int,
+    contact_id: int,
+    account_id: int | None,
+    deal_id: int | None,
+    actor_id: int,
+    at: int,
+) -> None:
+    conn.execute(
+        insert(_c).values(
+            org_id=org_id,
+            lead_id=lead_id,
+            contact_id=contact_id,
+            account_id=account_id,
+            deal_id=deal_id,
+            converted_by=actor_id,
+            converted_at=at,
+        )
+    )
+
+
+def _field_text(conn: Connection, field: str) -> Any:
+    if conn.dialect.name == "sqlite":
+        return func.lower(func.json_extract(_r.c.data, f'$."{field}"'))
+    return func.lower(cast(func.replace(_r.c.data, "\\u0000", "\\ufffd"), JSONB)[field].astext)
+
+
+def find_by_text(conn: Connection, org_id: int, module: str, field: str, value: str) -> int | None:
+    """The first record of ``module`` whose ``field`` equals ``value`` (case-insensitive).
+    A scan of the module's records: conversion is rare next to reads and writes."""
+    query = (
+        select(_r.c.id)
+        .where(_r.c.org_id == org_id, _r.c.module == module, _field_text(conn, field) == value.lower())
+        .order_by(_r.c.id)
+        .limit(1)
+    )
+    found = conn.scalar(query)
+    return None if found is None else int(found)
+
+
+def event(
+    conn: Connection,
+    org_id: int,
+    relation: str,
+    action: str,
+    left: int,
+    right: int,
+    data: str | None,
+    actor: int,
+    at: int,
+) -> None:
+    conn.execute(
+        insert(_ev).values(
+            org_id=org_id,
+            at=at,
+            actor_id=actor,
+            relation=relation,
+            action=action,
+            left_id=left,
+            right_id=right,
+            old_data=data if action != "added" else None,
+            new_data=data if action == "added" else None,
+        )
+    )
+
+
+def _event_row(
+    org_id: int, relation: str, action: str, left: int, right: int, data: str | None, actor: int, at: int
+) -> dict[str, Any]:
+    return {
+        "org_id": org_id,
+        "at": at,
+        "actor_id": actor,
+        "relation": relation,
+        "action": action,
+        "left_id": left,
+        "right_id": right,
+        "old_data": data if action != "added" else None,
+        "new_data": data if action == "added" else None,
+    }
+
+
+def reparent_notes(
+    conn: Connection, org_id: int, lead_id: int, contact_id: int, actor: int, at: int
+) -> list[int]:
+    """Notes whose Parent_Id is the lead now name the contact; the notes moved."""
+    where = and_(
+        _lk.c.org_id == org_id,
+        _lk.c.target_id == lead_id,
+        _lk.c.module == "Notes",
+        _lk.c.field == "Parent_Id",
+    )
+    notes = list(conn.scalars(select(_lk.c.record_id).where(where).order_by(_lk.c.record_id)))
+    for note_id in notes:
+        raw = conn.scalar(select(_r.c.data).where(_r.c.org_id == org_id, _r.c.id == note_id))
+        data = msgspec.json.decode(raw) if raw else {}
+        data["Parent_Id"] = {"id": str(contact_id)}
+        data["$se_module"] = "Contacts"
+        conn.execute(
+            update(_r)
+            .where(_r.c.org_id == org_id, _r.c.id == note_id)
+            .values(data=msgspec.json.encode(data).decode(), modified_at=at, modified_by=actor)
+        )
+    if notes:
+        conn.execute(update(_lk).where(where).values(target_id=contact_id))
+    return notes
+
+
+def move_links(
+    conn: Connection,
+    org_id: int,
+    from_relation: str,
+    to_relation: str,
+    lead_id: int,
+    contact_id: int,
+    actor: int,
+    at: int,
+) -> list[tuple[int, str]]:
+    """Move the lead's links of ``from_relation`` (lead on the right) to the contact in
+    ``to_relation`` (contact on the right), keeping relation data; a link the contact already
+    has is kept as it is. Events: ``removed`` for the lead's link, ``added`` for the contact's.
+    Returns (other id, data) moved."""
+    where = and_(_l.c.org_id == org_id, _l.c.relation == from_relation, _l.c.right_id == lead_id)
+    rows = conn.execute(
+        select(_l.c.left_id, _l.c.data, _l.c.created_by, _l.c.created_at).where(where).order_by(_l.c.left_id)
+    ).all()
+    if not rows:
+        return []
+    have = set(
+        conn.scalars(
+            select(_l.c.left_id).where(
+                _l.c.org_id == org_id, _l.c.relation == to_relation, _l.c.right_id == contact_id
+            )
+        )
+    )
+    conn.execute(delete(_l).where(where))
+    moved = [(left, data) for left, data, _by, _at in rows if left not in have]
+    events = [
+        _event_row(org_id, from_relation, "removed", left, lead_id, data, actor, at)
+        for left, data, _b, _a in rows
+    ]
+    events += [
+        _event_row(org_id, to_relation, "added", left, contact_id, data, actor, at) for left, data in moved
+    ]
+    if moved:
+        conn.execute(
+            insert(_l),
+            [
+                {
+                    "org_id": org_id,
+                    "relation": to_relation,
+                    "left_id": left,
+                    "right_id": contact_id,
+                    "data": data,
+                    "created_by": actor,
+                    "modified_by": actor,
+                    "created_at": at,
+                    "modified_at": at,
+                }
+                for left, data in moved
+            ],
+        )
+    conn.execute(insert(_ev), events)  # one executemany for every moved link's events
+    return moved
+
+
+def converted_ids(conn: Connection, org_id: int, ids: Sequence[int]) -> set[int]:
+    if not ids:
+        return set()
+    return set(conn.scalars(select(_c.c.lead_id).where(_c.c.org_id == org_id, _c.c.lead_id.in_(list(ids)))))
