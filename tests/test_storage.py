@@ -177,3 +177,27 @@ def test_fresh_sqlite_links_are_without_rowid(tmp_path: Path) -> None:
         assert "WITHOUT ROWID" in (schema["links"] or "") and set(schema) == {"links", "ix_links_right"}
     finally:
         db.dispose()
+
+
+def test_migration_20_gives_existing_orgs_the_default_contact_roles(
+    live_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crmlink.storage.contact_roles import DEFAULT_ROLES, list_roles
+
+    db = Database(live_database_url)
+    try:
+        with monkeypatch.context() as old:
+            old.delitem(MIGRATIONS, 20)
+            migrate(db)
+        with db.write() as conn:  # a database from before migration 20, holding two orgs
+            tables.contact_roles.drop(conn)
+            conn.execute(
+                tables.orgs.insert(), [{"id": i, "name": f"org {i}", "created_at": 1} for i in (7, 8)]
+            )
+        assert migrate(db) == [20]
+        with db.read() as conn:
+            for org_id in (7, 8):
+                assert [r.name for r in list_roles(conn, org_id)] == list(DEFAULT_ROLES)
+        assert migrate(db) == []
+    finally:
+        db.dispose()

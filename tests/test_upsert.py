@@ -242,7 +242,9 @@ def test_the_key_lookup_uses_the_field_index(services: Any) -> None:
         else:
             conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
             plan = "\n".join(r[0] for r in conn.execute(text("EXPLAIN " + sql), {"org": 1}))
-    assert index_name("Leads", "Email") in plan, plan
+    # Either expression index on the field serves it (upsert's own, or search's
+    # ix_records_f_email on the same folded expression): never a scan of the module.
+    assert index_name("Leads", "Email") in plan or "ix_records_f_email" in plan, plan
 
 
 def test_answers_conform_to_the_served_description(client: Any, org: TestOrg) -> None:

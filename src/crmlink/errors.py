@@ -14,6 +14,9 @@ classes as *values* (``as_item()``), never raised::
     ├── InvalidRequestMethod         400 INVALID_REQUEST_METHOD
     ├── AuthorizationFailed          400 AUTHORIZATION_FAILED
     ├── DuplicateData                400 DUPLICATE_DATA
+    ├── InvalidQuery                 400 INVALID_QUERY           (search criteria, COQL semantics)
+    ├── CoqlSyntaxError              400 SYNTAX_ERROR
+    ├── LimitReached                 400 LIMIT_REACHED           (search past record 2,000)
     ├── PatternNotMatched            400 PATTERN_NOT_MATCHED
     ├── AuthenticationFailure        401 AUTHENTICATION_FAILURE
     ├── InvalidToken                 401 INVALID_TOKEN
@@ -116,6 +119,27 @@ class DuplicateData(CRMError):
 
     code = "DUPLICATE_DATA"
     default_message = "duplicate data"
+
+
+class InvalidQuery(CRMError):
+    """A search criteria or COQL query that names unknown fields, bad operators or bad values."""
+
+    code = "INVALID_QUERY"
+    default_message = "invalid query formed"
+
+
+class CoqlSyntaxError(CRMError):
+    """A COQL query that does not parse (Zoho's message, typo included)."""
+
+    code = "SYNTAX_ERROR"
+    default_message = "error occured while parsing the query"
+
+
+class LimitReached(CRMError):
+    """Search paging past the 2,000th record."""
+
+    code = "LIMIT_REACHED"
+    default_message = "maximum response iteration limit reached"
 
 
 class PatternNotMatched(CRMError):

@@ -11,15 +11,16 @@ from crmlink.api.params import check_version, read_json, resolve_module
 from crmlink.api.responses import json_response, results_response
 from crmlink.api.security import NO_PERMISSION_MESSAGES, authenticate, authorize_module, bearer_token
 from crmlink.domain import mass_update as mu
+from crmlink.domain import search as srch
 from crmlink.domain.auth import PERMISSION_FOR, Actor, Operation, actor_for_token
 from crmlink.domain.catalog import ModuleDef
-from crmlink.errors import InvalidData, NoPermission
+from crmlink.errors import NoPermission
 from crmlink.storage.counts import count_records
 
 Req = Req
 
-# Search parameters of the count. Zoho's count takes search's criteria, email, phone and word;
-# until search is served they are refused rather than ignored (a wrong count is worse).
+# Search parameters of the count: Zoho's count takes search's criteria, email, phone and word,
+# with search's grammar and errors (docs/query.md).
 SEARCH_PARAMS = ("criteria", "email", "phone", "word")
 
 
@@ -54,9 +55,12 @@ async def record_count(request: Req) -> Response[bytes]:
             actor = actor_for_token(conn, token)
             mod = resolve_module(svc.catalog, module)
             authorize_module(actor, mod, Operation.READ)
-            for name in SEARCH_PARAMS:
-                if request.query_params.get(name) is not None:
-                    raise InvalidData(details={"param_name": name})
+            q = request.query_params
+            if any(q.get(name) is not None for name in SEARCH_PARAMS):
+                params = srch.SearchParams(
+                    criteria=q.get("criteria"), email=q.get("email"), phone=q.get("phone"), word=q.get("word")
+                )
+                return srch.count_matching(conn, actor.org_id, mod, params)
             return count_records(conn, actor.org_id, mod.api_name)
 
     return json_response({"count": await svc.db.run(work)})

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from crmlink.api.context import Req, Services, services
 from crmlink.api.params import (
     MAX_ITEMS,
+    check_record_segment,
     check_version,
     csv_param,
     data_items,
@@ -26,6 +27,7 @@ from crmlink.domain import external as ext
 from crmlink.domain import records as rec
 from crmlink.domain.auth import Actor, Operation, actor_for_token
 from crmlink.domain.catalog import FieldDef, ModuleDef
+from crmlink.domain.settings_meta import find_view
 from crmlink.errors import InvalidData, LimitExceeded, RequiredParamMissing
 
 Req = Req
@@ -89,6 +91,13 @@ async def list_records(request: Req) -> Response[bytes]:
             if sort_order not in (None, "asc", "desc"):
                 raise InvalidData(details={"param_name": "sort_order"})
             since = modified_since(request)
+            owner = None
+            cvid = request.query_params.get("cvid")
+            if cvid is not None:
+                view = find_view(mod, cvid)
+                if view is None:
+                    raise InvalidData(details={"param_name": "cvid"})
+                owner = actor.user_id if view.owner_only else None
             found = rec.list_records(
                 conn,
                 svc.catalog,
@@ -101,6 +110,7 @@ async def list_records(request: Req) -> Response[bytes]:
                 sort_by=sort_by,
                 sort_order=sort_order,
                 modified_since=since,
+                owner_id=owner,
             )
             return found, since
 
@@ -126,6 +136,7 @@ async def get_record(request: Req) -> Response[bytes]:
     module = request.path_params["module"]
     record_id = request.path_params["record_id"]
     check_version(version)
+    check_record_segment(record_id)
     svc = services(request)
     token = bearer_token(request)
 
@@ -188,7 +199,7 @@ async def update_records(request: Req) -> Response[bytes]:
         if key is not None:
             prepared = ext.resolve_items(conn, actor.org_id, mod, key, prepared)
         results = ext.run_prepared(
-            prepared, lambda good: rec.update_records(conn, svc.catalog, actor, mod, good)
+            prepared, lambda good: rec.update_records(conn, svc.catalog, actor, mod, good, ids=svc.ids)
         )
         if key is not None:
             values = [item.get(key.api_name) if isinstance(item, dict) else None for item in items]
@@ -204,6 +215,7 @@ async def update_record(request: Req) -> Response[bytes]:
     module = request.path_params["module"]
     record_id = request.path_params["record_id"]
     check_version(version)
+    check_record_segment(record_id)
     svc = services(request)
     actor = await authenticate(request, svc)
     mod = resolve_module(svc.catalog, module)
@@ -222,7 +234,8 @@ async def update_record(request: Req) -> Response[bytes]:
             target = found
         prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
         results = ext.run_prepared(
-            prepared, lambda good: rec.update_records(conn, svc.catalog, actor, mod, good, path_id=target)
+            prepared,
+            lambda good: rec.update_records(conn, svc.catalog, actor, mod, good, path_id=target, ids=svc.ids),
         )
         return ext.echo(results, key, [record_id]) if key is not None else results
 
@@ -261,6 +274,7 @@ async def delete_record(request: Req) -> Response[bytes]:
     module = request.path_params["module"]
     record_id = request.path_params["record_id"]
     check_version(version)
+    check_record_segment(record_id)
     svc = services(request)
     actor = await authenticate(request, svc)
     mod = resolve_module(svc.catalog, module)

@@ -23,6 +23,9 @@ ERROR_CODES = [
     "INVALID_REQUEST_METHOD",
     "AUTHORIZATION_FAILED",
     "DUPLICATE_DATA",
+    "INVALID_QUERY",
+    "SYNTAX_ERROR",
+    "LIMIT_REACHED",
     "PATTERN_NOT_MATCHED",
     "NOT_FOUND",
     "AUTHENTICATION_FAILURE",
@@ -330,6 +333,12 @@ def field_in(f: FieldDef) -> Schema:
 
 def record_out(module: ModuleDef) -> Schema:
     props: dict[str, Schema] = {f.api_name: field_out(f) for f in module.fields}
+    if any(f.data_type == "subform" for f in module.fields):
+        props["$line_tax"] = {
+            "type": "array",
+            "nullable": True,
+            "description": "The order's taxes: name, percentage and the computed value.",
+        }
     props.update(
         {
             "$se_module": {"type": "string"},
