@@ -19,11 +19,16 @@ demo: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/crmlink serve
 
-## The whole suite on SQLite and PostgreSQL, then mypy --strict and ruff.
+## The whole suite on SQLite and PostgreSQL (fails if PostgreSQL cannot be started), with branch
+## coverage of src/ and client/src/ (server subprocesses included; floor: fail_under in
+## pyproject.toml), then mypy --strict and ruff.
 test: $(STAMP)
 	./scripts/ensure-postgres.sh
 	./scripts/ensure-chromium.sh
-	$(BIN)/pytest -q
+	rm -f .coverage .coverage.*
+	$(BIN)/coverage run -m pytest -q
+	$(BIN)/coverage combine -q
+	$(BIN)/coverage report
 	$(MAKE) --no-print-directory typecheck lint
 
 ## Long schemathesis run: 200 examples per operation, a random seed, both engines (~10+ min).
@@ -63,4 +68,4 @@ bench-smoke: $(STAMP)
 		--out bench/results/tmp/smoke
 
 clean:
-	rm -rf $(VENV) .crmlink .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .crmlink .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.*

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure the PostgreSQL the tests use (127.0.0.1:5432) is up; start the local cluster if not.
-# Under CI=true the tests themselves fail when it stays unreachable; it is never skipped there.
+# Fails (exit 1) when it stays unreachable: the suite runs both engines and never skips one.
 set -u
 if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   exit 0
@@ -14,5 +14,5 @@ if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
     sleep 1
   done
 fi
-echo "ensure-postgres: PostgreSQL is not reachable at 127.0.0.1:5432" >&2
-exit 0
+echo "ensure-postgres: PostgreSQL is not reachable at 127.0.0.1:5432 and could not be started" >&2
+exit 1

@@ -61,7 +61,7 @@ def test_passwords_are_read_from_stdin_and_hashed(
     changed = run_json(
         "users", "set-password", "dee@example.com", "--password-stdin", *db_args, input="new-pass-22\n"
     )
-    assert changed == {"email": "dee@example.com", "password_set": True}
+    assert changed == {"email": "dee@example.com", "password_set": True, "refresh_tokens_revoked": 0}
     with services.db.read() as conn:
         assert check_sign_in(conn, org.org_id, "dee@example.com", "dee-secret-1") is None
         assert check_sign_in(conn, org.org_id, "dee@example.com", "new-pass-22") is not None
@@ -192,6 +192,11 @@ def test_profiles_add_and_use(client: Any, db_args: list[str], org: TestOrg) -> 
             ["token", "--user", "{admin}", "--scope", " , "], "a scope is required", id="token-empty-scope"
         ),
         pytest.param(
+            ["token", "--user", "{admin}", "--scope", "ZohoCRM.modules.ALL,ZohoCRM.bogus.X"],
+            "invalid scope 'ZohoCRM.bogus.X': the scope does not exist",
+            id="token-unknown-scope",
+        ),
+        pytest.param(
             ["clients", "add", "--redirect-uri", "javascript:alert(1)"], "must be http", id="bad-redirect"
         ),
     ],
@@ -213,3 +218,28 @@ def test_data_dir_from_the_environment(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["access_token"].startswith("1000.")
     assert (tmp_path / "data" / "crmlink.db").exists()
+
+
+@pytest.mark.parametrize(
+    "scope", ["ZohoCRM.bogus.X", "ZohoCRM.modules.leads.VIEW", "ZohoCRM.modules.nosuch.ALL"]
+)
+def test_a_grant_for_an_unknown_scope_is_refused_and_nothing_stored(
+    db_args: list[str], org: TestOrg, services: Services, scope: str
+) -> None:
+    from sqlalchemy import func, select
+
+    from crmlink.storage import tables
+
+    def stored() -> tuple[int, int, int]:
+        with services.db.read() as conn:
+            return tuple(  # type: ignore[return-value]
+                conn.scalar(select(func.count()).select_from(t).where(t.c.org_id == org.org_id))
+                for t in (tables.oauth_grants, tables.oauth_refresh_tokens, tables.oauth_access_tokens)
+            )
+
+    c = run_json("clients", "add", *db_args)
+    before = stored()
+    result = run("grant", "--client", c["client_id"], "--user", org.admin_email, "--scope", scope, *db_args)
+    assert result.exit_code == 1, result.output
+    assert f"invalid scope {scope!r}: the scope does not exist" in result.output
+    assert stored() == before

@@ -26,7 +26,6 @@ from tests.test_crash import _user_id
 from tests.test_limits import live_org
 
 pytestmark = pytest.mark.slow
-pytest.importorskip("crmlink.domain.relations", reason="related records are not merged yet")
 
 SECONDS = float(os.environ.get("CRMLINK_CONCURRENCY_SECONDS", "12"))
 CLIENTS = 32

@@ -188,6 +188,8 @@ def test_untrusted_requests_get_an_error_page_never_a_redirect(
     [
         pytest.param({"response_type": "token"}, "unsupported_response_type", id="implicit-flow"),
         pytest.param({"scope": ""}, "invalid_scope", id="no-scope"),
+        pytest.param({"scope": "ZohoCRM.modules.ALL,ZohoCRM.bogus.X"}, "invalid_scope", id="unknown-scope"),
+        pytest.param({"scope": "ZohoCRM.modules.leads.VIEW"}, "invalid_scope", id="unknown-operation"),
     ],
 )
 def test_client_mistakes_go_back_to_the_client(

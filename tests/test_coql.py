@@ -385,6 +385,30 @@ def test_bad_query_answers_zohos_error_and_changes_nothing(
     assert client.get("/crm/v2.1/Leads", headers=query_org.org.headers).content == before
 
 
+def test_stored_datetime_fields_take_only_null_checks(client: Any, query_org: QueryOrg) -> None:
+    """Events.Start_DateTime and the like hold the client's text with its own offset; ordering
+    comparisons on them are refused (INVALID_QUERY), never answered wrongly or with a 500."""
+    h = query_org.org.headers
+    ok = coql(client, query_org, "select Event_Title from Events where Start_DateTime is not null")
+    assert ok.status_code == 204
+    bad = coql(client, query_org, "select id from Events where Start_DateTime > '2024-01-01T00:00:00+00:00'")
+    assert_zoho_error(
+        bad, 400, "INVALID_QUERY", "invalid query formed", {"column_name": "Start_DateTime", "operator": ">"}
+    )
+    crit = "(Start_DateTime:greater_than:2024-01-01T00:00:00+00:00)"
+    searched = client.get("/crm/v2.1/Events/search", params={"criteria": crit}, headers=h)
+    assert_zoho_error(
+        searched,
+        400,
+        "INVALID_QUERY",
+        details={
+            "reason": "invalid operator found",
+            "api_name": "Start_DateTime",
+            "operator": "greater_than",
+        },
+    )
+
+
 def test_bad_bodies(client: Any, query_org: QueryOrg) -> None:
     h = query_org.org.headers
     assert_zoho_error(client.post("/crm/v2.1/coql", json={}, headers=h), 400, "MANDATORY_NOT_FOUND")

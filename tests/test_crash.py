@@ -23,7 +23,6 @@ from tests.servers import free_port, spawn_server, wait_until_up
 from tests.test_limits import live_org
 
 pytestmark = pytest.mark.slow
-pytest.importorskip("crmlink.domain.relations", reason="related records are not merged yet")
 
 KILLS = int(os.environ.get("CRMLINK_CRASH_KILLS", "12"))
 CLIENTS = 4

@@ -42,6 +42,9 @@ EXTERNAL_CATALOG = replace(
         else m
         for m in CATALOG.modules
     ),
+    relations=CATALOG.relations,
+    unsupported_modules=CATALOG.unsupported_modules,
+    subform_modules=CATALOG.subform_modules,
 )
 
 

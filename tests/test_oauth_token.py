@@ -322,12 +322,12 @@ def _flow(client: Any, org: TestOrg) -> list[str]:
     code = org.grant(c.client_id, redirect_uri=CALLBACK)
     assert exchange(client, c, code, redirect_uri="https://wrong.example").json()["error"]
     first = exchange(client, c, code, redirect_uri=CALLBACK).json()
-    assert exchange(client, c, code, redirect_uri=CALLBACK).json() == {"error": "invalid_code"}
     second = refresh(client, c, first["refresh_token"]).json()
     assert refresh(client, c, first["refresh_token"], client_secret="0" * 42).json()["error"]
     assert current_user(client, second["access_token"]).status_code == 200
     assert client.post(REVOKE_URL, params={"token": first["refresh_token"]}).status_code == 200
     assert current_user(client, second["access_token"]).status_code == 401
+    assert exchange(client, c, code, redirect_uri=CALLBACK).json() == {"error": "invalid_code"}
     return [c.client_secret, code, first["access_token"], first["refresh_token"], second["access_token"]]
 
 
@@ -380,3 +380,50 @@ def test_concurrent_exchanges_of_one_code_mint_once(org: TestOrg, services: Serv
     rt = tables.oauth_refresh_tokens
     with services.db.read() as conn:
         assert len(conn.execute(select(rt.c.token_hash).where(rt.c.client_id == c.client_id)).all()) == 1
+
+
+KNOWN_SCOPES = [
+    "ZohoCRM.modules.ALL",
+    "zohocrm.modules.leads.read",
+    "ZohoCRM.modules.pricebooks.WRITE",
+    "ZohoCRM.modules.custom.ALL",
+    "ZohoCRM.settings.ALL",
+    "ZohoCRM.settings.related_lists.READ",
+    "ZohoCRM.users.READ",
+    "ZohoCRM.org.ALL",
+    "ZohoCRM.bulk.CREATE",
+    "ZohoCRM.notifications.DELETE",
+    "ZohoCRM.coql.READ",
+    "ZohoCRM.Files.CREATE",
+    "AaaServer.profile.READ",
+]
+UNKNOWN_SCOPES = [
+    "ZohoCRM.bogus.X",
+    "ZohoCRM.bogus.ALL",
+    "ZohoCRM.modules.leads.VIEW",
+    "ZohoCRM.modules.nosuch.ALL",
+    "ZohoCRM.modules.leads",
+    "ZohoCRM.modules.leads.READ.ALL",
+    "ZohoCRM.settings.nosuch.READ",
+    "ZohoCRM.coql.WRITE",
+    "ZohoCRM.users",
+    "ZohoMail.messages.ALL",
+]
+
+
+@pytest.mark.parametrize("scope", KNOWN_SCOPES)
+def test_scopes_zoho_knows_are_granted(scope: str) -> None:
+    from crmlink.domain.oauth import normalize_scope
+
+    assert normalize_scope(f"ZohoCRM.modules.ALL, {scope}") == f"ZohoCRM.modules.ALL,{scope}"
+
+
+@pytest.mark.parametrize("scope", UNKNOWN_SCOPES)
+def test_unknown_scopes_are_refused(scope: str) -> None:
+    from crmlink.domain.oauth import normalize_scope
+    from crmlink.errors import InvalidData
+
+    with pytest.raises(InvalidData) as refused:
+        normalize_scope(f"ZohoCRM.modules.ALL,{scope}")
+    assert refused.value.message == f"invalid scope {scope!r}: the scope does not exist"
+    assert refused.value.details == {"param_name": "scope"}

@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException
 from crmlink.api import (
     actions,
     admin,
+    changes,
     contact_roles,
     deleted,
     metadata,
@@ -22,11 +23,13 @@ from crmlink.api import (
     related,
     upsert,
     users,
+    watch,
 )
 from crmlink.api import settings as settings_api
 from crmlink.api.context import Services
 from crmlink.api.errors import handle_crm_error, handle_http_exception, handle_unexpected
 from crmlink.api.limits import enforce_limits
+from crmlink.background import Background
 from crmlink.config import Settings
 from crmlink.domain.catalog_data import CATALOG
 from crmlink.domain.ids import ids_for_process
@@ -56,6 +59,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         *settings_api.ROUTES,
         *contact_roles.ROUTES,
         *users.ROUTES,
+        *changes.ROUTES,
+        *watch.ROUTES,
         *records.ROUTES,
         *query.ROUTES,
         *upsert.ROUTES,
@@ -69,6 +74,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 
 def _build(svc: Services, settings: Settings, routes: list[Any]) -> Litestar:
+    background = Background(svc)
     return Litestar(
         route_handlers=routes,
         exception_handlers={
@@ -80,7 +86,8 @@ def _build(svc: Services, settings: Settings, routes: list[Any]) -> Litestar:
         # The testkit's edge (faults, request log) only when the admin API is on: nothing otherwise.
         middleware=[*([admin.testkit_edge] if settings.admin_key else []), enforce_limits],
         openapi_config=None,
-        on_shutdown=[svc.db.dispose],
+        on_startup=[background.start],
+        on_shutdown=[background.stop, svc.db.dispose],
         state=State({"crm": svc}),
         debug=False,
     )

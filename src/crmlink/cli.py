@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -94,11 +95,13 @@ def serve(
     )
     if demo and not settings.admin_key:
         import secrets
-        from dataclasses import replace
 
         # The demo is for trying things out: its admin API (test orgs, faults, clock, request log)
         # is on, with a key of its own printed below.
         settings = replace(settings, admin_key=secrets.token_urlsafe(24))
+    if demo and "CRMLINK_NOTIFY_ALLOW" not in os.environ:
+        # The demo's receivers run on this machine: notifications may go to loopback.
+        settings = replace(settings, notify_allow="loopback")
     svc = open_services(settings)
     if demo:
         from crmlink.demo import load_demo, print_credentials
@@ -117,6 +120,7 @@ def serve(
             os.environ["CRMLINK_DATABASE_URL"] = settings.database_url
         if settings.strict:
             os.environ["CRMLINK_STRICT"] = "true"
+        os.environ["CRMLINK_NOTIFY_ALLOW"] = settings.notify_allow
         if settings.admin_key:
             os.environ["CRMLINK_ADMIN_KEY"] = settings.admin_key
         uvicorn.run(
@@ -164,9 +168,12 @@ def migrate(data_dir: Path | None, database_url: str | None, as_json: bool) -> N
 
 def _register_accounts() -> None:
     from crmlink.cli_accounts import COMMANDS
+    from crmlink.cli_changes import changes_command, deliveries_command
 
     for command in COMMANDS:
         main.add_command(command)
+    main.add_command(changes_command)
+    main.add_command(deliveries_command)
 
 
 _register_accounts()

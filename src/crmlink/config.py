@@ -42,6 +42,23 @@ class Settings:
     grant_token_ttl: int = 180
     #: Zoho-like limits where none is set (STRICT_API_CREDITS_PER_DAY, STRICT_MAX_CONCURRENT_REQUESTS).
     strict: bool = False
+    #: Days the change feed keeps changes (older ones are pruned by the server; 0 = keep all).
+    changes_retention_days: int = 30
+    #: Where notifications may go (domain/url_policy.py): public, loopback, any, URL prefixes.
+    notify_allow: str = "public"
+    #: Run the notification delivery worker in this server process.
+    notify_worker: bool = True
+    #: Timeout of one notification POST, in milliseconds.
+    notify_timeout_ms: int = 10_000
+    #: Tries per notification before it is marked failed (the channel then moves on).
+    notify_max_attempts: int = 8
+    #: Largest receiver answer read, in bytes (the rest is not read).
+    notify_max_response_bytes: int = 65_536
+    #: Failed browser sign-ins allowed, across authorizations, for one email at one client
+    #: address and for one client address, before each further one must wait (30 s, doubling,
+    #: at most 15 min; 0 = no limit). See docs/auth.md, "Security model".
+    sign_in_failures_per_email: int = 5
+    sign_in_failures_per_address: int = 20
     #: Days a deleted record stays in the recycle bin (listed as ``recycle``; Zoho: 60).
     recycle_bin_days: int = 60
     #: Days a record is then still listed as ``permanent``, before it is purged (Zoho: 120).

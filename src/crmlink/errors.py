@@ -14,6 +14,7 @@ classes as *values* (``as_item()``), never raised::
     ├── InvalidRequestMethod         400 INVALID_REQUEST_METHOD
     ├── AuthorizationFailed          400 AUTHORIZATION_FAILED
     ├── DuplicateData                400 DUPLICATE_DATA
+    ├── NotSubscribed                400 NOT_SUBSCRIBED          (watch items; answered with 202)
     ├── InvalidQuery                 400 INVALID_QUERY           (search criteria, COQL semantics)
     ├── CoqlSyntaxError              400 SYNTAX_ERROR
     ├── LimitReached                 400 LIMIT_REACHED           (search past record 2,000)
@@ -119,6 +120,13 @@ class DuplicateData(CRMError):
 
     code = "DUPLICATE_DATA"
     default_message = "duplicate data"
+
+
+class NotSubscribed(CRMError):
+    """A notification channel that does not exist (or has expired) was named."""
+
+    code = "NOT_SUBSCRIBED"
+    default_message = "Not subscribed for actions-watch of the given channel"
 
 
 class InvalidQuery(CRMError):

@@ -162,6 +162,14 @@ def modified_since(request: Req) -> int | None:
 async def form_params(request: Req) -> dict[str, str]:
     """Query-string parameters, overridden by those of a form body."""
     params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    params.update(await body_form_params(request))
+    return params
+
+
+async def body_form_params(request: Req) -> dict[str, str]:
+    """The parameters of a form body only (the browser sign-in: a query string would carry a
+    password into proxy logs)."""
+    params: dict[str, str] = {}
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await request.form()

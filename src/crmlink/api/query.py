@@ -43,7 +43,7 @@ async def search_records(request: Req) -> Response[bytes]:
                 per_page=per_page,
                 fields=csv_param(request, "fields"),
             )
-            return srch.search_records(conn, svc.catalog, actor.org_id, mod, params)
+            return srch.search_records(conn, svc.catalog, actor.org_id, mod, params, reader=actor)
 
     result = await svc.db.run(work)
     if not result.data:

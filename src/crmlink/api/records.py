@@ -111,6 +111,7 @@ async def list_records(request: Req) -> Response[bytes]:
                 sort_order=sort_order,
                 modified_since=since,
                 owner_id=owner,
+                reader=actor,
             )
             return found, since
 
@@ -151,7 +152,7 @@ async def get_record(request: Req) -> Response[bytes]:
                 if found is None:
                     return None
                 rid = found
-            return rec.get_record(conn, svc.catalog, actor.org_id, mod, rid)
+            return rec.get_record(conn, svc.catalog, actor.org_id, mod, rid, reader=actor)
 
     found = await svc.db.run(work)
     if found is None:

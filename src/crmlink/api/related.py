@@ -113,6 +113,7 @@ async def list_related(request: Req) -> Response[bytes]:
                     per_page=per_page,
                     fields=fields,
                     modified_since=since,
+                    reader=call.actor,
                 )
             else:
                 found = rel.list_related(
@@ -125,6 +126,7 @@ async def list_related(request: Req) -> Response[bytes]:
                     per_page=per_page,
                     fields=fields,
                     modified_since=since,
+                    reader=call.actor,
                 )
             return found, since
 
@@ -151,6 +153,7 @@ async def get_related(request: Req) -> Response[bytes]:
                     related_id,
                     fields=fields,
                     modified_since=since,
+                    reader=call.actor,
                 )
             else:
                 found = rel.list_related(
@@ -162,6 +165,7 @@ async def get_related(request: Req) -> Response[bytes]:
                     fields=fields,
                     modified_since=since,
                     only=related_id,
+                    reader=call.actor,
                 ).data
             return found, since
 

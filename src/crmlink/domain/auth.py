@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -92,6 +92,89 @@ def users_scope_allows(scopes: frozenset[str]) -> bool:
     return bool({"zohocrm.users.all", "zohocrm.users.read"} & scopes)
 
 
+# --- scope grammar ---------------------------------------------------------------------------
+
+# Zoho's operation types, and the scope names its accounts server knows for CRM (docs/auth.md;
+# spec section 7.4). Scopes compare case-insensitively, as Zoho's do.
+_OPERATIONS = frozenset({"all", "read", "create", "write", "update", "delete"})
+_MODULE_SCOPES = frozenset(
+    {
+        "approvals",
+        "leads",
+        "accounts",
+        "contacts",
+        "deals",
+        "campaigns",
+        "tasks",
+        "cases",
+        "events",
+        "calls",
+        "solutions",
+        "products",
+        "vendors",
+        "pricebooks",
+        "quotes",
+        "salesorders",
+        "purchaseorders",
+        "invoices",
+        "custom",
+        "dashboards",
+        "notes",
+        "activities",
+        "search",
+    }
+)
+_SETTINGS_SCOPES = frozenset(
+    {
+        "territories",
+        "custom_views",
+        "related_lists",
+        "modules",
+        "variables",
+        "tags",
+        "tab_groups",
+        "fields",
+        "layouts",
+        "macros",
+        "custom_links",
+        "custom_buttons",
+        "roles",
+        "profiles",
+        "currencies",
+    }
+)
+# Areas whose scopes are ``ZohoCRM.{area}.{operation}``, with the operations each takes.
+_PLAIN_AREAS: dict[str, frozenset[str]] = {
+    "users": _OPERATIONS,
+    "org": _OPERATIONS,
+    "bulk": frozenset({"all", "read", "create"}),
+    "notifications": frozenset({"all", "read", "create", "update", "delete"}),
+    "coql": frozenset({"read"}),
+    "files": frozenset({"all", "read", "create"}),
+}
+# Scopes of other Zoho services that CRM clients commonly ask for alongside CRM's.
+_OTHER_SERVICES = frozenset({"aaaserver.profile.read"})
+
+
+def unknown_scope(part: str, module_scopes: Iterable[str] = ()) -> bool:
+    """Is ``part`` (one scope) outside the grammar Zoho's accounts server knows for CRM?"""
+    if part.lower() in _OTHER_SERVICES:
+        return False
+    pieces = part.lower().split(".")
+    if len(pieces) < 3 or pieces[0] != "zohocrm":
+        return True
+    area, rest = pieces[1], pieces[2:]
+    if area in ("modules", "settings"):
+        if rest == ["all"]:
+            return False
+        if len(rest) != 2 or rest[1] not in _OPERATIONS:
+            return True
+        known = _SETTINGS_SCOPES if area == "settings" else _MODULE_SCOPES | set(module_scopes)
+        return rest[0] not in known
+    operations = _PLAIN_AREAS.get(area)
+    return operations is None or len(rest) != 1 or rest[0] not in operations
+
+
 @lru_cache(maxsize=256)
 def parse_permissions(raw: str) -> Mapping[str, frozenset[str]]:
     decoded = msgspec.json.decode(raw, type=dict[str, list[str]])
@@ -116,6 +199,10 @@ class Actor:
         if granted is None:
             granted = self.permissions.get("*", frozenset())
         return permission in granted
+
+    def may_read(self, api_name: str, scope_name: str) -> bool:
+        """May this caller see the module's records (its token's scope and its profile)?"""
+        return self.may(api_name, VIEW) and module_scope_allows(self.scopes, scope_name, Operation.READ)
 
     @property
     def user_ref(self) -> dict[str, str]:

@@ -138,6 +138,8 @@ _ORDERED_OPS = frozenset(
 
 def _ops_for(ref: Ref) -> frozenset[str]:
     kind = ref.data_type
+    if ref.kind == "json" and kind == "datetime":
+        return frozenset({"is_null", "not_null"})  # see criteria.py: stored with the client's offset
     if kind in TEXT_TYPES:
         return _TEXT_OPS
     if kind in {"lookup", "userlookup", "ownerlookup"}:

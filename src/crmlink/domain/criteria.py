@@ -127,6 +127,10 @@ class _Build(Transformer[Token, Node]):
             raise invalid_query("invalid field found", api_name=name) from None
         operator = str(op).lower()
         allowed = _BY_TYPE.get(ref.data_type, frozenset({"equals"}))
+        if ref.kind == "json" and ref.data_type == "datetime":
+            # Stored as the client's ISO text with its own offset: not comparable in SQL as
+            # stored (docs/query.md). Refused rather than answered wrongly.
+            allowed = frozenset()
         if operator not in _OPS or operator not in allowed:
             raise invalid_query("invalid operator found", api_name=ref.name, operator=str(op))
         raw = str(value).strip()

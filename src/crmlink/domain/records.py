@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from crmlink.domain import activities, line_items
+from crmlink.domain import activities, change_log, line_items
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import SE_MODULE, SYSTEM_FIELDS, Catalog, ModuleDef
 from crmlink.domain.clock import iso, now_us, org_now_us
@@ -140,10 +140,13 @@ def _check_references(
     conn: Connection,
     catalog: Catalog,
     module: ModuleDef,
-    org_id: int,
+    actor: Actor,
     checked: Sequence[_Checked | CRMError],
 ) -> list[_Checked | CRMError]:
-    """Lookups must point at existing records of the right module; owners at org users."""
+    """Lookups must point at existing records of the right module that the actor may read
+    (its token's scope and its profile); owners at org users. A record the actor may not read
+    gets the same answer as one that does not exist, so a write cannot probe for ids."""
+    org_id = actor.org_id
     targets = {t for c in checked if isinstance(c, _Checked) for t in c.lookups.values()}
     owners = {c.owner_id for c in checked if isinstance(c, _Checked) and c.owner_id is not None}
     found = record_modules(conn, org_id, targets)
@@ -166,8 +169,11 @@ def _check_references(
             f = module.field_map[key]
             want = c.se_module if f.lookup_module == SE_MODULE else f.lookup_module
             have = found.get(target)
-            if have is None or (
-                want is not None and catalog.find_module(want) is not catalog.find_module(have)
+            target_module = catalog.find_module(have) if have is not None else None
+            if (
+                target_module is None
+                or (want is not None and catalog.find_module(want) is not target_module)
+                or not actor.may_read(target_module.api_name, target_module.scope_name)
             ):
                 error = error or InvalidData(
                     details={
@@ -248,7 +254,7 @@ def insert_records(
     items: Sequence[Any],
 ) -> list[dict[str, Any]]:
     checked = [_check_item(module, item, i, creating=True, catalog=catalog) for i, item in enumerate(items)]
-    checked = _check_references(conn, catalog, module, actor.org_id, checked)
+    checked = _check_references(conn, catalog, module, actor, checked)
     checked = _apply_line_items(conn, actor.org_id, module, checked, [frozenset()] * len(checked), ids)
     now = now_us()
     rows: list[dict[str, Any]] = []
@@ -278,6 +284,8 @@ def insert_records(
         store.insert_lookups(conn, actor.org_id, module.api_name, record_id, c.lookups)
         results.append(success("record added", _audit_details(actor, record_id, now, now)))
     store.insert_records(conn, rows)
+    if rows:
+        change_log.records_created(conn, actor.org_id, actor.user_id, module.api_name, rows, now)
     return results
 
 
@@ -298,7 +306,7 @@ def update_records(
         wanted.append(path_id if path_id is not None else parse_id(raw))
     existing = store.records_for_update(conn, actor.org_id, [w for w in wanted if w is not None])
     checked = [_check_item(module, item, i, creating=False, catalog=catalog) for i, item in enumerate(items)]
-    checked = _check_references(conn, catalog, module, actor.org_id, checked)
+    checked = _check_references(conn, catalog, module, actor, checked)
     subform = line_items.subform_field(module)
     if subform is not None:
         stored = [
@@ -311,6 +319,7 @@ def update_records(
     now = now_us()
     results: list[dict[str, Any]] = []
     changed: list[store.RecordChange] = []  # written in one statement after the loop
+    logged: list[tuple[int, dict[str, Any], dict[str, Any]]] = []  # for the change log
     for index, (record_id, c) in enumerate(zip(wanted, checked, strict=True)):
         if isinstance(c, CRMError) and not isinstance(c, InvalidData | MandatoryNotFound):
             results.append(c.as_item())
@@ -337,7 +346,8 @@ def update_records(
         if isinstance(c, CRMError):
             results.append(c.as_item())
             continue
-        data = {**_decode(row.data), **c.data}
+        old = _decode(row.data)
+        data = {**old, **c.data}
         _derive(module, data)
         changed.append(
             store.RecordChange(
@@ -354,8 +364,11 @@ def update_records(
         cleared = [k for k, v in c.data.items() if v is None and k in module.field_map]
         if cleared:
             store.delete_lookups(conn, actor.org_id, row.id, cleared)
+        logged.append((row.id, *change_log.diff(old, data, row.owner_id, c.owner_id or row.owner_id)))
         results.append(success("record updated", _audit_details(actor, row.id, row.created_at, now)))
     store.update_records(conn, actor.org_id, changed)
+    if logged:
+        change_log.records_updated(conn, actor.org_id, actor.user_id, module.api_name, logged, now)
     return results
 
 
@@ -389,8 +402,11 @@ def delete_records(
 def remove_record_dependents(
     conn: Connection, catalog: Catalog, actor: Actor, module: ModuleDef, record_ids: list[int]
 ) -> None:
-    """Delete the records, their links (one ``removed_by_delete`` event each) and lookups."""
+    """Delete the records, their links (one ``removed_by_delete`` event each) and lookups;
+    the change log gets the links, then the records."""
     now = now_us()
+    stored = change_log.read_records(conn, actor.org_id, record_ids)
+    link_changes: list[tuple[Any, ...]] = []
     for relation in catalog.relations:
         for side, records_on_left in ((relation.left, True), (relation.right, False)):
             if side != module.api_name:
@@ -400,36 +416,42 @@ def remove_record_dependents(
             removed = link_store.delete_links_of_records(
                 conn, actor.org_id, relation.name, records_on_left, record_ids
             )
-            link_store.insert_events(
-                conn,
-                [
-                    (
-                        actor.org_id,
-                        now,
-                        actor.user_id,
-                        relation.name,
-                        "removed_by_delete",
-                        link.left_id,
-                        link.right_id,
-                        link.data,
-                        None,
-                    )
-                    for link in removed
-                ],
-            )
+            events = [
+                (
+                    actor.org_id,
+                    now,
+                    actor.user_id,
+                    relation.name,
+                    "removed_by_delete",
+                    link.left_id,
+                    link.right_id,
+                    link.data,
+                    None,
+                )
+                for link in removed
+            ]
+            link_store.insert_events(conn, events)
+            link_changes += events
     store.delete_records(conn, actor.org_id, record_ids)
+    change_log.records_deleted(conn, actor.org_id, actor.user_id, stored, link_changes, now)
 
 
 # --- reading -------------------------------------------------------------------------------
 
 
 def get_record(
-    conn: Connection, catalog: Catalog, org_id: int, module: ModuleDef, record_id: int
+    conn: Connection,
+    catalog: Catalog,
+    org_id: int,
+    module: ModuleDef,
+    record_id: int,
+    *,
+    reader: Actor | None = None,
 ) -> dict[str, Any] | None:
     row = store.record_row(conn, org_id, module.api_name, record_id)
     if row is None:
         return None
-    return render(conn, catalog, org_id, [row])[0]
+    return render(conn, catalog, org_id, [row], reader=reader)[0]
 
 
 def check_sort_by(module: ModuleDef, sort_by: str) -> None:
@@ -453,6 +475,7 @@ def list_records(
     sort_order: str | None,
     modified_since: int | None,
     owner_id: int | None = None,
+    reader: Actor | None = None,
 ) -> Page:
     """A page of the module's records; ``owner_id`` keeps that user's (a ``My ...`` view)."""
     if sort_by:
@@ -470,7 +493,7 @@ def list_records(
         owner_id=owner_id,
     )
     more = len(rows) > per_page
-    return Page(render(conn, catalog, org_id, rows[:per_page], fields), page, per_page, more)
+    return Page(render(conn, catalog, org_id, rows[:per_page], fields, reader=reader), page, per_page, more)
 
 
 def list_lookup_related(
@@ -485,6 +508,7 @@ def list_lookup_related(
     per_page: int,
     fields: Sequence[str] | None,
     modified_since: int | None,
+    reader: Actor | None = None,
 ) -> Page:
     """Records of ``module`` whose lookup ``field`` points at ``parent_id`` (a Lead's Notes)."""
     rows = store.records_looking_up(
@@ -497,4 +521,5 @@ def list_lookup_related(
         offset=(page - 1) * per_page,
         modified_since=modified_since,
     )
-    return Page(render(conn, catalog, org_id, rows[:per_page], fields), page, per_page, len(rows) > per_page)
+    more = len(rows) > per_page
+    return Page(render(conn, catalog, org_id, rows[:per_page], fields, reader=reader), page, per_page, more)

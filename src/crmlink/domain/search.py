@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import Catalog, ModuleDef
 from crmlink.domain.coql import CoqlQuery, render_rows
 from crmlink.domain.criteria import parse_criteria
@@ -69,7 +70,13 @@ def _tristate(value: str, name: str) -> str:
 
 
 def search_records(
-    conn: Connection, catalog: Catalog, org_id: int, module: ModuleDef, params: SearchParams
+    conn: Connection,
+    catalog: Catalog,
+    org_id: int,
+    module: ModuleDef,
+    params: SearchParams,
+    *,
+    reader: Actor | None = None,
 ) -> Page:
     node = search_condition(module, params)
     converted = _tristate(params.converted, "converted")
@@ -84,7 +91,7 @@ def search_records(
     limit = min(params.per_page, reachable)
     rows = search_rows(conn, org_id, module.api_name, node, limit=limit + 1, offset=offset)
     more = len(rows) > limit and limit < reachable
-    data = render(conn, catalog, org_id, rows[:limit], params.fields)
+    data = render(conn, catalog, org_id, rows[:limit], params.fields, reader=reader)
     return Page(data, params.page, params.per_page, more)
 
 

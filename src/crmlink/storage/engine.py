@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from crmlink.storage.checkpoints import BACKSTOP_PAGES, Checkpointer
+from crmlink.storage.files import prepare_sqlite_files
 from crmlink.storage.group_commit import GroupCommit
 
 P = ParamSpec("P")
@@ -53,11 +54,14 @@ class Database:
         self._readers: dict[int, Connection] = {}
         self._readers_busy: set[int] = set()
         self._readers_lock = threading.Lock()
+        # Called (on the event loop) after each ``transact`` committed: wakes the notification
+        # worker, which otherwise looks for new changes only every half second.
+        self.after_commit: list[Callable[[], None]] = []
         if self.dialect == "sqlite":
             on_disk = bool(parsed.database) and parsed.database != ":memory:"
             if on_disk:
                 assert parsed.database
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                prepare_sqlite_files(Path(parsed.database))
                 if background_checkpoints:
                     self._checkpointer = Checkpointer(parsed.database)
             self.engine: Engine = create_engine(
@@ -140,13 +144,17 @@ class Database:
         """Run ``fn(conn)`` as one atomic write transaction (see the module docstring); its
         result once committed. ``fn`` may raise to roll its writes back."""
         if self.is_sqlite:
-            return await self._group.submit(fn)
+            result = await self._group.submit(fn)
+        else:
 
-        def call() -> T:
-            with self.write() as conn:
-                return fn(conn)
+            def call() -> T:
+                with self.write() as conn:
+                    return fn(conn)
 
-        return await anyio.to_thread.run_sync(call)
+            result = await anyio.to_thread.run_sync(call)
+        for callback in self.after_commit:
+            callback()
+        return result
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run blocking storage work from async code (see the module docstring)."""

@@ -123,6 +123,32 @@ def _v17_mass_update_jobs(conn: Connection) -> None:
     tables.mass_update_jobs.create(conn, checkfirst=True)
 
 
+def _v40_change_log(conn: Connection) -> None:
+    """The change log of records and links (``changes``, ``change_counters``). Links changed
+    before it have their history in ``link_events`` only; the log starts empty."""
+    tables.changes.create(conn, checkfirst=True)
+    tables.change_counters.create(conn, checkfirst=True)
+
+
+def _v41_watch_channels(conn: Connection) -> None:
+    """Notification channels (``/actions/watch``)."""
+    tables.watch_channels.create(conn, checkfirst=True)
+
+
+def _v42_deliveries(conn: Connection) -> None:
+    """Notification deliveries and the log of their attempts."""
+    tables.deliveries.create(conn, checkfirst=True)
+    tables.delivery_attempts.create(conn, checkfirst=True)
+
+
+def _v60_sign_in_security(conn: Connection) -> None:
+    """Failed sign-ins counted across authorizations, and the refresh token each grant issued."""
+    tables.sign_in_failures.create(conn, checkfirst=True)
+    columns = {c["name"] for c in inspect(conn).get_columns("oauth_grants")}
+    if "refresh_hash" not in columns:
+        conn.execute(text("ALTER TABLE oauth_grants ADD COLUMN refresh_hash TEXT"))
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
@@ -133,6 +159,10 @@ MIGRATIONS: dict[int, Migration] = {
     16: _v16_recycle_bin,
     17: _v17_mass_update_jobs,
     20: _v20_contact_roles,
+    40: _v40_change_log,
+    41: _v41_watch_channels,
+    42: _v42_deliveries,
+    60: _v60_sign_in_security,
 }
 
 

@@ -120,7 +120,7 @@ class _Operand:
     def __init__(self, dialect: str, ref: Ref, records: RecordsFor, users: UsersFor) -> None:
         self.dialect = dialect
         self.ref = ref
-        self.instant = ref.data_type == "datetime"
+        self.instant = ref.data_type == "datetime" and ref.kind == "column"
         self.text = ref.data_type in TEXT_TYPES or (ref.kind == "user" and ref.key != "id")
         raw: ColumnElement[Any]
         if ref.kind == "column":

@@ -1,6 +1,6 @@
 """Search: records of one module matching a condition, by id, in pages.
 
-Equality on an indexed field (``storage/query.py``, ``INDEXED_FIELDS``) is answered from the
+Equality on an indexed field (``storage.query.indexed_fields()``) is answered from the
 partial expression index ``(org_id, lower(field)) WHERE module = '<Module>'``, never by
 scanning the module.
 """

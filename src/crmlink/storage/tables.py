@@ -68,7 +68,8 @@ users = Table(
     Column("profile_id", BigInteger, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", BigInteger, nullable=False),
-    # scrypt hash for the browser sign-in (``scrypt$n$r$p$salt$hash``); NULL: no browser sign-in.
+    # argon2id hash for the browser sign-in (PHC form; older ``scrypt$...`` ones are upgraded at
+    # sign-in); NULL: no browser sign-in.
     Column("password_hash", Text, nullable=True),  # added in migration 2
     PrimaryKeyConstraint("org_id", "id"),
     UniqueConstraint("org_id", "email", name="uq_users_email"),
@@ -144,6 +145,109 @@ link_events = Table(
 )
 Index("ix_link_events_org", link_events.c.org_id, link_events.c.seq)
 
+# The change log (migration 40): every record create/update/delete and every link change, one
+# row each, written in the change's own transaction, numbered per org in commit order by
+# ``change_counters`` (storage/changes.py says why a sequence would not do). It is the change
+# feed (``GET /crm/{v}/__crmlink/changes``) and the outbox that notification deliveries read.
+changes = Table(
+    "changes",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("actor_id", BigInteger, nullable=False),
+    Column("kind", Text, nullable=False),  # record | link
+    # record: created | updated | deleted; link: added | updated | removed | removed_by_delete
+    Column("action", Text, nullable=False),
+    Column("module", Text, nullable=True),  # record changes
+    Column("record_id", BigInteger, nullable=True),
+    Column("relation", Text, nullable=True),  # link changes
+    Column("left_id", BigInteger, nullable=True),
+    Column("right_id", BigInteger, nullable=True),
+    # JSON. Records: the whole record on create (new) and delete (old), the changed fields'
+    # values before and after on update. Links: the relation data, as in link_events.
+    Column("old_data", Text, nullable=True),
+    Column("new_data", Text, nullable=True),
+    PrimaryKeyConstraint("org_id", "seq"),
+)
+
+# The last change number given out per org; updated in each writing transaction (its row lock
+# is what orders the org's changes by commit on PostgreSQL).
+change_counters = Table(
+    "change_counters",
+    metadata,
+    Column("org_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("value", BigInteger, nullable=False),
+)
+
+# Notification channels (Zoho's ``/actions/watch``; migration 41). ``cursor`` is the last change
+# (``changes.seq``) turned into deliveries for the channel; a delivery worker holds the channel
+# while ``lease_until`` is in the future (``lease_owner`` names the process).
+watch_channels = Table(
+    "watch_channels",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("channel_id", BigInteger, nullable=False),
+    Column("events", Text, nullable=False),  # JSON list of "Module.create|edit|delete"
+    Column("notify_url", Text, nullable=False),
+    Column("token", Text, nullable=True),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("notify_on_related_action", Boolean, nullable=False),
+    Column("return_affected_field_values", Boolean, nullable=False),
+    Column("resource_base", Text, nullable=False),  # "https://host/crm/v2/" for resource_uri
+    Column("created_by", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("modified_at", BigInteger, nullable=False),
+    Column("cursor", BigInteger, nullable=False),
+    Column("lease_owner", Text, nullable=True),
+    Column("lease_until", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "channel_id"),
+)
+
+# Notifications to send (migration 42): built from the change log per channel, in its order
+# (``id`` ascending per channel), each delivered once it answered 2xx or given up after its
+# attempts. ``attempts`` rows log every try.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("channel_id", BigInteger, nullable=False),
+    Column("first_seq", BigInteger, nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("module", Text, nullable=False),
+    Column("operation", Text, nullable=False),  # insert | update | delete
+    Column("payload", Text, nullable=False),  # JSON body without server_time
+    Column("notify_url", Text, nullable=False),
+    Column("state", Text, nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("done_at", BigInteger, nullable=True),
+    PrimaryKeyConstraint("org_id", "id"),
+)
+Index(
+    "ix_deliveries_channel",
+    deliveries.c.org_id,
+    deliveries.c.channel_id,
+    deliveries.c.state,
+    deliveries.c.first_seq,
+)
+
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("delivery_id", BigInteger, nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("status_code", Integer, nullable=True),  # NULL: no answer (timeout, refused...)
+    Column("latency_us", BigInteger, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("worker", Text, nullable=False),
+    PrimaryKeyConstraint("org_id", "delivery_id", "attempt"),
+)
+
 # API credits spent, per org and minute: the rolling 24-hour window sums the last 1,440 rows.
 # Shared by every server process on the database; written only when a credit limit is set.
 api_credits = Table(
@@ -177,6 +281,9 @@ oauth_grants = Table(
     Column("redirect_uri", Text, nullable=True),
     Column("expires_at", BigInteger, nullable=False),
     Column("used_at", BigInteger, nullable=True),
+    # Digest of the refresh token the exchange issued: a second use of the code revokes it
+    # (RFC 6749 10.5). Added in migration 60.
+    Column("refresh_hash", Text, nullable=True),
 )
 
 oauth_refresh_tokens = Table(
@@ -238,6 +345,19 @@ contact_roles = Table(
     Column("created_at", BigInteger, nullable=False),
     PrimaryKeyConstraint("org_id", "id"),
     UniqueConstraint("org_id", "name", name="uq_contact_roles_name"),
+)
+
+# Failed browser sign-ins, counted across authorizations (migration 60). ``subject`` is
+# ``address <client address>`` or ``email <email> address <client address>``; past a number of
+# free failures each further one doubles a wait (capped), see ``domain/sign_in_limits.py``.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "subject"),
 )
 
 # The recycle bin: what a delete leaves of a record (migration 16). A row is listed as

@@ -207,3 +207,53 @@ def test_the_sdk_can_start_from_a_grant_token(
         [SUCCESS],
     )
     assert result["stored_access_tokens"] == 1
+
+
+NOTIFY_SCOPE = FULL_SCOPE + ",ZohoCRM.notifications.ALL"
+
+
+def test_zohocrmsdk21_notification_methods_run_unmodified(
+    zohocrmsdk21_python: Path, live_server: LiveServer, tmp_path: Path
+) -> None:
+    """Zoho's v2.1 SDK subscribes, lists, replaces, updates, removes events and disables."""
+    creds = live_server.credentials(scope=NOTIFY_SCOPE)
+    flow = run_flow(zohocrmsdk21_python, "zohocrmsdk21_notifications", live_server, creds, tmp_path)
+    assert flow["exception"] is None, flow["exception"]
+    assert flow["log_errors"] == [], "\n".join(flow["log_errors"])
+    calls = {c["name"]: c for c in flow["calls"]}
+
+    def items(name: str) -> list[tuple[str, str, str]]:
+        call = calls[name]
+        return [(i["class"], i["code"], i["message"]) for i in call["items"]]
+
+    assert (calls["enable"]["status"], calls["enable"]["object"]) == (201, "ActionWrapper")
+    assert items("enable") == [
+        ("SuccessResponse", "SUCCESS", "Successfully subscribed for actions-watch of the given module")
+    ]
+    assert len(calls["enable"]["items"][0]["details"]["events"]) == 2  # one per module
+    details = calls["details"]
+    assert (details["status"], details["object"], details["count"]) == (200, "ResponseWrapper", 2)
+    leads, contacts = details["watch"]
+    assert leads["channel_id"] == 1000000068001 and leads["resource_name"] == "Leads"
+    assert leads["events"] == ["Leads.create", "Leads.edit", "Leads.delete"]
+    assert leads["token"] == "tok-1" and leads["expiry_class"] == "datetime"
+    assert leads["notify_on_related_action"] is True
+    assert contacts["events"] == ["Contacts.edit"]
+    assert [w["resource_name"] for w in calls["details of Contacts"]["watch"]] == ["Contacts"]
+    updated = "Successfully updated the subscribe details"
+    assert items("replace (PUT)") == [("SuccessResponse", "SUCCESS", updated)]
+    assert items("update (PATCH)") == [("SuccessResponse", "SUCCESS", updated)]
+    assert items("remove events") == [
+        ("SuccessResponse", "SUCCESS", "Successfully removed the subscribe details")
+    ]
+    (after,) = calls["details after updates"]["watch"]
+    assert (after["resource_name"], after["events"], after["token"]) == ("Leads", ["Leads.create"], "tok-2")
+    assert items("disable") == [
+        ("SuccessResponse", "SUCCESS", "Successfully un-subscribed from actions-watch")
+    ]
+    assert (calls["details after disable"]["status"], calls["details after disable"]["object"]) == (204, None)
+    unknown = calls["disable unknown"]
+    assert unknown["status"] == 202
+    assert items("disable unknown") == [
+        ("APIException", "NOT_SUBSCRIBED", "Not subscribed for actions-watch of the given channel")
+    ]

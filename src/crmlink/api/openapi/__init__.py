@@ -26,6 +26,7 @@ from crmlink.api import related as related_api
 from crmlink.api import users as users_api
 from crmlink.api.context import Req, services
 from crmlink.api.openapi.admin import ADMIN_ROUTE_DOCS, ADMIN_SCHEME
+from crmlink.api.openapi.notifications import CHANGES_ROUTE_DOCS, WATCH_ROUTE_DOCS
 from crmlink.api.openapi.oauth import OAUTH_ROUTE_DOCS, USERS_ROUTE_DOCS, user_schema
 from crmlink.api.openapi.operations import Operation, RouteDoc, json_content
 from crmlink.api.openapi.query import COQL_ROUTE_DOCS, SEARCH_ROUTE_DOCS
@@ -63,6 +64,8 @@ ROUTE_DOCS: tuple[RouteDoc, ...] = (
     *(RELATED_ROUTE_DOCS if related_api.ROUTES else ()),
     *(USERS_ROUTE_DOCS if users_api.ROUTES else ()),
     *(OAUTH_ROUTE_DOCS if oauth_api.ROUTES else ()),
+    *CHANGES_ROUTE_DOCS,
+    *WATCH_ROUTE_DOCS,
     *ADMIN_ROUTE_DOCS,
     RouteDoc("GET", "/openapi.json", lambda _c: [("/openapi.json", _openapi_op())]),
 )

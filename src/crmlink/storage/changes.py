@@ -1,0 +1,158 @@
+"""The change log: one ``changes`` row per record or link change, numbered per org in commit order.
+
+Why not a sequence (or SQLite's rowid): on PostgreSQL a sequence hands out numbers when a
+transaction asks, not when it commits. Transaction A takes 5, B takes 6, B commits first; a reader
+that then sees 6 and moves its cursor past it would never see 5 once A commits. So each writing
+transaction instead bumps its org's row of ``change_counters`` (``append`` below) as the *last*
+thing it locks: the row lock is held until commit, so a second writer of the same org waits for
+the first to commit before it gets its numbers, and numbers become visible in order, with no gaps
+once committed (a rolled-back transaction gives its numbers back with its counter update). A
+reader's ``seq > cursor`` therefore never skips or repeats a change. The cost is that writers of
+one org serialize from their counter update to their commit (a few statements); writers of
+different orgs do not. Taking the counter last also keeps it out of every other lock order, so it
+cannot deadlock with the relation locks (storage/locks.py) or record row locks.
+
+On SQLite write transactions already run one at a time (``BEGIN IMMEDIATE``, group commit); the
+same counter row gives the same numbering there, and a unit rolled back to its savepoint returns
+its numbers too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, func, literal_column, select, text
+
+from crmlink.storage import tables
+from crmlink.storage.hot import HotStatement
+
+_c = tables.changes
+
+# (at, actor_id, kind, action, module, record_id, relation, left_id, right_id, old_data, new_data)
+ChangeTuple = tuple[
+    int, int, str, str, str | None, int | None, str | None, int | None, int | None, str | None, str | None
+]
+_COLUMNS = (
+    "org_id",
+    "seq",
+    "at",
+    "actor_id",
+    "kind",
+    "action",
+    "module",
+    "record_id",
+    "relation",
+    "left_id",
+    "right_id",
+    "old_data",
+    "new_data",
+)
+
+_BUMP = text(
+    "INSERT INTO change_counters (org_id, value) VALUES (:org, :n)"
+    " ON CONFLICT (org_id) DO UPDATE SET value = change_counters.value + excluded.value"
+    " RETURNING value"
+)
+_INSERT = HotStatement(lambda _dialect: _c.insert().values({name: bindparam(name) for name in _COLUMNS}))
+
+
+def append(conn: Connection, org_id: int, rows: Sequence[ChangeTuple]) -> int:
+    """Number ``rows`` after the org's last change and store them; returns the last number.
+    Call it after every other lock of the transaction is taken (module docstring)."""
+    if not rows:
+        return 0
+    last = int(conn.execute(_BUMP, {"org": org_id, "n": len(rows)}).scalar_one())
+    first = last - len(rows) + 1
+    _INSERT.many_tuples(conn, _COLUMNS, [(org_id, first + i, *row) for i, row in enumerate(rows)])
+    return last
+
+
+def link_rows(events: Iterable[tuple[Any, ...]]) -> list[ChangeTuple]:
+    """Change rows for link events shaped as ``relations.EVENT_COLUMNS`` tuples."""
+    return [
+        (at, actor, "link", action, None, None, relation, left, right, old, new)
+        for _org, at, actor, relation, action, left, right, old, new in events
+    ]
+
+
+def record_texts(conn: Connection, org_id: int, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """``{id: (module, stored JSON)}`` of the records (read before a delete, for its event)."""
+    if not ids:
+        return {}
+    r = tables.records
+    rows = conn.execute(
+        select(r.c.id, r.c.module, r.c.data)
+        .where(r.c.org_id == org_id, r.c.id.in_(list(ids)))
+        .order_by(r.c.id)
+    )
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """One stored change (JSON columns still as text)."""
+
+    seq: int
+    at: int
+    actor_id: int
+    kind: str
+    action: str
+    module: str | None
+    record_id: int | None
+    relation: str | None
+    left_id: int | None
+    right_id: int | None
+    old_data: str | None
+    new_data: str | None
+
+
+_READ = HotStatement(
+    lambda _dialect: (
+        select(*(_c.c[name] for name in _COLUMNS[1:]))
+        .where(_c.c.org_id == bindparam("org"), _c.c.seq > bindparam("after"))
+        .order_by(_c.c.seq)
+        .limit(bindparam("limit"))
+        .offset(literal_column("0"))
+    )  # SQLite would otherwise add an OFFSET parameter of its own
+)
+
+
+def read(conn: Connection, org_id: int, after: int, limit: int) -> list[ChangeRow]:
+    """The org's changes numbered above ``after``, oldest first, at most ``limit``."""
+    return [ChangeRow(*row) for row in _READ.rows(conn, {"org": org_id, "after": after, "limit": limit})]
+
+
+def last_seq(conn: Connection, org_id: int) -> int:
+    """The number of the org's latest committed change (0 when none yet)."""
+    cc = tables.change_counters
+    value = conn.execute(select(cc.c.value).where(cc.c.org_id == org_id)).scalar()
+    return int(value or 0)
+
+
+def first_seq(conn: Connection, org_id: int) -> int | None:
+    """The number of the org's oldest change still kept (None when none is kept)."""
+    value = conn.execute(select(func.min(_c.c.seq)).where(_c.c.org_id == org_id)).scalar()
+    return int(value) if value is not None else None
+
+
+def prune(conn: Connection, before_at: int, batch: int = 5000) -> int:
+    """Delete up to ``batch`` changes per org older than ``before_at`` (microseconds), oldest
+    first along each org's numbering, so that what is kept is always a suffix of the log (a
+    cursor is either still valid or older than everything kept). Returns how many went."""
+    cc = tables.change_counters
+    removed = 0
+    for org_id in conn.scalars(select(cc.c.org_id)).all():
+        head = conn.execute(
+            select(_c.c.seq, _c.c.at).where(_c.c.org_id == org_id).order_by(_c.c.seq).limit(batch)
+        ).all()
+        cut = None
+        for seq, at in head:
+            if at >= before_at:
+                break
+            cut = seq
+        if cut is not None:
+            result = conn.execute(delete(_c).where(_c.c.org_id == org_id, _c.c.seq <= cut))
+            removed += result.rowcount
+    return removed
