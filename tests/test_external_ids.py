@@ -17,7 +17,7 @@ from litestar.testing import TestClient
 
 from crmlink.api.context import Services
 from crmlink.app import create_app
-from crmlink.domain.catalog import Catalog, FieldDef
+from crmlink.domain.catalog import FieldDef
 from crmlink.domain.catalog_data import CATALOG
 from crmlink.storage.unique_keys import ensure_field_index
 from tests.factories import TestOrg
@@ -32,7 +32,8 @@ def _with_external(module: str, name: str) -> Any:
     return replace(m, fields=(*m.fields, extra))
 
 
-EXTERNAL_CATALOG = Catalog(
+EXTERNAL_CATALOG = replace(
+    CATALOG,
     modules=tuple(
         _with_external("Contacts", "External_Contact_ID")
         if m.api_name == "Contacts"
