@@ -6,9 +6,15 @@ loaded data set, and prints wall and CPU time per call (optionally a cProfile li
 how the per-call figures in docs/benchmarks.md were taken. Calls run one at a time, so each is
 its own group commit; use wrk (``python -m bench run``) for behaviour under concurrency.
 
+Upsert against plain insert (issue 11: upsert of 100 keyed by Email at >= 50% of the speed of
+inserting 100): ``insert100`` posts 100 new Leads; ``upsert100`` upserts 100 new Leads keyed by
+Email (all inserts); ``upsert100u`` upserts 100 Leads whose Emails the warm-up calls inserted
+(all updates, each key seen once per 50 calls).
+
 \b
     python -m bench.inproc relate100 --calls 300
     python -m bench.inproc list200 --calls 500 --profile
+    python -m bench.inproc insert100 --calls 200 && python -m bench.inproc upsert100 --calls 200
 """
 
 from __future__ import annotations
@@ -56,7 +62,32 @@ def _requests(loaded: Loaded, salt: int) -> dict[str, Callable[[int], Request]]:
         path = f"/crm/v2.1/Products/{loaded.hot_product}/Price_Books"
         return "GET", path, b"", b"page=%d&per_page=200" % (i % 50 + 1)
 
-    return {"relate100": relate100, "relate1": relate1, "list200": list200}
+    def _leads(keys: list[str]) -> bytes:
+        items = ",".join(
+            f'{{"Last_Name":"Bench {k}","Company":"Zylker","Email":"{k}@bench.example"}}' for k in keys
+        )
+        return ('{"data":[' + items + '],"duplicate_check_fields":["Email"]}').encode()
+
+    def insert100(i: int) -> Request:
+        i += salt
+        return "POST", "/crm/v2.1/Leads", _leads([f"i{i}-{k}" for k in range(100)]), b""
+
+    def upsert100(i: int) -> Request:
+        i += salt
+        return "POST", "/crm/v2.1/Leads/upsert", _leads([f"n{i}-{k}" for k in range(100)]), b""
+
+    def upsert100u(i: int) -> Request:
+        # The 50 warm-up calls insert 50 x 100 keys; every later call updates 100 of them.
+        return "POST", "/crm/v2.1/Leads/upsert", _leads([f"u{salt}-{i % 50}-{k}" for k in range(100)]), b""
+
+    return {
+        "relate100": relate100,
+        "relate1": relate1,
+        "list200": list200,
+        "insert100": insert100,
+        "upsert100": upsert100,
+        "upsert100u": upsert100u,
+    }
 
 
 async def _call(app: Any, token: str, request: Request) -> int:
@@ -97,7 +128,10 @@ async def _call(app: Any, token: str, request: Request) -> int:
 
 
 @click.command()
-@click.argument("scenario", type=click.Choice(["relate100", "relate1", "list200"]))
+@click.argument(
+    "scenario",
+    type=click.Choice(["relate100", "relate1", "list200", "insert100", "upsert100", "upsert100u"]),
+)
 @click.option("--calls", type=int, default=300, show_default=True)
 @click.option("--size", default="10k", show_default=True)
 @click.option("--dir", "work", type=click.Path(path_type=Path), default=Path("bench/results/tmp/inproc"))

@@ -250,3 +250,50 @@ def test_the_default_app_installs_no_testkit_edge(services: Services) -> None:
     plain = create_app(services.settings, services)
     keyed = create_app(replace(services.settings, admin_key=KEY), services)
     assert len(keyed.middleware) == len(plain.middleware) + 1
+
+
+def test_snapshot_and_restore_bring_records_and_links_back(admin_client: TestClient) -> None:  # type: ignore[type-arg]
+    org = new_org(admin_client)
+    h = bearer(org)
+    product = admin_client.post(
+        "/crm/v2.1/Products", json={"data": [{"Product_Name": "Laptop"}]}, headers=h
+    ).json()["data"][0]["details"]["id"]
+    book = admin_client.post(
+        "/crm/v2.1/Price_Books",
+        json={"data": [{"Price_Book_Name": "Retail", "Pricing_Model": "Flat"}]},
+        headers=h,
+    ).json()["data"][0]["details"]["id"]
+    related = f"/crm/v2.1/Products/{product}/Price_Books"
+    assert (
+        admin_client.put(related, json={"data": [{"id": book, "list_price": 10.0}]}, headers=h).status_code
+        == 200
+    )
+    before = admin_client.get(related, headers=h).json()
+    taken = admin_client.post(f"/__crmlink/orgs/{org['org_id']}/snapshots", headers=ADMIN)
+    assert taken.status_code == 201, taken.text
+    snapshot = taken.json()["snapshot_id"]
+
+    # change everything: the link's price, a new lead, then delete the product
+    admin_client.put(related, json={"data": [{"id": book, "list_price": 99.0}]}, headers=h)
+    admin_client.post("/crm/v2.1/Leads", json={"data": [{"Last_Name": "Later", "Company": "C"}]}, headers=h)
+    admin_client.delete(f"/crm/v2.1/Products/{product}", headers=h)
+
+    restored = admin_client.post(
+        f"/__crmlink/orgs/{org['org_id']}/snapshots/{snapshot}/restore", headers=ADMIN
+    )
+    assert restored.status_code == 200, restored.text
+    assert admin_client.get(related, headers=h).json() == before
+    assert admin_client.get("/crm/v2.1/Leads", headers=h).status_code == 204
+    # restoring twice gives the same state; an unknown snapshot is refused
+    admin_client.post(f"/__crmlink/orgs/{org['org_id']}/snapshots/{snapshot}/restore", headers=ADMIN)
+    assert admin_client.get(related, headers=h).json() == before
+    unknown = admin_client.post(f"/__crmlink/orgs/{org['org_id']}/snapshots/12345/restore", headers=ADMIN)
+    assert unknown.status_code == 400
+    # another org's snapshot id is not this org's
+    other = new_org(admin_client)
+    foreign = admin_client.post(
+        f"/__crmlink/orgs/{other['org_id']}/snapshots/{snapshot}/restore", headers=ADMIN
+    )
+    assert foreign.status_code == 400
+    dropped = admin_client.delete(f"/__crmlink/orgs/{org['org_id']}/snapshots/{snapshot}", headers=ADMIN)
+    assert dropped.status_code == 200

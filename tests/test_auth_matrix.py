@@ -30,7 +30,9 @@ class Route:
     kind: Kind
     op: Operation = Operation.READ
     module: str = "Leads"  # the module (the parent, for related routes) the scope must cover
-    related: str = "Campaigns"  # related routes: the related module the user must be able to view
+    # Related routes: the related module, whose scope must allow the operation too and which the
+    # user must be able to view and to act on with the operation.
+    related: str = "Campaigns"
     area: str = ""  # settings routes: modules | fields | related_lists
     body: Callable[[dict[str, str]], Any] | None = None
     ok: frozenset[int] = frozenset({200})
@@ -164,6 +166,48 @@ ROUTES: list[Route] = [
         Operation.DELETE,
         no_permission="Permission denied to delete records",
     ),
+    # Issue 18: the related module's records are answered, so its scope and profile count too.
+    Route(
+        "related-get-products",
+        "GET",
+        "/crm/{v}/Leads/{lead}/Products",
+        "related",
+        related="Products",
+        ok=frozenset({200, 204}),
+        no_permission="Permission denied to read related records",
+    ),
+    # The same links from the other side need the same rights (issue 18).
+    Route(
+        "related-get-from-campaigns",
+        "GET",
+        "/crm/{v}/Campaigns/{campaign}/Leads",
+        "related",
+        module="Campaigns",
+        related="Leads",
+        ok=frozenset({200, 204}),
+        no_permission="Permission denied to read related records",
+    ),
+    Route(
+        "related-put-from-campaigns",
+        "PUT",
+        "/crm/{v}/Campaigns/{campaign}/Leads/{lead}",
+        "related",
+        Operation.UPDATE,
+        module="Campaigns",
+        related="Leads",
+        body=lambda ids: {"data": [{}]},
+        no_permission="Permission denied to update records",
+    ),
+    Route(
+        "related-delete-from-campaigns",
+        "DELETE",
+        "/crm/{v}/Campaigns/{campaign}/Leads/{lead}",
+        "related",
+        Operation.DELETE,
+        module="Campaigns",
+        related="Leads",
+        no_permission="Permission denied to delete records",
+    ),
 ]
 
 RELATED_AUTHORIZATION_FAILED = {
@@ -185,12 +229,22 @@ INVALID_TOKEN = Expect(401, "INVALID_TOKEN", "invalid oauth token")
 SCOPE_MISMATCH = Expect(401, "OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL")
 
 
+def _scope_name(module: str) -> str:
+    return module.lower()
+
+
 def _scope_without_module(route: Route) -> str:
     if route.kind == "settings":
         return "ZohoCRM.modules.ALL,ZohoCRM.users.ALL"
     if route.kind == "users":
         return "ZohoCRM.modules.ALL,ZohoCRM.settings.ALL"
-    return "ZohoCRM.modules.contacts.ALL,ZohoCRM.modules.campaigns.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL"
+    other = _scope_name(route.related) if route.kind == "related" else "campaigns"
+    return f"ZohoCRM.modules.contacts.ALL,ZohoCRM.modules.{other}.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL"
+
+
+def _scope_without_related(route: Route) -> str:
+    """The parent's scope in full, none for the related module."""
+    return f"ZohoCRM.modules.{_scope_name(route.module)}.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL"
 
 
 def _scope_without_operation(route: Route) -> str:
@@ -199,14 +253,16 @@ def _scope_without_operation(route: Route) -> str:
         return f"ZohoCRM.settings.{route.area}.CREATE,ZohoCRM.modules.ALL"
     if route.kind == "users":
         return "ZohoCRM.users.CREATE,ZohoCRM.modules.ALL"
-    wrong = "CREATE,ZohoCRM.modules.leads.UPDATE" if route.op is Operation.READ else "READ"
+    m = f"ZohoCRM.modules.{_scope_name(route.module)}"
+    wrong = f"CREATE,{m}.UPDATE" if route.op is Operation.READ else "READ"
     if route.op is Operation.UPDATE:
-        wrong = "READ,ZohoCRM.modules.leads.CREATE,ZohoCRM.modules.leads.DELETE"
+        wrong = f"READ,{m}.CREATE,{m}.DELETE"
     if route.op is Operation.DELETE:
-        wrong = "READ,ZohoCRM.modules.leads.CREATE,ZohoCRM.modules.leads.UPDATE"
+        wrong = f"READ,{m}.CREATE,{m}.UPDATE"
     if route.op is Operation.CREATE:
-        wrong = "READ,ZohoCRM.modules.leads.UPDATE,ZohoCRM.modules.leads.DELETE"
-    return f"ZohoCRM.modules.leads.{wrong},ZohoCRM.modules.campaigns.ALL,ZohoCRM.settings.ALL"
+        wrong = f"READ,{m}.UPDATE,{m}.DELETE"
+    other = _scope_name(route.related) if route.kind == "related" else "campaigns"
+    return f"{m}.{wrong},ZohoCRM.modules.{other}.ALL,ZohoCRM.settings.ALL"
 
 
 def _revoked(org: TestOrg, client: Any) -> dict[str, str]:
@@ -233,6 +289,17 @@ def _lacking_permission(org: TestOrg, route: Route) -> dict[str, str]:
 
 def _related_not_viewable(org: TestOrg, route: Route) -> dict[str, str]:
     email = _profile_user(org, "No " + route.related, {"*": list(ALL_PERMISSIONS), route.related: []})
+    return org.headers_for(email)
+
+
+def _related_lacks_operation(org: TestOrg, route: Route) -> dict[str, str]:
+    """All rights on the parent; on the related module every right but the route's (view kept,
+    unless the route reads)."""
+    missing = PERMISSION_FOR[route.op]
+    kept = [p for p in ALL_PERMISSIONS if p != missing]
+    email = _profile_user(
+        org, f"{route.related} without {missing}", {"*": list(ALL_PERMISSIONS), route.related: kept}
+    )
     return org.headers_for(email)
 
 
@@ -274,6 +341,18 @@ CASES: list[Case] = [
         frozenset({"module", "related"}),
     ),
     Case(
+        "scope-misses-related-module",
+        lambda o, c, r: o.headers_for(scope=_scope_without_related(r)),
+        lambda r: SCOPE_MISMATCH,
+        frozenset({"related"}),
+    ),
+    Case(
+        "related-lacks-operation",
+        lambda o, c, r: _related_lacks_operation(o, r),
+        lambda r: Expect(400, "AUTHORIZATION_FAILED", RELATED_AUTHORIZATION_FAILED[r.op]),
+        frozenset({"related"}),
+    ),
+    Case(
         "related-not-viewable",
         lambda o, c, r: _related_not_viewable(o, r),
         lambda r: Expect(400, "AUTHORIZATION_FAILED", RELATED_AUTHORIZATION_FAILED[r.op]),
@@ -291,7 +370,10 @@ def _narrow_scope(route: Route) -> str:
         return f"ZohoCRM.settings.{route.area}.READ"
     if route.kind == "users":
         return "ZohoCRM.users.READ"
-    return f"ZohoCRM.modules.leads.{route.op.value}"
+    parent = f"ZohoCRM.modules.{_scope_name(route.module)}.{route.op.value}"
+    if route.kind == "related":
+        return f"{parent},ZohoCRM.modules.{_scope_name(route.related)}.{route.op.value}"
+    return parent
 
 
 MATRIX = [

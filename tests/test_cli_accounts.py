@@ -61,7 +61,7 @@ def test_passwords_are_read_from_stdin_and_hashed(
     changed = run_json(
         "users", "set-password", "dee@example.com", "--password-stdin", *db_args, input="new-pass-22\n"
     )
-    assert changed == {"email": "dee@example.com", "password_set": True}
+    assert changed == {"email": "dee@example.com", "password_set": True, "refresh_tokens_revoked": 0}
     with services.db.read() as conn:
         assert check_sign_in(conn, org.org_id, "dee@example.com", "dee-secret-1") is None
         assert check_sign_in(conn, org.org_id, "dee@example.com", "new-pass-22") is not None

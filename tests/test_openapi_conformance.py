@@ -37,8 +37,11 @@ def test_records_of_every_module(client: Any, org: TestOrg, described: Any) -> N
     for module in CATALOG.modules:
         m = module.api_name
         path = f"/crm/{{version}}/{m}"
+        refs = org.order_refs(client, m)
         created = client.post(
-            f"/crm/{V}/{m}", json={"data": [record_fields(m, i) for i in range(2)]}, headers=org.headers
+            f"/crm/{V}/{m}",
+            json={"data": [record_fields(m, i, **refs) for i in range(2)]},
+            headers=org.headers,
         )
         ids = [item["details"]["id"] for item in check(described, path, "POST", created).json()["data"]]
         check(described, path, "GET", client.get(f"/crm/{V}/{m}", headers=org.headers))
@@ -117,7 +120,8 @@ def test_every_related_list_with_real_links(client: Any, org: TestOrg, described
                 check(described, base + "/{related_id}", "PUT", one)
             else:
                 assert rl.lookup_field is not None
-                extra = {"$se_module": module.api_name} if rl.module == "Notes" else {}
+                polymorphic = rl.lookup_field in {"Parent_Id", "What_Id"}  # named by $se_module
+                extra = {"$se_module": module.api_name} if polymorphic else {}
                 others = org.create(client, rl.module, 2, **{rl.lookup_field: parent, **extra})
             listed = client.get(url, headers=org.headers)
             assert check(described, base, "GET", listed).status_code == 200, (url, listed.text)
@@ -133,3 +137,26 @@ def test_every_related_list_with_real_links(client: Any, org: TestOrg, described
                     client.delete(f"{url}/{others[1]}", headers=org.headers),
                 )
                 check(described, base, "GET", client.get(url, headers=org.headers))  # 204
+
+
+def test_search_and_coql_answers(client: Any, org: TestOrg, described: Any) -> None:
+    for module in CATALOG.modules:
+        m = module.api_name
+        client.post(
+            f"/crm/{V}/{m}", json={"data": [record_fields(m, i) for i in range(2)]}, headers=org.headers
+        )
+        path = f"/crm/{{version}}/{m}/search"
+        crit = {"criteria": "(Created_Time:greater_than:2001-01-01T00:00:00+00:00)", "per_page": "1"}
+        check(described, path, "GET", client.get(f"/crm/{V}/{m}/search", params=crit, headers=org.headers))
+        none = {"criteria": "(Created_Time:less_than:2001-01-01T00:00:00+00:00)"}
+        check(described, path, "GET", client.get(f"/crm/{V}/{m}/search", params=none, headers=org.headers))
+        bad = {"criteria": "((id:equals:1)"}
+        check(described, path, "GET", client.get(f"/crm/{V}/{m}/search", params=bad, headers=org.headers))
+        fields = ", ".join(f.api_name for f in module.fields if f.data_type != "textarea")
+        for query in (
+            f"select {fields} from {m} where id is not null limit 1",
+            f"select id from {m} where id = 1",
+            f"select id from {m} where",
+        ):
+            answer = client.post(f"/crm/{V}/coql", json={"select_query": query}, headers=org.headers)
+            check(described, "/crm/{version}/coql", "POST", answer)

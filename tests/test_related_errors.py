@@ -358,10 +358,52 @@ def test_delink_of_what_is_not_linked(
         pytest.param(
             "DELETE", "ZohoCRM.modules.products.UPDATE", "OAUTH_SCOPE_MISMATCH", 401, id="delete-update-scope"
         ),
-        pytest.param("GET", "ZohoCRM.modules.products.READ", None, 204, id="get-read-scope"),
-        pytest.param("PUT", "ZohoCRM.modules.products.UPDATE", None, 200, id="put-update-scope"),
-        pytest.param("PUT", "ZohoCRM.modules.products.WRITE", None, 200, id="put-write-scope"),
-        pytest.param("DELETE", "ZohoCRM.modules.products.DELETE", None, 400, id="delete-delete-scope"),
+        # The related module's scope is needed too (issue 18): the parent's alone is not enough.
+        pytest.param(
+            "GET", "ZohoCRM.modules.products.READ", "OAUTH_SCOPE_MISMATCH", 401, id="get-parent-scope-only"
+        ),
+        pytest.param(
+            "PUT",
+            "ZohoCRM.modules.products.UPDATE,ZohoCRM.modules.pricebooks.READ",
+            "OAUTH_SCOPE_MISMATCH",
+            401,
+            id="put-related-read-scope-only",
+        ),
+        pytest.param(
+            "DELETE",
+            "ZohoCRM.modules.products.DELETE",
+            "OAUTH_SCOPE_MISMATCH",
+            401,
+            id="delete-parent-scope-only",
+        ),
+        pytest.param(
+            "GET",
+            "ZohoCRM.modules.products.READ,ZohoCRM.modules.pricebooks.READ",
+            None,
+            204,
+            id="get-read-scope",
+        ),
+        pytest.param(
+            "PUT",
+            "ZohoCRM.modules.products.UPDATE,ZohoCRM.modules.pricebooks.UPDATE",
+            None,
+            200,
+            id="put-update-scope",
+        ),
+        pytest.param(
+            "PUT",
+            "ZohoCRM.modules.products.WRITE,ZohoCRM.modules.pricebooks.WRITE",
+            None,
+            200,
+            id="put-write-scope",
+        ),
+        pytest.param(
+            "DELETE",
+            "ZohoCRM.modules.products.DELETE,ZohoCRM.modules.pricebooks.DELETE",
+            None,
+            400,
+            id="delete-delete-scope",
+        ),
     ],
 )
 def test_scopes(
@@ -391,6 +433,9 @@ def test_scopes(
         pytest.param("GET", {"Products": ["view"]}, 400, "AUTHORIZATION_FAILED", "User does not have sufficient privilege to read related records data", id="get-no-view-on-related"),
         pytest.param("PUT", {"Products": ["view", "edit"]}, 400, "AUTHORIZATION_FAILED", "User does not have sufficient privilege to update related records data", id="put-no-view-on-related"),
         pytest.param("DELETE", {"Products": ["view", "delete"]}, 400, "AUTHORIZATION_FAILED", "User does not have sufficient privilege to delete related records data", id="delete-no-view-on-related"),
+        # The operation is needed on the related module too (issue 18: both sides alike).
+        pytest.param("PUT", {"Products": ["view", "edit"], "Price_Books": ["view"]}, 400, "AUTHORIZATION_FAILED", "User does not have sufficient privilege to update related records data", id="put-no-edit-on-related"),
+        pytest.param("DELETE", {"Products": ["view", "delete"], "Price_Books": ["view", "edit"]}, 400, "AUTHORIZATION_FAILED", "User does not have sufficient privilege to delete related records data", id="delete-no-delete-on-related"),
     ],
 )  # fmt: skip
 def test_profile_permissions(

@@ -19,6 +19,7 @@ def _field(output: str, label: str) -> str:
 def test_demo_prints_working_credentials(tmp_path: Path) -> None:
     with crmlink_server(tmp_path, "--demo") as server:
         output = server.log()
+        assert output.count("hold secrets") == 1  # said once, above the credentials
         client_id, secret = _field(output, "client id"), _field(output, "client secret")
         refresh_token, access_token = _field(output, "refresh token"), _field(output, "access token")
         assert (

@@ -129,7 +129,8 @@ def old_links_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Da
     db = Database(f"sqlite:///{tmp_path / 'old.db'}")
     with monkeypatch.context() as old:
         old.setitem(tables.links.dialect_options["sqlite"], "with_rowid", True)
-        old.delitem(MIGRATIONS, 4)
+        for later in [v for v in MIGRATIONS if v >= 4]:  # 4 and whatever came after it
+            old.delitem(MIGRATIONS, later)
         assert migrate(db) == [1, 2, 3]
     with db.write() as conn:
         conn.execute(tables.links.insert(), _LINK_ROWS)
@@ -141,7 +142,7 @@ def old_links_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Da
 
 def test_migration_4_rebuilds_links_without_rowid(old_links_db: Database) -> None:
     before = _links_schema(old_links_db)
-    assert migrate(old_links_db) == [4]
+    assert migrate(old_links_db) == [v for v in sorted(MIGRATIONS) if v >= 4]
     after = _links_schema(old_links_db)
     assert "WITHOUT ROWID" in (after["links"] or "")
     # The key is the table itself now; the reverse index is back as it was.
@@ -174,5 +175,29 @@ def test_fresh_sqlite_links_are_without_rowid(tmp_path: Path) -> None:
         assert migrate(db) == sorted(MIGRATIONS)
         schema = _links_schema(db)
         assert "WITHOUT ROWID" in (schema["links"] or "") and set(schema) == {"links", "ix_links_right"}
+    finally:
+        db.dispose()
+
+
+def test_migration_20_gives_existing_orgs_the_default_contact_roles(
+    live_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crmlink.storage.contact_roles import DEFAULT_ROLES, list_roles
+
+    db = Database(live_database_url)
+    try:
+        with monkeypatch.context() as old:
+            old.delitem(MIGRATIONS, 20)
+            migrate(db)
+        with db.write() as conn:  # a database from before migration 20, holding two orgs
+            tables.contact_roles.drop(conn)
+            conn.execute(
+                tables.orgs.insert(), [{"id": i, "name": f"org {i}", "created_at": 1} for i in (7, 8)]
+            )
+        assert migrate(db) == [20]
+        with db.read() as conn:
+            for org_id in (7, 8):
+                assert [r.name for r in list_roles(conn, org_id)] == list(DEFAULT_ROLES)
+        assert migrate(db) == []
     finally:
         db.dispose()

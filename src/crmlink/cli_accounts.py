@@ -1,4 +1,4 @@
-"""``crmlink users|profiles|clients|grant|token``: accounts and credentials from the shell.
+"""``crmlink users|tokens|profiles|clients|grant|token``: accounts and credentials from the shell.
 
 Each command opens the same database a running server uses (``--data-dir`` or
 ``--database-url``), does its work in one transaction through the domain functions the server
@@ -19,9 +19,10 @@ from sqlalchemy import Connection
 
 from crmlink.api.context import Services
 from crmlink.cli import _data_dir, _database_url, _emit, _json, _settings
-from crmlink.domain import oauth, orgs, passwords
+from crmlink.domain import access, oauth, orgs, passwords
 from crmlink.domain.auth import ALL_PERMISSIONS
 from crmlink.errors import CRMError
+from crmlink.storage.revocation import Revoked
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -159,7 +160,70 @@ def users_set_password(
     with _services(data_dir, database_url) as svc, _transaction(svc, org_id) as (conn, org):
         user = _user(conn, org, email)
         passwords.set_password(conn, org, user.id, password)
-    _emit(as_json, {"email": user.email, "password_set": True}, f"password set for {user.email}")
+        revoked = access.revoke_refresh_tokens(conn, org, user.id)
+    _emit(
+        as_json,
+        {"email": user.email, "password_set": True, "refresh_tokens_revoked": revoked.refresh_tokens},
+        f"password set for {user.email}; {revoked.refresh_tokens} refresh token(s) revoked",
+    )
+
+
+@users.command("deactivate")
+@click.argument("email")
+@_db_options
+def users_deactivate(
+    email: str, data_dir: Path | None, database_url: str | None, org_id: int | None, as_json: bool
+) -> None:
+    """Deactivate a user: their tokens are revoked and they can no longer sign in.
+
+    \b
+    Example:
+      crmlink users deactivate ana@example.com
+    """
+    with _services(data_dir, database_url) as svc, _transaction(svc, org_id) as (conn, org):
+        user = _user(conn, org, email)
+        revoked = access.deactivate_user(conn, org, user.id)
+    _emit(
+        as_json,
+        {"email": user.email, "active": False, **_revoked_payload(revoked)},
+        f"deactivated {user.email}; {_revoked_text(revoked)}",
+    )
+
+
+def _revoked_payload(revoked: Revoked) -> dict[str, int]:
+    return {"refresh_tokens_revoked": revoked.refresh_tokens, "access_tokens_revoked": revoked.access_tokens}
+
+
+def _revoked_text(revoked: Revoked) -> str:
+    return f"{revoked.refresh_tokens} refresh and {revoked.access_tokens} access token(s) revoked"
+
+
+# --- tokens ------------------------------------------------------------------------------------
+
+
+@click.group()
+def tokens() -> None:
+    """Revoke tokens."""
+
+
+@tokens.command("revoke")
+@click.option("--user", "email", required=True, help="Email of the user whose tokens to revoke.")
+@_db_options
+def tokens_revoke(
+    email: str, data_dir: Path | None, database_url: str | None, org_id: int | None, as_json: bool
+) -> None:
+    """Revoke every refresh and access token of a user (they can sign in again for new ones).
+
+    \b
+    Example:
+      crmlink tokens revoke --user ana@example.com
+    """
+    with _services(data_dir, database_url) as svc, _transaction(svc, org_id) as (conn, org):
+        user = _user(conn, org, email)
+        revoked = access.revoke_user_tokens(conn, org, user.id)
+    _emit(
+        as_json, {"email": user.email, **_revoked_payload(revoked)}, f"{user.email}: {_revoked_text(revoked)}"
+    )
 
 
 # --- profiles ----------------------------------------------------------------------------------
@@ -371,4 +435,4 @@ def token(
     )
 
 
-COMMANDS: list[click.Command] = [users, profiles, clients, grant, token]
+COMMANDS: list[click.Command] = [users, tokens, profiles, clients, grant, token]

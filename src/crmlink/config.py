@@ -42,6 +42,15 @@ class Settings:
     grant_token_ttl: int = 180
     #: Zoho-like limits where none is set (STRICT_API_CREDITS_PER_DAY, STRICT_MAX_CONCURRENT_REQUESTS).
     strict: bool = False
+    #: Failed browser sign-ins allowed, across authorizations, for one email at one client
+    #: address and for one client address, before each further one must wait (30 s, doubling,
+    #: at most 15 min; 0 = no limit). See docs/auth.md, "Security model".
+    sign_in_failures_per_email: int = 5
+    sign_in_failures_per_address: int = 20
+    #: Days a deleted record stays in the recycle bin (listed as ``recycle``; Zoho: 60).
+    recycle_bin_days: int = 60
+    #: Days a record is then still listed as ``permanent``, before it is purged (Zoho: 120).
+    deleted_retention_days: int = 120
     #: Key of the admin API (``/__crmlink/...``: test orgs, fault rules, clock, request log); empty
     #: turns the admin API off. ``--demo`` and the pytest plugin set one.
     admin_key: str = ""

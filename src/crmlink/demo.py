@@ -221,6 +221,13 @@ def load_demo(conn: Connection, catalog: Catalog, ids: IdGenerator) -> bool:
 DEMO_CLIENT = "crmlink demo"
 
 
+# Said once, above the credentials: a terminal's scrollback or a CI log keeps them.
+SECRETS_NOTICE = (
+    "WARNING: the lines below hold secrets (a client secret, tokens, perhaps a password);"
+    " keep this output out of shared logs, or revoke them with `crmlink tokens revoke --user`."
+)
+
+
 def print_credentials(svc: Services, settings: Settings) -> None:
     """Print working credentials for the demo administrator, all stored hashed, shown once:
     the demo client's id and a fresh secret, a refresh token and an access token (full scope),
@@ -257,6 +264,7 @@ def print_credentials(svc: Services, settings: Settings) -> None:
         "\n".join(
             [
                 "crmlink demo credentials (shown once; stored hashed):",
+                f"  {SECRETS_NOTICE}",
                 f"  user           {user.email} (Administrator); browser sign-in {sign_in}",
                 f"  client id      {client_id}",
                 f"  client secret  {secret}",

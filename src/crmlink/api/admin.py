@@ -36,9 +36,10 @@ from crmlink.api.responses import JSON, json_response
 from crmlink.domain import clock, oauth
 from crmlink.domain.auth import digest
 from crmlink.domain.faults import FaultAction, FaultRule
-from crmlink.domain.orgs import add_user, create_org, find_user
+from crmlink.domain.orgs import add_user, create_org, find_user, org_exists
 from crmlink.domain.requestlog import LoggedRequest, bounded, mask_text, safe_headers
 from crmlink.errors import AuthenticationFailure, CRMError, InvalidData, InvalidUrlPattern
+from crmlink.storage import snapshots
 from crmlink.storage.org_rows import delete_org, org_of_token_digest, reset_org
 
 ADMIN_HEADER = "x-crmlink-admin-key"
@@ -145,7 +146,12 @@ async def add_test_user(request: Req) -> Response[bytes]:
 async def delete_test_org(request: Req) -> Response[bytes]:
     svc = _check_admin(request)
     org_id = _org_id(request.path_params["org_id"])
-    deleted = await svc.db.transact(lambda conn: delete_org(conn, org_id))
+
+    def work(conn: Connection) -> int:
+        snapshots.drop_all(conn, org_id)
+        return delete_org(conn, org_id)
+
+    deleted = await svc.db.transact(work)
     if not deleted:
         raise InvalidData("the org id given seems to be invalid", {"param": "org_id"})
     clock.reset_org_clock(org_id)
@@ -161,6 +167,50 @@ async def reset_test_org(request: Req) -> Response[bytes]:
     org_id = _org_id(request.path_params["org_id"])
     rows = await svc.db.transact(lambda conn: reset_org(conn, org_id))
     return json_response({"org_id": str(org_id), "reset": True, "rows": rows})
+
+
+@post(f"{PREFIX}/orgs/{{org_id:str}}/snapshots", status_code=201)
+async def take_snapshot(request: Req) -> Response[bytes]:
+    """Copy the org's data (not its users, clients or tokens) into a snapshot."""
+    svc = _check_admin(request)
+    org_id = _org_id(request.path_params["org_id"])
+    snapshot_id = svc.ids.next()
+    started = time.perf_counter()
+
+    def work(conn: Connection) -> int:
+        if not org_exists(conn, org_id):
+            raise InvalidData("the org id given seems to be invalid", {"param": "org_id"})
+        rows = snapshots.take(conn, org_id, snapshot_id)
+        snapshots.record(conn, org_id, snapshot_id, clock.now_us(), rows)
+        return rows
+
+    rows = await svc.db.transact(work)
+    took = round((time.perf_counter() - started) * 1000, 3)
+    return json_response({"snapshot_id": str(snapshot_id), "rows": rows, "took_ms": took}, 201)
+
+
+@post(f"{PREFIX}/orgs/{{org_id:str}}/snapshots/{{snapshot_id:str}}/restore", status_code=200)
+async def restore_snapshot(request: Req) -> Response[bytes]:
+    """Put the org's data back as the snapshot holds it, in one transaction."""
+    svc = _check_admin(request)
+    org_id = _org_id(request.path_params["org_id"])
+    snapshot_id = _org_id(request.path_params["snapshot_id"])
+    started = time.perf_counter()
+    rows = await svc.db.transact(lambda conn: snapshots.restore(conn, org_id, snapshot_id))
+    if rows is None:
+        raise InvalidData("the snapshot id given seems to be invalid", {"param": "snapshot_id"})
+    took = round((time.perf_counter() - started) * 1000, 3)
+    return json_response({"snapshot_id": str(snapshot_id), "rows": rows, "took_ms": took})
+
+
+@delete(f"{PREFIX}/orgs/{{org_id:str}}/snapshots/{{snapshot_id:str}}", status_code=200)
+async def drop_snapshot(request: Req) -> Response[bytes]:
+    svc = _check_admin(request)
+    org_id = _org_id(request.path_params["org_id"])
+    snapshot_id = _org_id(request.path_params["snapshot_id"])
+    if not await svc.db.transact(lambda conn: snapshots.drop(conn, org_id, snapshot_id)):
+        raise InvalidData("the snapshot id given seems to be invalid", {"param": "snapshot_id"})
+    return json_response({"snapshot_id": str(snapshot_id), "deleted": True})
 
 
 @get(f"{PREFIX}/orgs/{{org_id:str}}/clock")
@@ -302,6 +352,9 @@ ROUTES = [
     add_test_user,
     delete_test_org,
     reset_test_org,
+    take_snapshot,
+    restore_snapshot,
+    drop_snapshot,
     get_clock,
     move_clock,
     add_fault,

@@ -11,8 +11,8 @@ from sqlalchemy import Connection
 
 from crmlink.api.context import Req, services
 from crmlink.api.pages import SECURITY_HEADERS, consent_page, demo_callback_page, error_page, sign_in_page
-from crmlink.api.params import form_params
-from crmlink.domain import consent, oauth
+from crmlink.api.params import body_form_params
+from crmlink.domain import consent, oauth, passwords
 from crmlink.domain.consent import ConsentProblem
 
 Req = Req
@@ -67,23 +67,52 @@ async def authorize(request: Req) -> Response[str] | Redirect:
 
 @post("/oauth/v2/auth/signin", status_code=200)
 async def sign_in(request: Req) -> Response[str]:
+    """Claim the form and count a failure (one transaction), check the password on a worker
+    thread outside any transaction, then record a success (a second transaction)."""
     svc = services(request)
-    form = await form_params(request)
+    form = await body_form_params(request)  # never the query string: it lands in proxy logs
     session = request.cookies.get(COOKIE)
     email, password = form.get("email", ""), form.get("password", "")
+    address = request.client.host if request.client is not None else ""
+    limits = consent.SignInLimits(
+        svc.settings.sign_in_failures_per_email, svc.settings.sign_in_failures_per_address
+    )
 
-    def work(conn: Connection) -> tuple[consent.AuthRequest, consent.SignIn, str]:
-        auth = consent.load(conn, session, form.get("csrf_token"))
-        outcome = consent.sign_in(conn, auth, email, password)
-        who = consent.user_email(conn, auth.org_id, outcome.user_id) if outcome.user_id else ""
-        return auth, outcome, who
+    def begin(conn: Connection) -> consent.Attempt:
+        return consent.begin_sign_in(conn, session, form.get("csrf_token"), email, password, address, limits)
 
     try:
-        auth, outcome, who = await svc.db.transact(work)
+        attempt = await svc.db.transact(begin)
+        auth = attempt.request
+        if attempt.refused is not None:
+            outcome = attempt.refused
+        else:
+            verified = await passwords.verify_off_loop(password, attempt.stored_hash)
+            if consent.sign_in_succeeded(attempt, verified) or attempt.failures >= consent.MAX_FAILURES:
+
+                def finish(conn: Connection) -> tuple[consent.SignIn, str]:
+                    done = consent.finish_sign_in(conn, attempt, verified)
+                    who = consent.user_email(conn, auth.org_id, done.user_id) if done.user_id else ""
+                    return done, who
+
+                outcome, who = await svc.db.transact(finish)
+            else:
+                outcome, who = consent.SignIn(None, attempt.csrf), ""
     except ConsentProblem as exc:
         return error_page(exc.message, exc.status)
     if outcome.locked:
         return error_page("Too many failed sign-ins. Start again.", 403)
+    if outcome.blank:
+        return sign_in_page(auth.client.name, outcome.csrf, "Enter your email and password.", email)
+    if outcome.retry_after is not None:
+        minutes = -(-outcome.retry_after // 60)
+        return sign_in_page(
+            auth.client.name,
+            outcome.csrf,
+            f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
+            email,
+            retry_after=outcome.retry_after,
+        )
     if outcome.user_id is None:
         return sign_in_page(auth.client.name, outcome.csrf, "Wrong email or password.", email)
     return consent_page(auth.client.name, who, auth.scope.split(","), outcome.csrf)
@@ -92,7 +121,7 @@ async def sign_in(request: Req) -> Response[str]:
 @post("/oauth/v2/auth/consent", status_code=302)
 async def decide(request: Req) -> Response[str] | Redirect:
     svc = services(request)
-    form = await form_params(request)
+    form = await body_form_params(request)
     session = request.cookies.get(COOKIE)
     allow = form.get("decision") == "allow"
 

@@ -13,6 +13,7 @@ from crmlink.domain.catalog import Catalog
 from crmlink.domain.faults import FaultBook
 from crmlink.domain.ids import IdGenerator
 from crmlink.domain.limits import ConcurrencyGate
+from crmlink.domain.recycle_bin import Retention
 from crmlink.domain.requestlog import RequestLog
 from crmlink.storage.engine import Database
 
@@ -32,6 +33,11 @@ class Services:
 
     def __post_init__(self) -> None:
         self.gate = ConcurrencyGate(self.settings.concurrency_limit)
+
+    @property
+    def retention(self) -> Retention:
+        """How long deleted records stay listed (recycle bin, then permanent)."""
+        return Retention(self.settings.recycle_bin_days, self.settings.deleted_retention_days)
 
 
 def services(request: Req) -> Services:

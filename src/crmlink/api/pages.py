@@ -35,9 +35,12 @@ def _page(title: str, body: str, status: int = 200) -> Response[str]:
     return Response(content=html, status_code=status, media_type=HTML, headers=dict(SECURITY_HEADERS))
 
 
-def sign_in_page(client_name: str, csrf: str, error: str | None = None, email: str = "") -> Response[str]:
+def sign_in_page(
+    client_name: str, csrf: str, error: str | None = None, email: str = "", *, retry_after: int | None = None
+) -> Response[str]:
+    """The sign-in form; 401 with an error, 429 (with ``Retry-After``) when the sign-in must wait."""
     problem = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
-    return _page(
+    page = _page(
         "Sign in to crmlink",
         f"<p><strong>{escape(client_name)}</strong> asks to access your crmlink data.</p>{problem}"
         '<form method="post" action="/oauth/v2/auth/signin">'
@@ -48,8 +51,11 @@ def sign_in_page(client_name: str, csrf: str, error: str | None = None, email: s
         '<label for="password">Password</label>'
         '<input id="password" name="password" type="password" autocomplete="current-password" required>'
         '<button id="sign-in" type="submit">Sign in</button></form>',
-        401 if error else 200,
+        429 if retry_after is not None else 401 if error else 200,
     )
+    if retry_after is not None:
+        page.headers["Retry-After"] = str(retry_after)
+    return page
 
 
 def consent_page(client_name: str, email: str, scopes: list[str], csrf: str) -> Response[str]:

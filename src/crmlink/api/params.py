@@ -28,6 +28,10 @@ from crmlink.errors import (
 MAX_ITEMS = 100
 MAX_PER_PAGE = 200
 VERSIONS = frozenset({"v2", "v2.1"})
+# Words Zoho reserves in the segment after a module (``/Leads/search``, ``/Leads/actions/count``)
+# and after the version (``/coql``). They are never record ids: until a route serves one, it is
+# an unknown URL (404 INVALID_URL_PATTERN), not "the id given seems to be invalid".
+RESERVED_PATH_WORDS = frozenset({"search", "upsert", "deleted", "actions", "coql"})
 
 _decoder = msgspec.json.Decoder()
 
@@ -37,7 +41,15 @@ def check_version(version: str) -> None:
         raise InvalidUrlPattern()
 
 
+def check_record_segment(segment: str) -> None:
+    """``INVALID_URL_PATTERN`` for a reserved word where a record id would be."""
+    if segment.lower() in RESERVED_PATH_WORDS:
+        raise InvalidUrlPattern()
+
+
 def resolve_module(catalog: Catalog, name: str, *, path_index: int | None = 0) -> ModuleDef:
+    if path_index == 0:
+        check_record_segment(name)  # ``/crm/v2/coql`` names no module
     details = {"resource_path_index": path_index} if path_index is not None else {}
     module = catalog.find_module(name)
     if module is not None:
@@ -150,6 +162,14 @@ def modified_since(request: Req) -> int | None:
 async def form_params(request: Req) -> dict[str, str]:
     """Query-string parameters, overridden by those of a form body."""
     params = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    params.update(await body_form_params(request))
+    return params
+
+
+async def body_form_params(request: Req) -> dict[str, str]:
+    """The parameters of a form body only (the browser sign-in: a query string would carry a
+    password into proxy logs)."""
+    params: dict[str, str] = {}
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await request.form()

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from crmlink.api.context import Req, Services, services
 from crmlink.api.params import (
+    check_record_segment,
     check_version,
     csv_param,
     data_items,
@@ -52,6 +53,7 @@ def _start(request: Req) -> tuple[Services, str, dict[str, str]]:
     """What needs no database: the version, and a token in the Authorization header."""
     params: dict[str, str] = request.path_params
     check_version(params["version"])
+    check_record_segment(params["record_id"])
     return services(request), bearer_token(request), params
 
 
@@ -111,6 +113,7 @@ async def list_related(request: Req) -> Response[bytes]:
                     per_page=per_page,
                     fields=fields,
                     modified_since=since,
+                    reader=call.actor,
                 )
             else:
                 found = rel.list_related(
@@ -123,6 +126,7 @@ async def list_related(request: Req) -> Response[bytes]:
                     per_page=per_page,
                     fields=fields,
                     modified_since=since,
+                    reader=call.actor,
                 )
             return found, since
 
@@ -149,6 +153,7 @@ async def get_related(request: Req) -> Response[bytes]:
                     related_id,
                     fields=fields,
                     modified_since=since,
+                    reader=call.actor,
                 )
             else:
                 found = rel.list_related(
@@ -160,6 +165,7 @@ async def get_related(request: Req) -> Response[bytes]:
                     fields=fields,
                     modified_since=since,
                     only=related_id,
+                    reader=call.actor,
                 ).data
             return found, since
 

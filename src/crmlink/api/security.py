@@ -81,8 +81,14 @@ def authorize_users(actor: Actor) -> None:
 
 
 def authorize_related(actor: Actor, parent: ModuleDef, related: ModuleDef, op: Operation) -> None:
-    """Related records: ``op`` on the parent module (scope, then profile), and the right to view
-    the related module (``AUTHORIZATION_FAILED`` otherwise)."""
+    """Related records: ``op`` on the parent module (scope, then profile: Zoho's documented
+    checks), then on the related module too: its scope must allow ``op`` (a read answers its
+    records; a link belongs to both records, so changing it from either side needs the same),
+    and the profile must allow viewing it and ``op`` on it (``AUTHORIZATION_FAILED`` otherwise).
+    Relating a Lead to a Campaign thus needs the same rights from the Leads side and from the
+    Campaigns side (docs/auth.md, "Related records")."""
     authorize_module(actor, parent, op, message=RELATED_NO_PERMISSION[op])
-    if not actor.may(related.api_name, VIEW):
+    if not module_scope_allows(actor.scopes, related.scope_name, op):
+        raise OAuthScopeMismatch()
+    if not (actor.may(related.api_name, VIEW) and actor.may(related.api_name, PERMISSION_FOR[op])):
         raise AuthorizationFailed(RELATED_AUTHORIZATION_FAILED[op])

@@ -67,6 +67,14 @@ DATA_TYPES = frozenset(
 # the value is a Record and no target module's fields are fetched.
 SE_MODULE = "se_module"
 
+# Zoho's external-id field types (spec records-more §12): one value per record for the org, or
+# one per user.
+EXTERNAL_TYPES = frozenset({"org", "user"})
+
+# The data types a unique (duplicate-check) field may have (Zoho: single line, email, phone,
+# number, long integer, URL).
+UNIQUE_TYPES = frozenset({"text", "email", "phone", "integer", "bigint", "long", "website"})
+
 # Fields every record carries, maintained by the server and never accepted from clients.
 SYSTEM_FIELDS = frozenset({"id", "Created_Time", "Modified_Time", "Created_By", "Modified_By"})
 
@@ -94,13 +102,24 @@ class FieldDef:
     lookup_module: str | None = None
     read_only: bool = False
     decimal_place: int | None = None
+    #: "Do not allow duplicate values" (Zoho's user-defined unique field): a duplicate-check key
+    #: of upsert, after the module's system-defined ones (``ModuleDef.system_unique``).
     unique: bool = False
+    subform_module: str | None = None  # for data_type "subform": the module of its rows
+    #: An external-id field (Zoho's ``external.type``): ``"org"`` (one value per record, unique
+    #: in the org) or ``"user"`` (each user keeps their own value). Addressable with X-EXTERNAL
+    #: and checked by upsert like a unique field. ``None``: an ordinary field.
+    external: str | None = None
 
     def __post_init__(self) -> None:
+        if self.external is not None and (self.external not in EXTERNAL_TYPES or self.data_type != "text"):
+            raise ValueError(f"{self.api_name}: an external field is a text field of type org or user")
         if self.data_type not in DATA_TYPES:
             raise ValueError(f"{self.api_name}: data_type {self.data_type!r} is not Zoho's")
         if self.data_type == "lookup" and not self.lookup_module:
             raise ValueError(f"{self.api_name}: a lookup needs lookup_module")
+        if self.data_type == "subform" and not self.subform_module:
+            raise ValueError(f"{self.api_name}: a subform needs subform_module")
         if self.data_type in {"picklist", "multiselectpicklist"} and not self.picklist:
             raise ValueError(f"{self.api_name}: a picklist needs values")
 
@@ -159,6 +178,11 @@ class ModuleDef:
     related_lists: tuple[RelatedListDef, ...] = ()
     sequence_number: int = 0
     module_name: str | None = None  # Zoho's internal name where it differs (Deals -> Potentials)
+    generated_type: str = "default"  # Zoho's generated_type: default, subform (line items), ...
+    parent_module: str | None = None  # for a subform module: the module whose records hold its rows
+    #: Zoho's system-defined duplicate-check fields (Leads: Email); empty where the module has no
+    #: upsert (Notes).
+    system_unique: tuple[str, ...] = ()
 
     @cached_property
     def id(self) -> str:
@@ -171,6 +195,23 @@ class ModuleDef:
     @cached_property
     def mandatory_fields(self) -> tuple[FieldDef, ...]:
         return tuple(f for f in self.fields if f.mandatory)
+
+    @cached_property
+    def user_unique(self) -> tuple[FieldDef, ...]:
+        """User-defined unique fields and external fields, in field order (upsert keys too)."""
+        system = set(self.system_unique)
+        return tuple(
+            f for f in self.fields if (f.unique or f.external is not None) and f.api_name not in system
+        )
+
+    @cached_property
+    def key_fields(self) -> tuple[FieldDef, ...]:
+        """Every field that upsert may check: the system-defined ones, then the user's."""
+        return (*(self.field_map[n] for n in self.system_unique), *self.user_unique)
+
+    @cached_property
+    def external_fields(self) -> Mapping[str, FieldDef]:
+        return {f.api_name: f for f in self.fields if f.external is not None}
 
     @cached_property
     def related_list_map(self) -> Mapping[str, RelatedListDef]:
@@ -186,14 +227,33 @@ class Catalog:
     relations: tuple[RelationDef, ...]
     # Names Zoho knows but does not serve over the API ("The given module is not supported in API").
     unsupported_modules: frozenset[str] = field(default_factory=frozenset)
+    # Modules whose records exist only as rows of a parent's subform field (Quotes' Quoted_Items):
+    # described by the metadata endpoints, never addressed as ``/{module}`` by the records API.
+    subform_modules: tuple[ModuleDef, ...] = ()
 
     def __post_init__(self) -> None:
         names = {m.api_name for m in self.modules}
+        subforms = {m.api_name for m in self.subform_modules}
+        for m in (*self.modules, *self.subform_modules):
+            for f in m.fields:
+                if f.subform_module and f.subform_module not in subforms:
+                    raise ValueError(f"{m.api_name}.{f.api_name}: unknown subform {f.subform_module}")
+        for m in self.subform_modules:
+            if m.parent_module not in names:
+                raise ValueError(f"{m.api_name}: unknown parent module {m.parent_module}")
+            for f in m.fields:
+                if f.lookup_module and f.lookup_module not in names:
+                    raise ValueError(f"{m.api_name}.{f.api_name}: unknown module {f.lookup_module}")
         relations = {r.name: r for r in self.relations}
         for m in self.modules:
             for f in m.fields:
                 if f.lookup_module and f.lookup_module not in names | {SE_MODULE}:
                     raise ValueError(f"{m.api_name}.{f.api_name}: unknown module {f.lookup_module}")
+                if (f.unique or f.api_name in m.system_unique) and f.data_type not in UNIQUE_TYPES:
+                    raise ValueError(f"{m.api_name}.{f.api_name}: {f.data_type} cannot be unique")
+            for name in m.system_unique:
+                if name not in m.field_map:
+                    raise ValueError(f"{m.api_name}: unknown system unique field {name}")
             for rl in m.related_lists:
                 if rl.kind is ListKind.LINK:
                     rel = relations.get(rl.relation or "")
@@ -223,6 +283,14 @@ class Catalog:
     def find_module(self, name: str) -> ModuleDef | None:
         """The module called ``name`` (case-insensitive; old names such as Potentials too)."""
         return self.module_map.get(name) or self._module_by_lower.get(name.lower())
+
+    @cached_property
+    def _subform_by_lower(self) -> Mapping[str, ModuleDef]:
+        return {m.api_name.lower(): m for m in self.subform_modules}
+
+    def find_metadata_module(self, name: str) -> ModuleDef | None:
+        """Like ``find_module``, and subform modules too (``settings/fields?module=Quoted_Items``)."""
+        return self.find_module(name) or self._subform_by_lower.get(name.lower())
 
     def is_unsupported(self, name: str) -> bool:
         return name.lower() in {n.lower() for n in self.unsupported_modules}

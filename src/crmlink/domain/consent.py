@@ -14,17 +14,20 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from crmlink.domain import sign_in_limits as limits_rules
 from crmlink.domain.auth import digest, same_digest
-from crmlink.domain.clock import now_us
+from crmlink.domain.clock import now_us, org_now_us
 from crmlink.domain.oauth import ClientInfo, find_client, issue_grant, normalize_scope
-from crmlink.domain.passwords import check_sign_in
+from crmlink.domain.passwords import Verified
 from crmlink.errors import InvalidData
 from crmlink.storage import oauth as store
+from crmlink.storage import signin as signin_store
 from crmlink.storage.connection import Connection
 from crmlink.storage.users import user_email as stored_email
 
 REQUEST_TTL = 600
 MAX_FAILURES = 5
+_STALE = "This form has expired or was not sent by this site. Start again."
 _US = 1_000_000
 
 
@@ -104,7 +107,7 @@ def start(conn: Connection, client: ClientInfo, redirect_uri: str, scope: str, s
 def load(conn: Connection, session: str | None, csrf: str | None) -> AuthRequest:
     """The authorization of this cookie, if the form's CSRF token is the current one."""
     if not session or not csrf:
-        raise ConsentProblem("This form has expired or was not sent by this site. Start again.", 403)
+        raise ConsentProblem(_STALE, 403)
     wanted = digest(session)
     row = store.live_auth_request(conn, wanted, now_us())
     if (
@@ -112,7 +115,7 @@ def load(conn: Connection, session: str | None, csrf: str | None) -> AuthRequest
         or not same_digest(row.session_hash, wanted)
         or not same_digest(row.csrf_hash, digest(csrf))
     ):
-        raise ConsentProblem("This form has expired or was not sent by this site. Start again.", 403)
+        raise ConsentProblem(_STALE, 403)
     client = find_client(conn, row.client_id)
     if client is None:
         raise ConsentProblem("Unknown client: check the client_id.")
@@ -123,29 +126,122 @@ def load(conn: Connection, session: str | None, csrf: str | None) -> AuthRequest
 
 @dataclass(frozen=True, slots=True)
 class SignIn:
-    """The outcome of a sign-in: the user (None when refused), the next form's CSRF token, and
-    whether the authorization was dropped after too many failures."""
+    """The outcome of a sign-in: the user (None when refused), the next form's CSRF token,
+    whether the authorization was dropped after too many failures, and (when the client
+    address or the email at it must wait) in how many seconds it may try again."""
 
     user_id: int | None
     csrf: str
     locked: bool = False
+    retry_after: int | None = None
+    blank: bool = False
 
 
-def sign_in(conn: Connection, request: AuthRequest, email: str, password: str) -> SignIn:
-    """Check the password. After ``MAX_FAILURES`` wrong attempts the authorization is dropped.
+@dataclass(frozen=True, slots=True)
+class SignInLimits:
+    """Failures allowed before waits begin (0: no limit); see ``domain/sign_in_limits.py``."""
 
-    Returns a value rather than raising, so that the caller's transaction keeps the failure count.
-    """
-    user_id = check_sign_in(conn, request.org_id, email, password)
-    csrf = secrets.token_urlsafe(32)
-    if user_id is None:
-        failures = store.count_failed_sign_in(conn, request.session_hash, digest(csrf))
-        if failures is None or failures >= MAX_FAILURES:
-            store.delete_auth_request(conn, request.session_hash)
-            return SignIn(None, csrf, locked=True)
-        return SignIn(None, csrf)
-    store.set_signed_in(conn, request.session_hash, user_id, digest(csrf))
-    return SignIn(user_id, csrf)
+    per_email: int
+    per_address: int
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """A sign-in form claimed for one password check, the failure already counted; the check
+    itself runs afterwards, outside any transaction (``passwords.verify_off_loop``)."""
+
+    request: AuthRequest
+    csrf: str  # the next form's token, already current
+    email: str
+    address: str
+    credentials: signin_store.Credentials | None  # None: no user has this email
+    failures: int  # of this authorization, this attempt included
+    refused: SignIn | None = None  # answered before any check (blank form, or waiting)
+
+    @property
+    def stored_hash(self) -> str | None:
+        return self.credentials.password_hash if self.credentials is not None else None
+
+
+def begin_sign_in(
+    conn: Connection,
+    session: str | None,
+    csrf: str | None,
+    email: str,
+    password: str,
+    address: str,
+    limits: SignInLimits,
+    *,
+    now: int | None = None,
+) -> Attempt:
+    """Claim the form (its CSRF token is rotated, so it serves once) and, unless the address
+    or the email at it must wait, count a failure ahead of the check: a crash or a concurrent
+    attempt can never get a free guess."""
+    auth = load(conn, session, csrf)
+    assert csrf is not None
+    at = org_now_us(auth.org_id) if now is None else now
+    email = email.strip().lower()
+    next_csrf = secrets.token_urlsafe(32)
+    subjects = {
+        limits_rules.email_subject(email, address): limits.per_email,
+        limits_rules.address_subject(address): limits.per_address,
+    }
+    refused: SignIn | None = None
+    if not email or not password:
+        refused = SignIn(None, next_csrf, blank=True)
+    else:
+        counts = signin_store.failure_counts(conn, auth.org_id, subjects)
+        waits = [
+            limits_rules.wait_until(_count(counts.get(subject)), free, at)
+            for subject, free in subjects.items()
+        ]
+        latest = max((w for w in waits if w is not None), default=None)
+        if latest is not None:
+            refused = SignIn(None, next_csrf, retry_after=max(1, -(-(latest - at) // _US)))
+    failures = signin_store.claim_form(
+        conn, auth.session_hash, digest(csrf), digest(next_csrf), count_failure=refused is None
+    )
+    if failures is None:  # a concurrent post of the same form claimed it first
+        raise ConsentProblem(_STALE, 403)
+    if refused is not None:
+        return Attempt(auth, next_csrf, email, address, None, failures, refused)
+    for subject in subjects:
+        known = limits_rules.current(_count(counts.get(subject)), at)
+        signin_store.set_failures(conn, auth.org_id, subject, known + 1, at)
+    found = signin_store.credentials(conn, auth.org_id, email)
+    return Attempt(auth, next_csrf, email, address, found, failures)
+
+
+def _count(row: signin_store.FailureRow | None) -> limits_rules.Count | None:
+    return limits_rules.Count(row.failures, row.last_failure_at) if row is not None else None
+
+
+def sign_in_succeeded(attempt: Attempt, verified: Verified) -> bool:
+    found = attempt.credentials
+    return verified.ok and found is not None and found.active
+
+
+def finish_sign_in(conn: Connection, attempt: Attempt, verified: Verified) -> SignIn:
+    """After the check: on success, sign the authorization in, clear the email's failures and
+    store an upgraded hash; after ``MAX_FAILURES`` wrong passwords, drop the authorization."""
+    auth, found = attempt.request, attempt.credentials
+    if not sign_in_succeeded(attempt, verified) or found is None:
+        if attempt.failures >= MAX_FAILURES:
+            signin_store.drop_request(conn, auth.session_hash)
+            return SignIn(None, attempt.csrf, locked=True)
+        return SignIn(None, attempt.csrf)
+    next_csrf = secrets.token_urlsafe(32)
+    if not signin_store.signed_in(
+        conn, auth.session_hash, digest(attempt.csrf), digest(next_csrf), found.user_id
+    ):
+        raise ConsentProblem(_STALE, 403)
+    signin_store.clear_failures(conn, auth.org_id, limits_rules.email_subject(attempt.email, attempt.address))
+    signin_store.take_back_failure(conn, auth.org_id, limits_rules.address_subject(attempt.address))
+    if verified.rehash is not None and found.password_hash is not None:
+        signin_store.replace_password_hash(
+            conn, auth.org_id, found.user_id, found.password_hash, verified.rehash
+        )
+    return SignIn(found.user_id, next_csrf)
 
 
 def decide(conn: Connection, request: AuthRequest, *, allow: bool, grant_ttl: int) -> str:
@@ -154,7 +250,7 @@ def decide(conn: Connection, request: AuthRequest, *, allow: bool, grant_ttl: in
         raise ConsentProblem("Sign in first. Start again.", 403)
     if not store.delete_auth_request(conn, request.session_hash):
         # A concurrent submission of the same form already ended it.
-        raise ConsentProblem("This form has expired or was not sent by this site. Start again.", 403)
+        raise ConsentProblem(_STALE, 403)
     extra = {"state": request.state} if request.state is not None else {}
     if not allow:
         return redirect_with(request.redirect_uri, {"error": "access_denied", **extra})

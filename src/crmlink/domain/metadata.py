@@ -28,6 +28,9 @@ _JSON_TYPES = {
     "userlookup": "jsonobject",
     "multiselectpicklist": "jsonarray",
     "subform": "jsonarray",
+    "linetax": "jsonarray",
+    "ALARM": "jsonobject",
+    "RRULE": "jsonobject",
 }
 
 
@@ -68,9 +71,17 @@ def render_field(module: ModuleDef, f: FieldDef, sequence: int) -> dict[str, Any
             "quick_create": f.mandatory,
             "create": not f.read_only,
         },
-        "subform": None,
+        "subform": (
+            {"module": f.subform_module, "id": stable_id("module", f.subform_module)}
+            if f.subform_module
+            else None
+        ),
         "api_name": f.api_name,
-        "unique": {},
+        "unique": {"casesensitive": "false"} if f.unique else {},
+        # Zoho's external-id attributes (spec records-more §12): null for an ordinary field.
+        "external": (
+            {"show": True, "type": f.external, "allow_multiple_config": False} if f.external else None
+        ),
         "data_type": f.data_type,
         "formula": {},
         "decimal_place": f.decimal_place,
@@ -90,12 +101,13 @@ def render_fields(module: ModuleDef) -> list[dict[str, Any]]:
 
 
 def render_module(module: ModuleDef, profiles: Sequence[dict[str, str]]) -> dict[str, Any]:
+    subform = module.generated_type == "subform"
     return {
         "global_search_supported": True,
-        "deletable": True,
+        "deletable": not subform,
         "description": None,
-        "creatable": True,
-        "inventory_template_supported": False,
+        "creatable": not subform,
+        "inventory_template_supported": any(f.data_type == "subform" for f in module.fields),
         "modified_time": CATALOG_MODIFIED_TIME,
         "plural_label": module.plural_label,
         "presence_sub_menu": True,
@@ -104,26 +116,30 @@ def render_module(module: ModuleDef, profiles: Sequence[dict[str, str]]) -> dict
         "visible": True,
         "visibility": 1,
         "convertable": module.api_name == "Leads",
-        "editable": True,
+        "editable": not subform,
         "profiles": list(profiles),
         "filter_supported": True,
-        "show_as_tab": True,
+        "show_as_tab": not subform,
         "web_link": None,
         "sequence_number": module.sequence_number,
         "singular_label": module.singular_label,
         "viewable": True,
-        "api_supported": True,
+        "api_supported": not subform,
         "api_name": module.api_name,
-        "quick_create": True,
+        "quick_create": not subform,
         "modified_by": None,
-        "generated_type": "default",
+        "generated_type": module.generated_type,
         "feeds_required": False,
         "scoring_supported": module.api_name in {"Leads", "Contacts", "Accounts", "Deals"},
         "webform_supported": module.api_name in {"Leads", "Contacts"},
         "arguments": [],
         "module_name": module.module_name or module.api_name,
         "business_card_field_limit": 5,
-        "parent_module": {},
+        "parent_module": (
+            {"api_name": module.parent_module, "id": stable_id("module", module.parent_module)}
+            if module.parent_module
+            else {}
+        ),
     }
 
 

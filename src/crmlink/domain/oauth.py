@@ -36,12 +36,15 @@ from crmlink.domain.catalog_data import CATALOG
 from crmlink.domain.clock import now_us, org_now_us
 from crmlink.errors import InvalidData
 from crmlink.storage import oauth as store
+from crmlink.storage import revocation
 from crmlink.storage import tokens as token_store
 from crmlink.storage.connection import Connection
 from crmlink.storage.users import user_active
 
 _CLIENT_ID_ALPHABET = string.ascii_uppercase + string.digits
 _US = 1_000_000
+# How long a grant token is remembered after it expires (to detect a second use).
+GRANT_MEMORY = 24 * 3600
 
 
 class OAuthErrorCode(StrEnum):
@@ -179,8 +182,9 @@ def issue_grant(
     """A single-use grant token (authorization code) valid ``ttl_seconds``; returned once."""
     code = new_token()
     at = org_now_us(org_id) if now is None else now
-    # Housekeeping: expired grants can never be exchanged (a used one answers invalid_code either way).
-    store.delete_expired_grants(conn, org_id, at)
+    # Housekeeping: expired grants can never be exchanged (a used one answers invalid_code either
+    # way); they are kept a day so that a code presented again still revokes what it issued.
+    store.delete_expired_grants(conn, org_id, at - GRANT_MEMORY * _US)
     store.insert_grant(
         conn,
         code_hash=digest(code),
@@ -212,13 +216,18 @@ def exchange_code(
     wanted = digest(code)
     grant = store.usable_grant(conn, wanted, at)
     if grant is None or not same_digest(grant.code_hash, wanted) or grant.client_id != client.client_id:
+        if grant is None:
+            _revoke_if_reused(conn, wanted, client.client_id, at)
         return OAuthRefusal(OAuthErrorCode.INVALID_CODE)
     if grant.redirect_uri is not None and grant.redirect_uri != redirect_uri:
         return OAuthRefusal(OAuthErrorCode.INVALID_REDIRECT_URI)
     # Claim the code: of two concurrent exchanges only one updates the row.
-    if not store.claim_grant(conn, wanted, at) or not user_active(conn, grant.org_id, grant.user_id):
+    if not store.claim_grant(conn, wanted, at):  # a concurrent exchange won: a second use, as above
+        _revoke_if_reused(conn, wanted, client.client_id, at)
         return OAuthRefusal(OAuthErrorCode.INVALID_CODE)
-    return mint_tokens(
+    if not user_active(conn, grant.org_id, grant.user_id):
+        return OAuthRefusal(OAuthErrorCode.INVALID_CODE)
+    tokens = mint_tokens(
         conn,
         org_id=grant.org_id,
         user_id=grant.user_id,
@@ -226,6 +235,18 @@ def exchange_code(
         client_id=client.client_id,
         access_ttl=access_ttl,
     )
+    assert tokens.refresh_token is not None
+    revocation.remember_grant_refresh(conn, wanted, digest(tokens.refresh_token))
+    return tokens
+
+
+def _revoke_if_reused(conn: Connection, code_hash: str, client_id: str, at: int) -> None:
+    """RFC 6749 10.5: a code presented again (by the client it was issued to) revokes the tokens
+    its first exchange issued, since one of the two presenters is not who they claim to be.
+    The refusal that follows is committed with the revocation."""
+    use = revocation.used_grant(conn, code_hash)
+    if use is not None and use.client_id == client_id and use.refresh_hash is not None:
+        revocation.revoke_refresh_token(conn, use.org_id, use.refresh_hash, at)
 
 
 def refresh_access_token(

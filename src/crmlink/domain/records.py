@@ -13,17 +13,20 @@ from typing import Any
 
 import msgspec
 
+from crmlink.domain import activities, line_items
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import SE_MODULE, SYSTEM_FIELDS, Catalog, ModuleDef
-from crmlink.domain.clock import iso, now_us
+from crmlink.domain.clock import iso, now_us, org_now_us
 from crmlink.domain.ids import IdGenerator, parse_id
 from crmlink.domain.orgs import user_refs
+from crmlink.domain.recycle_bin import Retention, bin_records
 from crmlink.domain.rendering import render
 from crmlink.domain.values import BadValue, check_value, expected_type
 from crmlink.errors import CRMError, InvalidData, MandatoryNotFound
 from crmlink.storage import links as link_store
 from crmlink.storage import records as store
 from crmlink.storage.connection import Connection
+from crmlink.storage.line_items import price_book_prices, records_by_id
 
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
@@ -44,10 +47,12 @@ def success(message: str, details: dict[str, Any]) -> dict[str, Any]:
 
 
 def _derive(module: ModuleDef, data: dict[str, Any]) -> None:
-    """Read-only fields computed from others (Zoho's Full_Name)."""
+    """Read-only fields computed from others (Zoho's Full_Name, an order's totals, ...)."""
     if "Full_Name" in module.field_map:
         parts = [data.get("First_Name"), data.get("Last_Name")]
         data["Full_Name"] = " ".join(p for p in parts if p) or None
+    activities.derive(module, data)
+    line_items.apply_totals(module, data)
 
 
 def record_modules(conn: Connection, org_id: int, ids: Iterable[int]) -> dict[int, str]:
@@ -58,19 +63,27 @@ def record_modules(conn: Connection, org_id: int, ids: Iterable[int]) -> dict[in
 class _Checked:
     """A validated item: the field values to store and the lookups they make."""
 
-    __slots__ = ("data", "lookups", "owner_id", "se_module")
+    __slots__ = ("data", "lookups", "owner_id", "rows", "se_module")
 
     def __init__(self) -> None:
         self.data: dict[str, Any] = {}
         self.lookups: dict[str, int] = {}
         self.owner_id: int | None = None
         self.se_module: str | None = None
+        self.rows: list[line_items.RowIn] | None = None  # line items sent, checked for shape
 
 
-def _check_item(module: ModuleDef, item: Any, index: int, *, creating: bool) -> _Checked | CRMError:
+def _check_item(
+    module: ModuleDef, item: Any, index: int, *, creating: bool, catalog: Catalog | None = None
+) -> _Checked | CRMError:
     """Shape and type checks that need no database."""
     if not isinstance(item, dict):
         return InvalidData(details={"expected_data_type": "jsonobject", "json_path": f"$.data[{index}]"})
+    item = line_items.with_product_details(module, item)
+    if catalog is not None:
+        broken = activities.check_item(catalog, module, item, index, creating=creating)
+        if broken is not None:
+            return broken
     out = _Checked()
     for f in module.mandatory_fields:
         value = item.get(f.api_name)
@@ -87,10 +100,22 @@ def _check_item(module: ModuleDef, item: Any, index: int, *, creating: bool) -> 
                 return InvalidData(details={"api_name": key, "json_path": f"$.data[{index}].{key}"})
             out.se_module = value
             continue
+        if key == line_items.LINE_TAX_KEY and line_items.has_totals(module):
+            taxes = line_items.parse_order_taxes(value, index)
+            if isinstance(taxes, CRMError):
+                return taxes
+            out.data[key] = line_items.stored_taxes(taxes)
+            continue
         f_or_none = module.field_map.get(key)
         if f_or_none is None or f_or_none.read_only:
             continue  # Zoho ignores fields it does not know and read-only ones
         f = f_or_none
+        if f.data_type == "subform":
+            rows = line_items.parse_rows(f, value, index)
+            if isinstance(rows, CRMError):
+                return rows
+            out.rows = rows
+            continue
         try:
             clean = check_value(f, value)
         except BadValue as bad:
@@ -115,10 +140,13 @@ def _check_references(
     conn: Connection,
     catalog: Catalog,
     module: ModuleDef,
-    org_id: int,
+    actor: Actor,
     checked: Sequence[_Checked | CRMError],
 ) -> list[_Checked | CRMError]:
-    """Lookups must point at existing records of the right module; owners at org users."""
+    """Lookups must point at existing records of the right module that the actor may read
+    (its token's scope and its profile); owners at org users. A record the actor may not read
+    gets the same answer as one that does not exist, so a write cannot probe for ids."""
+    org_id = actor.org_id
     targets = {t for c in checked if isinstance(c, _Checked) for t in c.lookups.values()}
     owners = {c.owner_id for c in checked if isinstance(c, _Checked) and c.owner_id is not None}
     found = record_modules(conn, org_id, targets)
@@ -141,8 +169,11 @@ def _check_references(
             f = module.field_map[key]
             want = c.se_module if f.lookup_module == SE_MODULE else f.lookup_module
             have = found.get(target)
-            if have is None or (
-                want is not None and catalog.find_module(want) is not catalog.find_module(have)
+            target_module = catalog.find_module(have) if have is not None else None
+            if (
+                target_module is None
+                or (want is not None and catalog.find_module(want) is not target_module)
+                or not actor.may_read(target_module.api_name, target_module.scope_name)
             ):
                 error = error or InvalidData(
                     details={
@@ -154,6 +185,52 @@ def _check_references(
             elif f.lookup_module == SE_MODULE:
                 c.data["$se_module"] = have
         out.append(error or c)
+    return out
+
+
+def _apply_line_items(
+    conn: Connection,
+    org_id: int,
+    module: ModuleDef,
+    checked: Sequence[_Checked | CRMError],
+    stored: Sequence[frozenset[int]],
+    ids: IdGenerator | None,
+) -> list[_Checked | CRMError]:
+    """Line items sent become the rows to store (ids, product names, totals), or the item's
+    error: products and price books must exist, row ids must be the record's rows."""
+    f = line_items.subform_field(module)
+    sent = [c for c in checked if isinstance(c, _Checked) and c.rows is not None]
+    if f is None or not sent:
+        return list(checked)
+    if ids is None:  # a caller that numbers nothing (mass update): line items are not updatable there
+        return [
+            InvalidData(details={"api_name": f.api_name})
+            if isinstance(c, _Checked) and c.rows is not None
+            else c
+            for c in checked
+        ]
+    wanted = {r.product_id for c in sent for r in c.rows or ()}
+    wanted |= {r.book_id for c in sent for r in c.rows or () if r.book_id is not None}
+    found = records_by_id(conn, org_id, wanted)
+    products = {i: line_items.product_from(rec.data) for i, rec in found.items() if rec.module == "Products"}
+    books = {i: rec.data.get("Price_Book_Name") for i, rec in found.items() if rec.module == "Price_Books"}
+    prices = price_book_prices(
+        conn, org_id, {(r.product_id, r.book_id) for c in sent for r in c.rows or () if r.book_id is not None}
+    )
+
+    def new_id() -> int:
+        assert ids is not None
+        return ids.next()
+
+    out: list[_Checked | CRMError] = []
+    for c, stored_ids in zip(checked, stored, strict=True):
+        if isinstance(c, _Checked) and c.rows is not None:
+            rows = line_items.build_rows(c.rows, products, books, prices, stored_ids, new_id)
+            if isinstance(rows, CRMError):
+                out.append(rows)
+                continue
+            c.data[f.api_name] = rows
+        out.append(c)
     return out
 
 
@@ -176,8 +253,9 @@ def insert_records(
     module: ModuleDef,
     items: Sequence[Any],
 ) -> list[dict[str, Any]]:
-    checked = [_check_item(module, item, i, creating=True) for i, item in enumerate(items)]
-    checked = _check_references(conn, catalog, module, actor.org_id, checked)
+    checked = [_check_item(module, item, i, creating=True, catalog=catalog) for i, item in enumerate(items)]
+    checked = _check_references(conn, catalog, module, actor, checked)
+    checked = _apply_line_items(conn, actor.org_id, module, checked, [frozenset()] * len(checked), ids)
     now = now_us()
     rows: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
@@ -186,6 +264,9 @@ def insert_records(
             results.append(c.as_item())
             continue
         record_id = ids.next()
+        for f in module.fields:
+            if f.data_type == "autonumber":
+                c.data[f.api_name] = str(record_id)
         _derive(module, c.data)
         rows.append(
             {
@@ -213,17 +294,29 @@ def update_records(
     module: ModuleDef,
     items: Sequence[Any],
     path_id: int | None = None,
+    ids: IdGenerator | None = None,
 ) -> list[dict[str, Any]]:
-    """Bulk update (each item carries ``id``) or, with ``path_id``, the single form."""
+    """Bulk update (each item carries ``id``) or, with ``path_id``, the single form; ``ids``
+    numbers new line items."""
     wanted: list[int | None] = []
     for item in items:
         raw = item.get("id") if isinstance(item, dict) else None
         wanted.append(path_id if path_id is not None else parse_id(raw))
     existing = store.records_for_update(conn, actor.org_id, [w for w in wanted if w is not None])
-    checked = [_check_item(module, item, i, creating=False) for i, item in enumerate(items)]
-    checked = _check_references(conn, catalog, module, actor.org_id, checked)
+    checked = [_check_item(module, item, i, creating=False, catalog=catalog) for i, item in enumerate(items)]
+    checked = _check_references(conn, catalog, module, actor, checked)
+    subform = line_items.subform_field(module)
+    if subform is not None:
+        stored = [
+            line_items.row_ids(_decode(existing[w].data).get(subform.api_name))
+            if w is not None and w in existing
+            else frozenset()
+            for w in wanted
+        ]
+        checked = _apply_line_items(conn, actor.org_id, module, checked, stored, ids)
     now = now_us()
     results: list[dict[str, Any]] = []
+    changed: list[store.RecordChange] = []  # written in one statement after the loop
     for index, (record_id, c) in enumerate(zip(wanted, checked, strict=True)):
         if isinstance(c, CRMError) and not isinstance(c, InvalidData | MandatoryNotFound):
             results.append(c.as_item())
@@ -252,14 +345,14 @@ def update_records(
             continue
         data = {**_decode(row.data), **c.data}
         _derive(module, data)
-        store.update_record(
-            conn,
-            actor.org_id,
-            row.id,
-            data=_encode(data).decode(),
-            modified_by=actor.user_id,
-            modified_at=now,
-            owner_id=c.owner_id or row.owner_id,
+        changed.append(
+            store.RecordChange(
+                record_id=row.id,
+                data=_encode(data).decode(),
+                modified_by=actor.user_id,
+                modified_at=now,
+                owner_id=c.owner_id or row.owner_id,
+            )
         )
         if c.lookups:
             store.delete_lookups(conn, actor.org_id, row.id, c.lookups)
@@ -268,13 +361,20 @@ def update_records(
         if cleared:
             store.delete_lookups(conn, actor.org_id, row.id, cleared)
         results.append(success("record updated", _audit_details(actor, row.id, row.created_at, now)))
+    store.update_records(conn, actor.org_id, changed)
     return results
 
 
 def delete_records(
-    conn: Connection, catalog: Catalog, actor: Actor, module: ModuleDef, record_ids: Sequence[int | None]
+    conn: Connection,
+    catalog: Catalog,
+    actor: Actor,
+    module: ModuleDef,
+    record_ids: Sequence[int | None],
+    retention: Retention | None = None,
 ) -> list[dict[str, Any]]:
-    """Delete records and everything that hangs on them: links (with change events), lookups."""
+    """Delete records and everything that hangs on them: links (with change events), lookups.
+    The records go to the recycle bin (``domain/recycle_bin.py``), kept as ``retention`` says."""
     existing = record_modules(conn, actor.org_id, [i for i in record_ids if i is not None])
     results: list[dict[str, Any]] = []
     gone: set[int] = set()
@@ -287,6 +387,7 @@ def delete_records(
         gone.add(record_id)
         results.append(success("record deleted", {"id": str(record_id)}))
     if gone:
+        bin_records(conn, actor, module, sorted(gone), org_now_us(actor.org_id), retention or Retention())
         remove_record_dependents(conn, catalog, actor, module, sorted(gone))
     return results
 
@@ -329,12 +430,18 @@ def remove_record_dependents(
 
 
 def get_record(
-    conn: Connection, catalog: Catalog, org_id: int, module: ModuleDef, record_id: int
+    conn: Connection,
+    catalog: Catalog,
+    org_id: int,
+    module: ModuleDef,
+    record_id: int,
+    *,
+    reader: Actor | None = None,
 ) -> dict[str, Any] | None:
     row = store.record_row(conn, org_id, module.api_name, record_id)
     if row is None:
         return None
-    return render(conn, catalog, org_id, [row])[0]
+    return render(conn, catalog, org_id, [row], reader=reader)[0]
 
 
 def check_sort_by(module: ModuleDef, sort_by: str) -> None:
@@ -357,7 +464,10 @@ def list_records(
     sort_by: str | None,
     sort_order: str | None,
     modified_since: int | None,
+    owner_id: int | None = None,
+    reader: Actor | None = None,
 ) -> Page:
+    """A page of the module's records; ``owner_id`` keeps that user's (a ``My ...`` view)."""
     if sort_by:
         check_sort_by(module, sort_by)
     rows = store.module_records(
@@ -370,9 +480,10 @@ def list_records(
         modified_since=modified_since,
         sort_by=sort_by,
         descending=(sort_order or "desc") == "desc",
+        owner_id=owner_id,
     )
     more = len(rows) > per_page
-    return Page(render(conn, catalog, org_id, rows[:per_page], fields), page, per_page, more)
+    return Page(render(conn, catalog, org_id, rows[:per_page], fields, reader=reader), page, per_page, more)
 
 
 def list_lookup_related(
@@ -387,6 +498,7 @@ def list_lookup_related(
     per_page: int,
     fields: Sequence[str] | None,
     modified_since: int | None,
+    reader: Actor | None = None,
 ) -> Page:
     """Records of ``module`` whose lookup ``field`` points at ``parent_id`` (a Lead's Notes)."""
     rows = store.records_looking_up(
@@ -399,4 +511,5 @@ def list_lookup_related(
         offset=(page - 1) * per_page,
         modified_since=modified_since,
     )
-    return Page(render(conn, catalog, org_id, rows[:per_page], fields), page, per_page, len(rows) > per_page)
+    more = len(rows) > per_page
+    return Page(render(conn, catalog, org_id, rows[:per_page], fields, reader=reader), page, per_page, more)

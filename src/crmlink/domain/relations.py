@@ -266,6 +266,7 @@ def list_related(
     fields: Sequence[str] | None = None,
     modified_since: int | None = None,
     only: int | None = None,
+    reader: Actor | None = None,
 ) -> Page:
     """Related records of a LINK list, ordered by id, each the related module's full record
     plus the relation fields under their api_names (``null`` when unset). With
@@ -284,7 +285,7 @@ def list_related(
         modified_since=modified_since,
         only=only,
     )
-    records = render(conn, catalog, org_id, rows[:per_page], fields, relation)
+    records = render(conn, catalog, org_id, rows[:per_page], fields, relation, reader=reader)
     return Page(records, page, per_page, len(rows) > per_page)
 
 
@@ -298,6 +299,7 @@ def get_lookup_related(
     *,
     fields: Sequence[str] | None = None,
     modified_since: int | None = None,
+    reader: Actor | None = None,
 ) -> list[dict[str, Any]]:
     """One record of a LOOKUP list (a Lead's Note), if its lookup names the parent."""
     require_parent(conn, org_id, target.parent, parent_id)
@@ -313,4 +315,4 @@ def get_lookup_related(
         modified_since=modified_since,
         only=related_id,
     )
-    return render(conn, catalog, org_id, rows, fields)
+    return render(conn, catalog, org_id, rows, fields, reader=reader)

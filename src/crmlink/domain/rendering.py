@@ -21,6 +21,7 @@ from typing import Any
 
 import msgspec
 
+from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import Catalog, FieldDef, ModuleDef, RelationDef
 from crmlink.domain.clock import iso_seconds
 from crmlink.domain.orgs import user_refs
@@ -31,6 +32,7 @@ from crmlink.storage.records import RecordRow, named_records
 _decode = msgspec.json.decode
 
 SE_MODULE_KEY = "$se_module"
+LINE_TAX_KEY = "$line_tax"
 _LOOKUP_TYPES = frozenset({"lookup", "userlookup"})
 _OWNER_AND_LOOKUP_TYPES = _LOOKUP_TYPES | {"ownerlookup"}
 # Columns of a ``RecordRow`` (storage/records.py): rendering reads them by position, as the rows
@@ -63,6 +65,8 @@ class _Plan:
 
         fields = [f for f in module.fields if keep(f)]
         names = [f.api_name for f in fields]
+        if any(f.data_type == "subform" for f in module.fields) and "Grand_Total" in module.field_map:
+            names.append(LINE_TAX_KEY)  # an order's taxes, after its fields (spec schema 1.5)
         system = [
             key
             for key in ("Created_Time", "Modified_Time", "Created_By", "Modified_By")
@@ -154,10 +158,14 @@ def render(
     rows: Sequence[RecordRow],
     fields: Sequence[str] | None = None,
     relation: RelationDef | None = None,
+    *,
+    reader: Actor | None = None,
 ) -> list[dict[str, Any]]:
     """Rows of ``records`` (id, module, data, owner, created_by, modified_by, created_at,
     modified_at; with ``relation``, the link's data after them) rendered as records; ``fields``
-    keeps only the keys named (``$se_module`` and ``id`` always)."""
+    keeps only the keys named (``$se_module`` and ``id`` always). A lookup's name is shown only
+    when ``reader`` may read the target's module (``{"name": null, "id"}`` otherwise); without a
+    reader (internal use) every name is shown."""
     if not rows:
         return []
     wanted = frozenset(fields) if fields else None
@@ -173,7 +181,7 @@ def render(
                 ref = lookup_id(data.get(name))
                 if ref is not None:
                     targets.add(ref)
-    names = _display_names(conn, catalog, org_id, targets) if targets else {}
+    names = _display_names(conn, catalog, org_id, targets, reader) if targets else {}
     if len(plans) == 1:
         (plan,) = plans.values()
         return plan.records(rows, decoded, users, names)
@@ -182,9 +190,16 @@ def render(
     ]
 
 
-def _display_names(conn: Connection, catalog: Catalog, org_id: int, ids: set[int]) -> dict[int, str | None]:
-    """``{id: display field value}`` of the lookup targets that exist."""
-    return {
-        found.id: _decode(found.data).get(catalog.module_map[found.module].display_field)
-        for found in named_records(conn, org_id, ids)
-    }
+def _display_names(
+    conn: Connection, catalog: Catalog, org_id: int, ids: set[int], reader: Actor | None
+) -> dict[int, str | None]:
+    """``{id: display field value}`` of the lookup targets that exist (None where ``reader`` may
+    not read the target's module: the name follows the reader's access, as in Zoho)."""
+    out: dict[int, str | None] = {}
+    for found in named_records(conn, org_id, ids):
+        target = catalog.module_map[found.module]
+        if reader is not None and not reader.may_read(target.api_name, target.scope_name):
+            out[found.id] = None
+            continue
+        out[found.id] = _decode(found.data).get(target.display_field)
+    return out

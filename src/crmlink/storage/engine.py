@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from crmlink.storage.checkpoints import BACKSTOP_PAGES, Checkpointer
+from crmlink.storage.files import prepare_sqlite_files
 from crmlink.storage.group_commit import GroupCommit
 
 P = ParamSpec("P")
@@ -57,7 +58,7 @@ class Database:
             on_disk = bool(parsed.database) and parsed.database != ":memory:"
             if on_disk:
                 assert parsed.database
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                prepare_sqlite_files(Path(parsed.database))
                 if background_checkpoints:
                     self._checkpointer = Checkpointer(parsed.database)
             self.engine: Engine = create_engine(

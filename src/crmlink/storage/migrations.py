@@ -15,6 +15,8 @@ from sqlalchemy.schema import CreateTable
 
 from crmlink.storage import tables
 from crmlink.storage.engine import Database
+from crmlink.storage.query import SEARCH_ONLY_INDEXES
+from crmlink.storage.unique_keys import ensure_field_index
 
 Migration = Callable[[Connection], None]
 
@@ -76,9 +78,57 @@ def _v4_links_without_rowid(conn: Connection) -> None:
         raise RuntimeError("links was not rebuilt WITHOUT ROWID")
 
 
+def _v20_contact_roles(conn: Connection) -> None:
+    """The contact-role picklist per org, with Zoho's default roles for the orgs that exist."""
+    from crmlink.storage.contact_roles import seed_defaults
+
+    tables.contact_roles.create(conn, checkfirst=True)
+    seeded = set(conn.scalars(select(tables.contact_roles.c.org_id).distinct()))
+    for org_id in conn.scalars(select(tables.orgs.c.id)):
+        if org_id not in seeded:
+            seed_defaults(conn, org_id)
+
+
 def _links_without_rowid(conn: Connection) -> bool:
     sql = conn.scalar(text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'links'"))
     return sql is not None and "WITHOUT ROWID" in sql.upper()
+
+
+def _v10_search_email_indexes(conn: Connection) -> None:
+    """The second email field of Leads and Contacts gets the same index as upsert's keys
+    (``storage/unique_keys.py``): the ``email`` search param matches every email field, and with
+    both indexed it is two index probes, not a scan (docs/query.md)."""
+    for module, field in SEARCH_ONLY_INDEXES:
+        ensure_field_index(conn, module, field)
+
+
+def _v15_record_key_indexes(conn: Connection) -> None:
+    """An index per duplicate-check field of the catalog (upsert, X-EXTERNAL; see
+    ``storage/unique_keys.py``)."""
+    from crmlink.domain.catalog_data import CATALOG  # the catalog is data, not a layer above
+
+    for module in CATALOG.modules:
+        for field in module.key_fields:
+            ensure_field_index(conn, module.api_name, field.api_name)
+
+
+def _v16_recycle_bin(conn: Connection) -> None:
+    """Deleted records are kept in ``deleted_records`` (``GET /{module}/deleted``)."""
+    tables.deleted_records.create(conn, checkfirst=True)
+    for index in tables.deleted_records.indexes:
+        index.create(conn, checkfirst=True)
+
+
+def _v17_mass_update_jobs(conn: Connection) -> None:
+    tables.mass_update_jobs.create(conn, checkfirst=True)
+
+
+def _v60_sign_in_security(conn: Connection) -> None:
+    """Failed sign-ins counted across authorizations, and the refresh token each grant issued."""
+    tables.sign_in_failures.create(conn, checkfirst=True)
+    columns = {c["name"] for c in inspect(conn).get_columns("oauth_grants")}
+    if "refresh_hash" not in columns:
+        conn.execute(text("ALTER TABLE oauth_grants ADD COLUMN refresh_hash TEXT"))
 
 
 MIGRATIONS: dict[int, Migration] = {
@@ -86,6 +136,12 @@ MIGRATIONS: dict[int, Migration] = {
     2: _v2_oauth_signin,
     3: _v3_api_credits,
     4: _v4_links_without_rowid,
+    10: _v10_search_email_indexes,
+    15: _v15_record_key_indexes,
+    16: _v16_recycle_bin,
+    17: _v17_mass_update_jobs,
+    20: _v20_contact_roles,
+    60: _v60_sign_in_security,
 }
 
 

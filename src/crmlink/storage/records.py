@@ -10,6 +10,7 @@ of ``RECORD_COLUMNS`` (pages of 200 are read on the driver's cursor and rendered
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, and_, bindparam, cast, delete, func, insert, or_, select, update
@@ -163,11 +164,12 @@ def module_records(
     modified_since: int | None = None,
     sort_by: str | None = None,
     descending: bool = True,
+    owner_id: int | None = None,
 ) -> Sequence[RecordRow]:
     """A page of ``module``'s records: by id, or by ``sort_by`` (a ``SORT_COLUMNS`` key or a
-    field of the module, checked by the caller) then id; optionally only ``ids`` and only
-    records modified after ``modified_since``."""
-    if ids is None and not sort_by:
+    field of the module, checked by the caller) then id; optionally only ``ids``, only records
+    modified after ``modified_since`` and only records owned by ``owner_id``."""
+    if ids is None and not sort_by and owner_id is None:
         params = {"org": org_id, "module": module, "limit": limit, "offset": offset}
         if modified_since is not None:
             params["since"] = modified_since
@@ -175,6 +177,8 @@ def module_records(
     query = select(*RECORD_COLUMNS).where(_r.c.org_id == org_id, _r.c.module == module)
     if ids is not None:
         query = query.where(_r.c.id.in_(list(ids)))
+    if owner_id is not None:
+        query = query.where(_r.c.owner_id == owner_id)
     if modified_since is not None:
         query = query.where(_r.c.modified_at > modified_since)
     if sort_by:
@@ -225,20 +229,48 @@ def insert_records(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         conn.execute(insert(_r), list(rows))
 
 
-def update_record(
-    conn: Connection,
-    org_id: int,
-    record_id: int,
-    *,
-    data: str,
-    modified_by: int,
-    modified_at: int,
-    owner_id: int,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class RecordChange:
+    """A record's new field values and audit columns (``update_records``)."""
+
+    record_id: int
+    data: str
+    modified_by: int
+    modified_at: int
+    owner_id: int
+
+
+# One statement for every updated row of a call (executemany): building and compiling an UPDATE
+# per item cost ~0.7 ms of CPU each, most of a 100-item update (bench.inproc upsert100u).
+_UPDATE_RECORD = (
+    update(_r)
+    .where(_r.c.org_id == bindparam("k_org"), _r.c.id == bindparam("k_id"))
+    .values(
+        data=bindparam("v_data"),
+        modified_by=bindparam("v_by"),
+        modified_at=bindparam("v_at"),
+        owner_id=bindparam("v_owner"),
+    )
+)
+
+
+def update_records(conn: Connection, org_id: int, changes: Sequence[RecordChange]) -> None:
+    """Write ``changes`` in order, in one executemany."""
+    if not changes:
+        return
     conn.execute(
-        update(_r)
-        .where(_r.c.org_id == org_id, _r.c.id == record_id)
-        .values(data=data, modified_by=modified_by, modified_at=modified_at, owner_id=owner_id)
+        _UPDATE_RECORD,
+        [
+            {
+                "k_org": org_id,
+                "k_id": c.record_id,
+                "v_data": c.data,
+                "v_by": c.modified_by,
+                "v_at": c.modified_at,
+                "v_owner": c.owner_id,
+            }
+            for c in changes
+        ],
     )
 
 

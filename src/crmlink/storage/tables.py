@@ -68,7 +68,8 @@ users = Table(
     Column("profile_id", BigInteger, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", BigInteger, nullable=False),
-    # scrypt hash for the browser sign-in (``scrypt$n$r$p$salt$hash``); NULL: no browser sign-in.
+    # argon2id hash for the browser sign-in (PHC form; older ``scrypt$...`` ones are upgraded at
+    # sign-in); NULL: no browser sign-in.
     Column("password_hash", Text, nullable=True),  # added in migration 2
     PrimaryKeyConstraint("org_id", "id"),
     UniqueConstraint("org_id", "email", name="uq_users_email"),
@@ -177,6 +178,9 @@ oauth_grants = Table(
     Column("redirect_uri", Text, nullable=True),
     Column("expires_at", BigInteger, nullable=False),
     Column("used_at", BigInteger, nullable=True),
+    # Digest of the refresh token the exchange issued: a second use of the code revokes it
+    # (RFC 6749 10.5). Added in migration 60.
+    Column("refresh_hash", Text, nullable=True),
 )
 
 oauth_refresh_tokens = Table(
@@ -225,3 +229,74 @@ oauth_auth_requests = Table(
     Column("expires_at", BigInteger, nullable=False),
 )
 Index("ix_oauth_refresh_user", oauth_refresh_tokens.c.org_id, oauth_refresh_tokens.c.user_id)
+
+# The contact-role picklist of an org (``/Contacts/roles``): the values Deals' Contact_Roles
+# links carry. Added in migration 20, which also gives existing orgs Zoho's default roles.
+contact_roles = Table(
+    "contact_roles",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("sequence_number", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "id"),
+    UniqueConstraint("org_id", "name", name="uq_contact_roles_name"),
+)
+
+# Failed browser sign-ins, counted across authorizations (migration 60). ``subject`` is
+# ``address <client address>`` or ``email <email> address <client address>``; past a number of
+# free failures each further one doubles a wait (capped), see ``domain/sign_in_limits.py``.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "subject"),
+)
+
+# The recycle bin: what a delete leaves of a record (migration 16). A row is listed as
+# ``recycle`` for ``Settings.recycle_bin_days`` after ``deleted_at``, then as ``permanent`` (its
+# data, display name and users forgotten) for ``Settings.deleted_retention_days`` more, then
+# purged (spec records-more §4). ``data`` keeps the record's fields while it is recyclable.
+deleted_records = Table(
+    "deleted_records",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("module", Text, nullable=False),
+    Column("display_name", Text, nullable=True),
+    Column("data", Text, nullable=True),
+    Column("created_by", BigInteger, nullable=True),
+    Column("deleted_by", BigInteger, nullable=True),
+    Column("deleted_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "id"),
+)
+Index(
+    "ix_deleted_records_module",
+    deleted_records.c.org_id,
+    deleted_records.c.module,
+    deleted_records.c.deleted_at,
+    deleted_records.c.id,
+)
+
+# Mass update jobs (``POST /{module}/actions/mass_update`` by criteria; migration 17). crmlink
+# runs a job inside the call that schedules it, so a job is COMPLETED (or FAILED) when its id
+# is first answered; the row keeps the counts ``GET .../actions/mass_update?job_id=`` reports.
+mass_update_jobs = Table(
+    "mass_update_jobs",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("module", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("total_count", Integer, nullable=False),
+    Column("updated_count", Integer, nullable=False),
+    Column("not_updated_count", Integer, nullable=False),
+    Column("failed_count", Integer, nullable=False),
+    Column("created_by", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "id"),
+)

@@ -130,6 +130,30 @@ def _reset_org(_c: Catalog) -> Iterable[tuple[str, Operation]]:
     )
 
 
+SNAPSHOT_ID = path_param("snapshot_id", "The snapshot's id.", {"type": "string", "pattern": "^[0-9]{1,19}$"})
+
+
+def _take_snapshot(_c: Catalog) -> Iterable[tuple[str, Operation]]:
+    yield (
+        "/__crmlink/orgs/{org_id}/snapshots",
+        _op("adminTakeSnapshot", "Snapshot the org's data", [ORG_ID], 201),
+    )
+
+
+def _restore_snapshot(_c: Catalog) -> Iterable[tuple[str, Operation]]:
+    yield (
+        "/__crmlink/orgs/{org_id}/snapshots/{snapshot_id}/restore",
+        _op("adminRestoreSnapshot", "Restore the org's data from a snapshot", [ORG_ID, SNAPSHOT_ID], 200),
+    )
+
+
+def _drop_snapshot(_c: Catalog) -> Iterable[tuple[str, Operation]]:
+    yield (
+        "/__crmlink/orgs/{org_id}/snapshots/{snapshot_id}",
+        _op("adminDropSnapshot", "Forget a snapshot", [ORG_ID, SNAPSHOT_ID], 200),
+    )
+
+
 def _get_clock(_c: Catalog) -> Iterable[tuple[str, Operation]]:
     yield "/__crmlink/orgs/{org_id}/clock", _op("adminGetClock", "The org's clock", [ORG_ID], 200)
 
@@ -181,6 +205,9 @@ ADMIN_ROUTE_DOCS: tuple[RouteDoc, ...] = (
     RouteDoc("POST", "/__crmlink/orgs/{org_id}/users", _add_user),
     RouteDoc("DELETE", "/__crmlink/orgs/{org_id}", _delete_org),
     RouteDoc("POST", "/__crmlink/orgs/{org_id}/reset", _reset_org),
+    RouteDoc("POST", "/__crmlink/orgs/{org_id}/snapshots", _take_snapshot),
+    RouteDoc("POST", "/__crmlink/orgs/{org_id}/snapshots/{snapshot_id}/restore", _restore_snapshot),
+    RouteDoc("DELETE", "/__crmlink/orgs/{org_id}/snapshots/{snapshot_id}", _drop_snapshot),
     RouteDoc("GET", "/__crmlink/orgs/{org_id}/clock", _get_clock),
     RouteDoc("POST", "/__crmlink/orgs/{org_id}/clock", _move_clock),
     RouteDoc("POST", "/__crmlink/faults", _add_fault),

@@ -278,12 +278,20 @@ def _authorize(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
 
 def _sign_in(_catalog: Catalog) -> Iterable[tuple[str, Operation]]:
     s = {"type": "string"}
-    body = _form({"email": s, "password": s, "csrf_token": s}, "The sign-in form.")
+    body = _form(
+        {"email": s, "password": s, "csrf_token": s},
+        "The sign-in form (read from the body only; never from the query string).",
+    )
     responses = {
-        "200": _html("The consent page, or the sign-in page again with an error."),
+        "200": _html("The consent page."),
         "400": _html_or_malformed("A problem with the request."),
-        "403": _html("Expired or forged form, or too many failed sign-ins."),
+        "401": _html("The sign-in page again: wrong or missing email or password."),
+        "403": _html("Expired or forged form, or too many failed sign-ins in this authorization."),
         "413": error_answer(413),
+        "429": _html(
+            "The sign-in page again: too many failed sign-ins from this address, or for this email"
+            " from it; try again after Retry-After seconds."
+        ),
     }
     yield "/oauth/v2/auth/signin", _oauth_op("signIn", "Sign in", responses, requestBody=body)
 

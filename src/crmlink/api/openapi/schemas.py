@@ -23,6 +23,11 @@ ERROR_CODES = [
     "INVALID_REQUEST_METHOD",
     "AUTHORIZATION_FAILED",
     "DUPLICATE_DATA",
+    "INVALID_QUERY",
+    "SYNTAX_ERROR",
+    "LIMIT_REACHED",
+    "PATTERN_NOT_MATCHED",
+    "NOT_FOUND",
     "AUTHENTICATION_FAILURE",
     "INVALID_TOKEN",
     "OAUTH_SCOPE_MISMATCH",
@@ -165,6 +170,16 @@ def metadata_schemas() -> dict[str, Schema]:
             "subform": no,
             "api_name": s,
             "unique": o,
+            "external": {
+                "type": "object",
+                "nullable": True,
+                "description": "Zoho's external-id attributes; null for an ordinary field.",
+                "properties": {
+                    "show": b,
+                    "type": {"type": "string", "enum": ["org", "user"]},
+                    "allow_multiple_config": b,
+                },
+            },
             "data_type": s,
             "formula": o,
             "decimal_place": {"type": "integer", "nullable": True},
@@ -318,6 +333,12 @@ def field_in(f: FieldDef) -> Schema:
 
 def record_out(module: ModuleDef) -> Schema:
     props: dict[str, Schema] = {f.api_name: field_out(f) for f in module.fields}
+    if any(f.data_type == "subform" for f in module.fields):
+        props["$line_tax"] = {
+            "type": "array",
+            "nullable": True,
+            "description": "The order's taxes: name, percentage and the computed value.",
+        }
     props.update(
         {
             "$se_module": {"type": "string"},
