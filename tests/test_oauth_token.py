@@ -396,6 +396,8 @@ KNOWN_SCOPES = [
     "ZohoCRM.coql.READ",
     "ZohoCRM.Files.CREATE",
     "AaaServer.profile.READ",
+    "ZohoCRM.mass_update.ALL",
+    "ZohoCRM.mass_update.Leads.UPDATE",
 ]
 UNKNOWN_SCOPES = [
     "ZohoCRM.bogus.X",
@@ -408,6 +410,8 @@ UNKNOWN_SCOPES = [
     "ZohoCRM.coql.WRITE",
     "ZohoCRM.users",
     "ZohoMail.messages.ALL",
+    "ZohoCRM.mass_update.Leads.DELETE",
+    "ZohoCRM.mass_update.nosuch.READ",
 ]
 
 

@@ -164,6 +164,10 @@ def unknown_scope(part: str, module_scopes: Iterable[str] = ()) -> bool:
     if len(pieces) < 3 or pieces[0] != "zohocrm":
         return True
     area, rest = pieces[1], pieces[2:]
+    if area == "mass_update":
+        # ``mass_update.{ALL,READ,UPDATE}`` or ``mass_update.{module}.{ALL,READ,UPDATE}``.
+        known_module = len(rest) == 2 and rest[0] in _MODULE_SCOPES | set(module_scopes)
+        return rest[-1] not in {"all", "read", "update"} or not (len(rest) == 1 or known_module)
     if area in ("modules", "settings"):
         if rest == ["all"]:
             return False
