@@ -33,13 +33,13 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
 
-def wait_until_up(base_url: str, process: subprocess.Popen[str], timeout: float = 30.0) -> None:
+def wait_until_up(base_url: str, process: subprocess.Popen[str], timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"crmlink serve exited with {process.returncode}")
         try:
-            httpx.get(f"{base_url}/crm/v2.1/settings/modules", timeout=1.0)
+            httpx.get(f"{base_url}/crm/v2.1/settings/modules", timeout=5.0)
             return
         except httpx.TransportError:
             time.sleep(0.05)
