@@ -60,6 +60,7 @@ def test_the_page_has_the_four_ways() -> None:
         ("python", "zohocrmsdk2-1"),  # official SDK, v2.1
         ("python", "zcrmsdk"),  # official SDK, v2
         ("sh", None),  # search and COQL with curl
+        ("sh", None),  # an integration's day: upsert, search, COQL, deleted
     ]
 
 
@@ -111,8 +112,17 @@ def test_every_example_relates_the_product_to_both_price_books(
             done = run_script(pythons[block.venv], script, workdir=tmp_path, env=shell_env)
         assert done.returncode == 0, f"block {n}:\n{block.code}\n{done.stderr}"
         outputs.append(done.stdout)
-    curl, raw, client, sdk21, sdk2, finding = outputs
+    curl, raw, client, sdk21, sdk2, finding, day = outputs
     assert finding.splitlines() == ["Kidman", "2", "{'count': 2, 'more_records': True}"]
+    assert day.splitlines() == [
+        "{'insert': 100}",
+        "{'update': 100}",
+        "Day 7",
+        "2",
+        "{'count': 10, 'more_records': True}",
+        "record deleted",
+        "2",
+    ]
 
     assert [(i["details"]["id"], i["message"]) for i in json.loads(curl)["data"]] == [
         (b, "relation added") for b in books
