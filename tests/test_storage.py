@@ -130,7 +130,7 @@ def old_links_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Da
     with monkeypatch.context() as old:
         old.setitem(tables.links.dialect_options["sqlite"], "with_rowid", True)
         old.delitem(MIGRATIONS, 4)
-        assert migrate(db) == [1, 2, 3]
+        assert migrate(db) == sorted(v for v in MIGRATIONS if v != 4)  # 1-3 and any later
     with db.write() as conn:
         conn.execute(tables.links.insert(), _LINK_ROWS)
     schema = _links_schema(db)
@@ -165,7 +165,7 @@ def test_migration_4_is_all_or_nothing(old_links_db: Database, monkeypatch: pyte
         migrate(old_links_db)
     assert _links_schema(old_links_db) == before
     assert len(_all_links(old_links_db)) == len(_LINK_ROWS)
-    assert current_version(old_links_db) == 3
+    assert current_version(old_links_db) == max(v for v in MIGRATIONS if v != 4)  # 4 not applied
 
 
 def test_fresh_sqlite_links_are_without_rowid(tmp_path: Path) -> None:

@@ -154,8 +154,9 @@ def migrate(data_dir: Path | None, database_url: str | None, as_json: bool) -> N
 
 def _register_accounts() -> None:
     from crmlink.cli_accounts import COMMANDS
+    from crmlink.cli_schema import COMMANDS as SCHEMA_COMMANDS
 
-    for command in COMMANDS:
+    for command in [*COMMANDS, *SCHEMA_COMMANDS]:
         main.add_command(command)
 
 

@@ -9,10 +9,13 @@ from litestar import Request
 from litestar.datastructures import State
 
 from crmlink.config import Settings
+from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import Catalog
 from crmlink.domain.ids import IdGenerator
 from crmlink.domain.limits import ConcurrencyGate
+from crmlink.domain.org_catalogs import OrgCatalogs
 from crmlink.storage.engine import Database
+from crmlink.storage.schema import Conn
 
 Req: TypeAlias = Request[Any, Any, State]
 
@@ -21,12 +24,30 @@ Req: TypeAlias = Request[Any, Any, State]
 class Services:
     settings: Settings
     db: Database
-    catalog: Catalog
+    catalog: Catalog  # the standard catalog every org starts from
     ids: IdGenerator
     gate: ConcurrencyGate = field(init=False)
+    catalogs: OrgCatalogs = field(init=False)
 
     def __post_init__(self) -> None:
         self.gate = ConcurrencyGate(self.settings.concurrency_limit)
+        self.catalogs = OrgCatalogs(self.catalog)
+
+    def catalog_in(self, conn: Conn, actor: Actor) -> Catalog:
+        """The actor's org's catalog, inside a transaction already open."""
+        return self.catalogs.get(conn, actor.org_id, actor.schema_version)
+
+    async def catalog_for(self, actor: Actor) -> Catalog:
+        """The actor's org's catalog; reads the database only after a schema change."""
+        found = self.catalogs.cached(actor.org_id, actor.schema_version)
+        if found is not None:
+            return found
+
+        def load() -> Catalog:
+            with self.db.read() as conn:
+                return self.catalogs.get(conn, actor.org_id, actor.schema_version)
+
+        return await self.db.run(load)
 
 
 def services(request: Req) -> Services:

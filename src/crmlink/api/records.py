@@ -21,18 +21,19 @@ from crmlink.api.responses import empty_response, json_response, results_respons
 from crmlink.api.security import authenticate, authorize_module, bearer_token
 from crmlink.domain import records as rec
 from crmlink.domain.auth import Actor, Operation, actor_for_token
-from crmlink.domain.catalog import ModuleDef
+from crmlink.domain.catalog import Catalog, ModuleDef
 from crmlink.errors import InvalidData
 
 Req = Req
 
 
-def _may_read(svc: Services, conn: Connection, token: str, module: str) -> tuple[Actor, ModuleDef]:
+def _may_read(svc: Services, conn: Connection, token: str, module: str) -> tuple[Actor, ModuleDef, Catalog]:
     """The read routes' checks in their order: token, module, scope and profile."""
     actor = actor_for_token(conn, token)
-    mod = resolve_module(svc.catalog, module)
+    catalog = svc.catalog_in(conn, actor)
+    mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.READ)
-    return actor, mod
+    return actor, mod, catalog
 
 
 @get("/crm/{version:str}/{module:str}")
@@ -47,7 +48,7 @@ async def list_records(request: Req) -> Response[bytes]:
         # The checks in their order (token, module, permission, query), then the page, in one
         # transaction: a call costs one connection and one transaction.
         with svc.db.read() as conn:
-            actor, mod = _may_read(svc, conn, token, module)
+            actor, mod, catalog = _may_read(svc, conn, token, module)
             page, per_page = paging(request)
             fields, ids = csv_param(request, "fields"), ids_param(request, required=False)
             sort_by, sort_order = request.query_params.get("sort_by"), request.query_params.get("sort_order")
@@ -56,7 +57,7 @@ async def list_records(request: Req) -> Response[bytes]:
             since = modified_since(request)
             found = rec.list_records(
                 conn,
-                svc.catalog,
+                catalog,
                 actor.org_id,
                 mod,
                 page=page,
@@ -96,9 +97,9 @@ async def get_record(request: Req) -> Response[bytes]:
 
     def work() -> dict[str, object] | None:
         with svc.db.read() as conn:  # the checks, then the record, in one transaction
-            actor, mod = _may_read(svc, conn, token, module)
+            actor, mod, catalog = _may_read(svc, conn, token, module)
             rid = path_id(record_id, 1)
-            return rec.get_record(conn, svc.catalog, actor.org_id, mod, rid)
+            return rec.get_record(conn, catalog, actor.org_id, mod, rid)
 
     found = await svc.db.run(work)
     if found is None:
@@ -114,12 +115,13 @@ async def insert_records(request: Req) -> Response[bytes]:
     check_version(version)
     svc = services(request)
     actor = await authenticate(request, svc)
-    mod = resolve_module(svc.catalog, module)
+    catalog = await svc.catalog_for(actor)
+    mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.CREATE)
     items = data_items(await read_json(request))
 
     def work(conn: Connection) -> list[dict[str, object]]:
-        return rec.insert_records(conn, svc.catalog, svc.ids, actor, mod, items)
+        return rec.insert_records(conn, catalog, svc.ids, actor, mod, items)
 
     return results_response(await svc.db.transact(work), all_ok_status=201)
 
@@ -131,12 +133,13 @@ async def update_records(request: Req) -> Response[bytes]:
     check_version(version)
     svc = services(request)
     actor = await authenticate(request, svc)
-    mod = resolve_module(svc.catalog, module)
+    catalog = await svc.catalog_for(actor)
+    mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.UPDATE)
     items = data_items(await read_json(request))
 
     def work(conn: Connection) -> list[dict[str, object]]:
-        return rec.update_records(conn, svc.catalog, actor, mod, items)
+        return rec.update_records(conn, catalog, actor, mod, items)
 
     return results_response(await svc.db.transact(work))
 
@@ -149,13 +152,14 @@ async def update_record(request: Req) -> Response[bytes]:
     check_version(version)
     svc = services(request)
     actor = await authenticate(request, svc)
-    mod = resolve_module(svc.catalog, module)
+    catalog = await svc.catalog_for(actor)
+    mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.UPDATE)
     rid = path_id(record_id, 1)
     items = data_items(await read_json(request), max_items=1)
 
     def work(conn: Connection) -> list[dict[str, object]]:
-        return rec.update_records(conn, svc.catalog, actor, mod, items, path_id=rid)
+        return rec.update_records(conn, catalog, actor, mod, items, path_id=rid)
 
     return results_response(await svc.db.transact(work))
 
@@ -167,13 +171,14 @@ async def delete_records(request: Req) -> Response[bytes]:
     check_version(version)
     svc = services(request)
     actor = await authenticate(request, svc)
-    mod = resolve_module(svc.catalog, module)
+    catalog = await svc.catalog_for(actor)
+    mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.DELETE)
     ids = ids_param(request, required=True)
     assert ids is not None
 
     def work(conn: Connection) -> list[dict[str, object]]:
-        return rec.delete_records(conn, svc.catalog, actor, mod, list(ids))
+        return rec.delete_records(conn, catalog, actor, mod, list(ids))
 
     return results_response(await svc.db.transact(work))
 
@@ -186,12 +191,13 @@ async def delete_record(request: Req) -> Response[bytes]:
     check_version(version)
     svc = services(request)
     actor = await authenticate(request, svc)
-    mod = resolve_module(svc.catalog, module)
+    catalog = await svc.catalog_for(actor)
+    mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.DELETE)
     rid = path_id(record_id, 1)
 
     def work(conn: Connection) -> list[dict[str, object]]:
-        return rec.delete_records(conn, svc.catalog, actor, mod, [rid])
+        return rec.delete_records(conn, catalog, actor, mod, [rid])
 
     return results_response(await svc.db.transact(work))
 

@@ -31,7 +31,7 @@ from crmlink.api.security import RELATED_NO_PERMISSION, authorize_module, author
 from crmlink.domain import records as rec
 from crmlink.domain import relations as rel
 from crmlink.domain.auth import Actor, Operation, actor_for_token
-from crmlink.domain.catalog import ListKind
+from crmlink.domain.catalog import Catalog, ListKind
 from crmlink.domain.relation_values import RELATED_ID_INVALID
 from crmlink.errors import InvalidRequestMethod
 
@@ -46,6 +46,7 @@ class _Call:
     actor: Actor
     target: rel.Target
     parent_id: int
+    catalog: Catalog  # the org's
 
 
 def _start(request: Req) -> tuple[Services, str, dict[str, str]]:
@@ -59,16 +60,17 @@ def _checks(svc: Services, conn: Connection, token: str, params: dict[str, str],
     """The request-level checks shared by every related-records route (module docstring), run
     in the call's own transaction so that a call costs one connection and one transaction."""
     actor = actor_for_token(conn, token)
-    parent = resolve_module(svc.catalog, params["module"])
+    catalog = svc.catalog_in(conn, actor)
+    parent = resolve_module(catalog, params["module"])
     authorize_module(actor, parent, op, message=RELATED_NO_PERMISSION[op])
-    rl = rel.find_related_list(svc.catalog, parent, params["related_list"])
+    rl = rel.find_related_list(catalog, parent, params["related_list"])
     if rl.kind is not ListKind.LINK and op is not Operation.READ:
         # The URL exists (GET answers it); relating and delinking do not.
         raise InvalidRequestMethod()
-    target = rel.target_for(svc.catalog, parent, rl)
+    target = rel.target_for(catalog, parent, rl)
     authorize_related(actor, parent, target.related, op)
     parent_id = path_id(params["record_id"], 1, RELATED_ID_INVALID)
-    return _Call(actor, target, parent_id)
+    return _Call(actor, target, parent_id, catalog)
 
 
 def _related_id(params: dict[str, str]) -> int:
@@ -102,7 +104,7 @@ async def list_related(request: Req) -> Response[bytes]:
                 assert target.related_list.lookup_field is not None
                 found = rec.list_lookup_related(
                     conn,
-                    svc.catalog,
+                    call.catalog,
                     org_id,
                     call.parent_id,
                     target.related,
@@ -115,7 +117,7 @@ async def list_related(request: Req) -> Response[bytes]:
             else:
                 found = rel.list_related(
                     conn,
-                    svc.catalog,
+                    call.catalog,
                     org_id,
                     target,
                     call.parent_id,
@@ -142,7 +144,7 @@ async def get_related(request: Req) -> Response[bytes]:
             if target.kind is ListKind.LOOKUP:
                 found = rel.get_lookup_related(
                     conn,
-                    svc.catalog,
+                    call.catalog,
                     org_id,
                     target,
                     call.parent_id,
@@ -153,7 +155,7 @@ async def get_related(request: Req) -> Response[bytes]:
             else:
                 found = rel.list_related(
                     conn,
-                    svc.catalog,
+                    call.catalog,
                     org_id,
                     target,
                     call.parent_id,

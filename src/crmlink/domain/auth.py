@@ -112,6 +112,7 @@ class Actor:
     permissions: Mapping[str, frozenset[str]]
     scopes: frozenset[str]
     client_id: str | None = None
+    schema_version: int = 0  # the org's (domain/org_catalogs.py), read with the token
 
     def may(self, module: str, permission: str) -> bool:
         granted = self.permissions.get(module)
@@ -125,7 +126,7 @@ class Actor:
 
 
 def _token_statement(_dialect: str) -> Any:
-    t, u, p = tables.oauth_access_tokens, tables.users, tables.profiles
+    t, u, p, o = tables.oauth_access_tokens, tables.users, tables.profiles, tables.orgs
     return (
         select(
             t.c.token_hash,
@@ -140,11 +141,12 @@ def _token_statement(_dialect: str) -> Any:
             u.c.active,
             p.c.name,
             p.c.permissions,
+            o.c.schema_version,
         )
         .select_from(
-            t.join(u, (u.c.org_id == t.c.org_id) & (u.c.id == t.c.user_id)).join(
-                p, (p.c.org_id == u.c.org_id) & (p.c.id == u.c.profile_id)
-            )
+            t.join(u, (u.c.org_id == t.c.org_id) & (u.c.id == t.c.user_id))
+            .join(p, (p.c.org_id == u.c.org_id) & (p.c.id == u.c.profile_id))
+            .join(o, o.c.id == t.c.org_id)
         )
         .where(t.c.token_hash == bindparam("digest"))
     )
@@ -176,6 +178,7 @@ def actor_for_token(conn: Connection, token: str) -> Actor:
         permissions=parse_permissions(row[11]),
         scopes=parse_scopes(row[3]),
         client_id=row[6],
+        schema_version=row[12],
     )
 
 

@@ -82,6 +82,42 @@ def stable_id(*parts: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class AutoNumber:
+    prefix: str = ""
+    start_number: int = 1
+    suffix: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    return_type: str = "text"
+    expression: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MultiSelectLookup:
+    """A multi-select lookup (MxN) field of module A pointing at ``connected_module`` B.
+
+    Zoho makes a linking module whose records are the associations, with a lookup back to A
+    (``lookup_apiname``) and one to B (``connectedlookup_apiname``); here the associations are
+    the link rows of the relation named ``relation_name`` (A left, B right), served through A's
+    related list ``list_api_name`` like the built-in many-to-many relations.
+    """
+
+    connected_module: str
+    linking_module: str
+    lookup_apiname: str
+    connectedlookup_apiname: str
+    list_api_name: str
+    list_label: str
+    id: str = ""
+
+    @property
+    def relation_name(self) -> str:
+        return f"msl:{self.linking_module}"
+
+
+@dataclass(frozen=True, slots=True)
 class FieldDef:
     """One field of a module (or of a relation), described with Zoho's metadata keys."""
 
@@ -95,6 +131,15 @@ class FieldDef:
     read_only: bool = False
     decimal_place: int | None = None
     unique: bool = False
+    # Set on an org's own fields (catalog overlay, ``domain/schema.py``); standard fields keep
+    # the defaults and their ids are ``stable_id("field", module, api_name)``.
+    custom: bool = False
+    field_id: str | None = None
+    lookup_list: str | None = None  # api_name of the related list a custom lookup makes on its target
+    lookup_label: str | None = None
+    auto_number: AutoNumber | None = None
+    formula: Formula | None = None
+    msl: MultiSelectLookup | None = None
 
     def __post_init__(self) -> None:
         if self.data_type not in DATA_TYPES:
@@ -103,6 +148,11 @@ class FieldDef:
             raise ValueError(f"{self.api_name}: a lookup needs lookup_module")
         if self.data_type in {"picklist", "multiselectpicklist"} and not self.picklist:
             raise ValueError(f"{self.api_name}: a picklist needs values")
+        if self.data_type == "multiselectlookup" and self.msl is None:
+            raise ValueError(f"{self.api_name}: a multi-select lookup needs its linking module")
+
+    def id_in(self, module: str) -> str:
+        return self.field_id or stable_id("field", module, self.api_name)
 
 
 class ListKind(StrEnum):
@@ -144,6 +194,10 @@ class RelatedListDef:
     kind: ListKind
     relation: str | None = None  # RelationDef.name, for LINK lists
     lookup_field: str | None = None  # field of ``module`` pointing at the parent, for LOOKUP lists
+    type: str = "default"  # "multiselectlookup" for the list of a multi-select lookup
+    connected_module: str | None = None  # multi-select lookup: the module B it links to
+    linking_module: str | None = None  # multi-select lookup: the linking module's api_name
+    list_id: str | None = None  # kept from an imported schema; else a stable id
 
 
 @dataclass(frozen=True)
@@ -159,10 +213,13 @@ class ModuleDef:
     related_lists: tuple[RelatedListDef, ...] = ()
     sequence_number: int = 0
     module_name: str | None = None  # Zoho's internal name where it differs (Deals -> Potentials)
+    generated_type: str = "default"  # "custom" for an org's own modules, "linking" for MSL ones
+    module_id: str | None = None  # kept from an imported schema; else a stable id
+    api_supported: bool = True
 
     @cached_property
     def id(self) -> str:
-        return stable_id("module", self.api_name)
+        return self.module_id or stable_id("module", self.api_name)
 
     @cached_property
     def field_map(self) -> Mapping[str, FieldDef]:
@@ -186,6 +243,8 @@ class Catalog:
     relations: tuple[RelationDef, ...]
     # Names Zoho knows but does not serve over the API ("The given module is not supported in API").
     unsupported_modules: frozenset[str] = field(default_factory=frozenset)
+    # When the org last changed its schema (microseconds; 0: never, the standard catalog).
+    modified_us: int = 0
 
     def __post_init__(self) -> None:
         names = {m.api_name for m in self.modules}

@@ -16,6 +16,8 @@ from crmlink.domain.clock import parse_iso
 from crmlink.domain.ids import parse_id
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_BIGINT = re.compile(r"^-?[0-9]{1,19}$")
+_WEBSITE = re.compile(r"^(https?://)?[^\s/]+\.[^\s]+$", re.IGNORECASE)
 
 TEXT_TYPES = frozenset(
     {"text", "textarea", "website", "email", "phone", "mediumtext", "autonumber", "profileimage"}
@@ -68,7 +70,11 @@ def check_value(f: FieldDef, value: Any) -> Any:
             raise BadValue(expected_type(f))
         if kind == "email" and value and not _EMAIL.match(value):
             raise BadValue(expected_type(f))
+        if kind == "website" and value and f.custom and not _WEBSITE.match(value):
+            raise BadValue(expected_type(f))
         return value
+    if kind == "bigint" and isinstance(value, str) and _BIGINT.match(value):
+        value = int(value)  # Zoho's bigint travels as a numeric string too
     if kind in INTEGER_TYPES:
         if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 2**63:
             raise BadValue(expected_type(f))
@@ -105,4 +111,24 @@ def check_value(f: FieldDef, value: Any) -> Any:
         if found is None:
             raise BadValue(expected_type(f))
         return str(found)
+    if kind in {"fileupload", "imageupload"}:
+        return _files(f, value)
     raise BadValue(expected_type(f))
+
+
+def _files(f: FieldDef, value: Any) -> list[dict[str, Any]]:
+    """A file or image upload field: a list of objects naming uploaded files (``file_Id`` for
+    files, ``File_Id`` or ``Encrypted_Id`` for images, the v2.1 SDK's wire keys), at most
+    ``length`` of them. Stored as given."""
+    key = "file_Id" if f.data_type == "fileupload" else "File_Id"
+    if not isinstance(value, list) or (f.length is not None and len(value) > f.length):
+        raise BadValue(f.data_type)
+    out: list[dict[str, Any]] = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise BadValue(f.data_type)
+        ident = item.get(key, item.get("Encrypted_Id") if f.data_type == "imageupload" else None)
+        if not isinstance(ident, str) or not ident:
+            raise BadValue(f.data_type)
+        out.append(dict(item))
+    return out

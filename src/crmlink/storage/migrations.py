@@ -81,11 +81,23 @@ def _links_without_rowid(conn: Connection) -> bool:
     return sql is not None and "WITHOUT ROWID" in sql.upper()
 
 
+def _v25_org_schema(conn: Connection) -> None:
+    """An org's schema as data: ``orgs.schema_version`` and the ``org_schema_*`` tables."""
+    columns = {c["name"] for c in inspect(conn).get_columns("orgs")}
+    if "schema_version" not in columns:
+        conn.execute(text("ALTER TABLE orgs ADD COLUMN schema_version BIGINT NOT NULL DEFAULT 0"))
+    if "schema_modified_at" not in columns:
+        conn.execute(text("ALTER TABLE orgs ADD COLUMN schema_modified_at BIGINT"))
+    for table in (tables.org_schema_modules, tables.org_schema_fields, tables.org_counters):
+        table.create(conn, checkfirst=True)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
     3: _v3_api_credits,
     4: _v4_links_without_rowid,
+    25: _v25_org_schema,
 }
 
 
