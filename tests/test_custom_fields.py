@@ -371,3 +371,69 @@ def test_invalid_schemas_are_refused(services: Services, org: TestOrg) -> None:
     for doc in bad_docs:
         with pytest.raises(SchemaError):
             apply(services, org, doc)
+
+
+def test_multi_select_lookup_through_related_records(
+    client: Any, services: Services, custom_org: TestOrg
+) -> None:
+    """Contacts.Skills (MxN to the custom module Skills): links related, listed both ways and
+    delinked through the related-records routes, each change an event, like built-in ones."""
+    from sqlalchemy import select
+
+    from crmlink.storage import tables
+
+    org = custom_org
+    contact = _insert(client, org, "Contacts", {"Last_Name": "Ana"}).json()["data"][0]["details"]["id"]
+    made = _insert(client, org, "Skills", {"Name": "Python", "Skill_Level": "Expert"}, {"Name": "SQL"})
+    python, sql = (item["details"]["id"] for item in made.json()["data"])
+    url = f"/crm/v2.1/Contacts/{contact}/Skills"
+    assert client.get(url, headers=org.headers).status_code == 204
+    related = client.put(url, json={"data": [{"id": python}, {"id": sql}]}, headers=org.headers)
+    assert related.status_code == 200, related.text
+    for item in related.json()["data"]:
+        assert_success(item, "relation added")
+    listed = client.get(url, headers=org.headers).json()
+    assert [r["Name"] for r in listed["data"]] == ["Python", "SQL"] and listed["info"]["count"] == 2
+    one = client.get(f"{url}/{sql}", headers=org.headers).json()["data"]
+    assert [r["id"] for r in one] == [sql]
+    back = client.get(f"/crm/v2.1/Skills/{python}/ContactsXSkills", headers=org.headers).json()["data"]
+    assert [r["id"] for r in back] == [contact]
+    # A record of the wrong module is refused per item; nothing is linked.
+    wrong = client.put(url, json={"data": [{"id": contact}]}, headers=org.headers)
+    assert wrong.json()["data"][0]["status"] == "error"
+    removed = client.delete(f"{url}?ids={python}", headers=org.headers)
+    assert_success(removed.json()["data"][0], "relation removed")
+    assert [r["Name"] for r in client.get(url, headers=org.headers).json()["data"]] == ["SQL"]
+    # Deleting the Skill removes its link, with an event.
+    client.delete(f"/crm/v2.1/Skills/{sql}", headers=org.headers)
+    assert client.get(url, headers=org.headers).status_code == 204
+    ev = tables.link_events
+    with services.db.read() as conn:
+        events = conn.execute(
+            select(ev.c.relation, ev.c.action).where(ev.c.org_id == org.org_id).order_by(ev.c.seq)
+        ).all()
+    assert [tuple(e) for e in events] == [
+        ("msl:ContactsXSkills", "added"),
+        ("msl:ContactsXSkills", "added"),
+        ("msl:ContactsXSkills", "removed"),
+        ("msl:ContactsXSkills", "removed_by_delete"),
+    ]
+
+
+def test_linking_module_records_are_not_served(client: Any, custom_org: TestOrg) -> None:
+    """The linking module is described (metadata) but its associations are served through the
+    related lists only (docs/schema.md)."""
+    org = custom_org
+    assert_zoho_error(
+        client.get("/crm/v2.1/ContactsXSkills", headers=org.headers),
+        400,
+        "INVALID_MODULE",
+        "The given module is not supported in API",
+    )
+    fields = client.get("/crm/v2.1/settings/fields?module=ContactsXSkills", headers=org.headers).json()[
+        "fields"
+    ]
+    assert [(f["api_name"], f["lookup"]["module"]) for f in fields] == [
+        ("Contacts", "Contacts"),
+        ("Skills", "Skills"),
+    ]

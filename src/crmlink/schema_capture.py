@@ -2,7 +2,8 @@
 
 Three calls per module, each answered as the folder stores it (``domain/schema_io.py``):
 ``GET /settings/modules`` once, then ``/settings/fields?module=`` and
-``/settings/related_lists?module=`` for every module whose ``api_supported`` is true. The token
+``/settings/related_lists?module=`` for every module (one the server will not describe is
+noted and left out, the rest of the capture goes on). The token
 is sent only as the Authorization header and never printed.
 """
 
@@ -50,7 +51,7 @@ def capture(
         files = {"modules.json": _pretty(modules)}
         for m in modules["modules"]:
             name = m.get("api_name")
-            if not isinstance(name, str) or not m.get("api_supported", True):
+            if not isinstance(name, str):
                 continue
             for kind in ("fields", "related_lists"):
                 try:
