@@ -54,6 +54,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	./scripts/ensure-postgres.sh
 	$(BIN)/python -m bench run $(BENCH_ARGS)
+	$(BIN)/python -m bench.snapshot
 
 ## The same harness at a tiny size for a few seconds (keeps it working; no timing claims).
 bench-smoke: $(STAMP)

@@ -9,7 +9,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
-from crmlink.api import metadata, oauth, openapi, records, related, users
+from crmlink.api import admin, metadata, oauth, openapi, records, related, users
 from crmlink.api.context import Services
 from crmlink.api.errors import handle_crm_error, handle_http_exception, handle_unexpected
 from crmlink.api.limits import enforce_limits
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         *records.ROUTES,
         *related.ROUTES,
         *oauth.ROUTES,
+        *admin.ROUTES,
     ]
     return _build(svc, settings, routes)
 
@@ -56,7 +57,8 @@ def _build(svc: Services, settings: Settings, routes: list[Any]) -> Litestar:
             Exception: handle_unexpected,
         },
         request_max_body_size=settings.max_body_bytes,
-        middleware=[enforce_limits],
+        # The testkit's edge (faults, request log) only when the admin API is on: nothing otherwise.
+        middleware=[*([admin.testkit_edge] if settings.admin_key else []), enforce_limits],
         openapi_config=None,
         on_shutdown=[svc.db.dispose],
         state=State({"crm": svc}),

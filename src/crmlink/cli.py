@@ -92,6 +92,13 @@ def serve(
     settings = _settings(
         data_dir, database_url, host=host, port=port, log_level=log_level, strict=strict or None
     )
+    if demo and not settings.admin_key:
+        import secrets
+        from dataclasses import replace
+
+        # The demo is for trying things out: its admin API (test orgs, faults, clock, request log)
+        # is on, with a key of its own printed below.
+        settings = replace(settings, admin_key=secrets.token_urlsafe(24))
     svc = open_services(settings)
     if demo:
         from crmlink.demo import load_demo, print_credentials
@@ -99,6 +106,7 @@ def serve(
         with svc.db.write() as conn:
             load_demo(conn, svc.catalog, svc.ids)
         print_credentials(svc, settings)
+        click.echo(f"  admin key      {settings.admin_key}   (X-Crmlink-Admin-Key; docs/testing.md)\n")
     click.echo(f"crmlink serving on http://{settings.host}:{settings.port} ({svc.db.dialect})", err=True)
     sys.stderr.flush()
     if workers > 1:
@@ -109,6 +117,8 @@ def serve(
             os.environ["CRMLINK_DATABASE_URL"] = settings.database_url
         if settings.strict:
             os.environ["CRMLINK_STRICT"] = "true"
+        if settings.admin_key:
+            os.environ["CRMLINK_ADMIN_KEY"] = settings.admin_key
         uvicorn.run(
             "crmlink.app:app_from_env",
             factory=True,

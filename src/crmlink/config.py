@@ -42,6 +42,9 @@ class Settings:
     grant_token_ttl: int = 180
     #: Zoho-like limits where none is set (STRICT_API_CREDITS_PER_DAY, STRICT_MAX_CONCURRENT_REQUESTS).
     strict: bool = False
+    #: Key of the admin API (``/__crmlink/...``: test orgs, fault rules, clock, request log); empty
+    #: turns the admin API off. ``--demo`` and the pytest plugin set one.
+    admin_key: str = ""
     #: Log level of the server (``warning`` hides request logs; nothing secret is ever logged).
     log_level: str = "info"
 

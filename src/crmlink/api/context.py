@@ -11,9 +11,11 @@ from litestar.datastructures import State
 from crmlink.config import Settings
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import Catalog
+from crmlink.domain.faults import FaultBook
 from crmlink.domain.ids import IdGenerator
 from crmlink.domain.limits import ConcurrencyGate
 from crmlink.domain.org_catalogs import OrgCatalogs
+from crmlink.domain.requestlog import RequestLog
 from crmlink.storage.engine import Database
 from crmlink.storage.schema import Conn
 
@@ -28,6 +30,9 @@ class Services:
     ids: IdGenerator
     gate: ConcurrencyGate = field(init=False)
     catalogs: OrgCatalogs = field(init=False)
+    # The testkit's books (admin API): fault rules and the request log, per process.
+    faults: FaultBook = field(default_factory=FaultBook)
+    requests: RequestLog = field(default_factory=RequestLog)
 
     def __post_init__(self) -> None:
         self.gate = ConcurrencyGate(self.settings.concurrency_limit)

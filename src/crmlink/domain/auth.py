@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import Connection, bindparam, select
 
-from crmlink.domain.clock import now_us
+from crmlink.domain.clock import now_us, org_now_us
 from crmlink.errors import InvalidToken
 from crmlink.storage import tables
 from crmlink.storage.hot import HotStatement
@@ -165,7 +165,7 @@ def actor_for_token(conn: Connection, token: str) -> Actor:
         row is None
         or not same_digest(row[0], wanted)
         or row[5] is not None
-        or row[4] <= now_us()
+        or row[4] <= org_now_us(row[1])
         or not row[9]
     ):
         raise InvalidToken()
@@ -194,7 +194,7 @@ def store_access_token(
 ) -> str:
     """Mint an access token, store its digest, and return the token (shown once)."""
     token = new_token()
-    now = now_us()
+    now = org_now_us(org_id)
     conn.execute(
         tables.oauth_access_tokens.insert().values(
             token_hash=digest(token),

@@ -34,7 +34,7 @@ from crmlink.domain.auth import (
     store_access_token,
     store_refresh_token,
 )
-from crmlink.domain.clock import now_us
+from crmlink.domain.clock import now_us, org_now_us
 from crmlink.errors import InvalidData
 from crmlink.storage import tables
 
@@ -172,7 +172,7 @@ def issue_grant(
 ) -> str:
     """A single-use grant token (authorization code) valid ``ttl_seconds``; returned once."""
     code = new_token()
-    at = now_us() if now is None else now
+    at = org_now_us(org_id) if now is None else now
     g = tables.oauth_grants
     # Housekeeping: expired grants can never be exchanged (a used one answers invalid_code either way).
     conn.execute(delete(g).where(g.c.org_id == org_id, g.c.expires_at <= at))
@@ -205,7 +205,7 @@ def exchange_code(
     client = authenticate_client(conn, client_id, client_secret)
     if client is None:
         return OAuthRefusal(OAuthErrorCode.INVALID_CLIENT)
-    at = now_us() if now is None else now
+    at = org_now_us(client.org_id) if now is None else now
     g = tables.oauth_grants
     wanted = digest(code)
     row = conn.execute(

@@ -25,6 +25,7 @@ from crmlink.api import oauth as oauth_api
 from crmlink.api import related as related_api
 from crmlink.api import users as users_api
 from crmlink.api.context import Req, services
+from crmlink.api.openapi.admin import ADMIN_ROUTE_DOCS, ADMIN_SCHEME
 from crmlink.api.openapi.oauth import OAUTH_ROUTE_DOCS, USERS_ROUTE_DOCS, user_schema
 from crmlink.api.openapi.operations import Operation, RouteDoc, json_content
 from crmlink.api.openapi.records import RECORD_ROUTE_DOCS
@@ -55,6 +56,7 @@ ROUTE_DOCS: tuple[RouteDoc, ...] = (
     *(RELATED_ROUTE_DOCS if related_api.ROUTES else ()),
     *(USERS_ROUTE_DOCS if users_api.ROUTES else ()),
     *(OAUTH_ROUTE_DOCS if oauth_api.ROUTES else ()),
+    *ADMIN_ROUTE_DOCS,
     RouteDoc("GET", "/openapi.json", lambda _c: [("/openapi.json", _openapi_op())]),
 )
 
@@ -98,7 +100,8 @@ def build_openapi(catalog: Catalog) -> dict[str, Any]:
                     "in": "header",
                     "name": "Authorization",
                     "description": "``Zoho-oauthtoken <access token>``.",
-                }
+                },
+                "crmlink_admin": ADMIN_SCHEME,
             },
         },
     }
