@@ -437,3 +437,13 @@ def test_linking_module_records_are_not_served(client: Any, custom_org: TestOrg)
         ("Contacts", "Contacts"),
         ("Skills", "Skills"),
     ]
+
+
+def test_file_upload_keys_from_the_sdk(client: Any, custom_org: TestOrg) -> None:
+    """The v2.1 SDK sends a file item's keys lower-cased (``file_id``) and reads ``file_Id``."""
+    org = custom_org
+    made = _insert(
+        client, org, "Leads", {"Last_Name": "F", "Contract_Files": [{"file_id": "abc", "junk": 1}]}
+    )
+    record = _get(client, org, "Leads", made.json()["data"][0]["details"]["id"])
+    assert record["Contract_Files"] == [{"file_Id": "abc"}]

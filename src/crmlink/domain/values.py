@@ -116,19 +116,47 @@ def check_value(f: FieldDef, value: Any) -> Any:
     raise BadValue(expected_type(f))
 
 
+# The v2.1 SDK's wire names of a file-upload item (record.FileDetails). The SDK itself sends
+# them lower-cased on input (json_converter: ``key_name.lower()``) and reads them in this
+# casing on output, so input keys are matched without case and stored in this casing.
+_FILE_KEYS = {
+    k.lower(): k
+    for k in (
+        "file_Id",
+        "file_Name",
+        "file_Size",
+        "extn",
+        "download_Url",
+        "preview_Url",
+        "delete_Url",
+        "attachment_Id",
+        "entity_Id",
+        "creator_Id",
+        "original_Size_Byte",
+        "is_Preview_Available",
+        "link_Docs",
+        "mode",
+    )
+}
+
+
 def _files(f: FieldDef, value: Any) -> list[dict[str, Any]]:
     """A file or image upload field: a list of objects naming uploaded files (``file_Id`` for
     files, ``File_Id`` or ``Encrypted_Id`` for images, the v2.1 SDK's wire keys), at most
-    ``length`` of them. Stored as given."""
-    key = "file_Id" if f.data_type == "fileupload" else "File_Id"
+    ``length`` of them."""
     if not isinstance(value, list) or (f.length is not None and len(value) > f.length):
         raise BadValue(f.data_type)
     out: list[dict[str, Any]] = []
     for item in value:
         if not isinstance(item, dict):
             raise BadValue(f.data_type)
-        ident = item.get(key, item.get("Encrypted_Id") if f.data_type == "imageupload" else None)
+        if f.data_type == "fileupload":
+            clean = {_FILE_KEYS[k.lower()]: v for k, v in item.items() if k.lower() in _FILE_KEYS}
+            ident = clean.get("file_Id")
+        else:
+            clean = dict(item)
+            ident = item.get("File_Id", item.get("Encrypted_Id"))
         if not isinstance(ident, str) or not ident:
             raise BadValue(f.data_type)
-        out.append(dict(item))
+        out.append(clean)
     return out
