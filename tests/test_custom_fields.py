@@ -447,3 +447,24 @@ def test_file_upload_keys_from_the_sdk(client: Any, custom_org: TestOrg) -> None
     )
     record = _get(client, org, "Leads", made.json()["data"][0]["details"]["id"])
     assert record["Contract_Files"] == [{"file_Id": "abc"}]
+
+
+def test_notes_and_sorting_on_custom_data(client: Any, custom_org: TestOrg) -> None:
+    org = custom_org
+    made = _insert(
+        client, org, "Vehicles", {"Name": "B", "Model_Year": 2020}, {"Name": "A", "Model_Year": 2024}
+    )
+    first, second = (i["details"]["id"] for i in made.json()["data"])
+    note = _insert(
+        client,
+        org,
+        "Notes",
+        {"Note_Content": "serviced", "Parent_Id": {"id": first}, "$se_module": "Vehicles"},
+    )
+    assert note.status_code == 201, note.text
+    notes = client.get(f"/crm/v2.1/Vehicles/{first}/Notes", headers=org.headers).json()["data"]
+    assert [n["Note_Content"] for n in notes] == ["serviced"] and notes[0]["$se_module"] == "Vehicles"
+    listed = client.get("/crm/v2.1/Vehicles?sort_by=Model_Year&sort_order=desc", headers=org.headers).json()[
+        "data"
+    ]
+    assert [r["id"] for r in listed] == [second, first]

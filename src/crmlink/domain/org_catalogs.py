@@ -86,6 +86,7 @@ def apply_schema(
 ) -> Applied:
     """Make ``doc`` the org's schema (replacing its previous one), unless a stored value would
     be lost. ``SchemaError`` if the doc itself is invalid."""
+    store.lock_schema(conn, org_id)
     old = catalogs.get(conn, org_id)
     new = build_catalog(catalogs.base, doc)
     plan = plan_change(old, new)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, cast, delete, func, insert, select, text, upd
 from sqlalchemy.dialects.postgresql import JSONB
 
 from crmlink.storage import tables
+from crmlink.storage.locks import lock
 
 _decode = msgspec.json.decode
 
@@ -27,6 +28,11 @@ class StoredSchema:
     modified_at: int | None
     modules: list[bytes]  # ModuleSpec JSON (fields left out)
     fields: list[tuple[str, bytes]]  # (module, FieldSpec JSON), in position order
+
+
+def lock_schema(conn: Connection, org_id: int) -> None:
+    """Schema changes of one org take turns (PostgreSQL; SQLite writers already do)."""
+    lock(conn, "schema", org_id)
 
 
 def schema_version(conn: Connection, org_id: int) -> int:
