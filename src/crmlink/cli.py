@@ -172,5 +172,15 @@ def _register_accounts() -> None:
 
 _register_accounts()
 
+
+def _register_testkit() -> None:
+    from crmlink.cli_testkit import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_testkit()
+
 if __name__ == "__main__":
     main()

@@ -50,7 +50,7 @@ class CrmlinkServer:
         self.admin = httpx.Client(base_url=self.base_url, headers={ADMIN_HEADER: admin_key}, timeout=30)
 
     @classmethod
-    def start(cls, database_url: str | None = None, *, timeout: float = 30.0) -> CrmlinkServer:
+    def start(cls, database_url: str | None = None, *, timeout: float = 120.0) -> CrmlinkServer:
         """``crmlink serve`` on a free port of 127.0.0.1; its log is ``workdir/serve.log``."""
         workdir = Path(tempfile.mkdtemp(prefix="crmlink-test-"))
         port = _free_port()
@@ -83,7 +83,9 @@ class CrmlinkServer:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"crmlink serve exited with {self.process.returncode}:\n{self.log()}")
             try:
-                httpx.get(f"{self.base_url}/openapi.json", timeout=1.0)
+                # Any answer will do (401 here): the server is up. A cheap route, not the
+                # OpenAPI description, which is built on its first call.
+                httpx.get(f"{self.base_url}/crm/v2.1/settings/modules", timeout=5.0)
                 return
             except httpx.TransportError:
                 time.sleep(0.05)
