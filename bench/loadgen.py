@@ -24,9 +24,19 @@ SCENARIOS: dict[str, tuple[int, ...]] = {
     "list200": (200,),
     "delink100": (200,),
     "insert100": (201,),
+    "search_email": (200,),
+    "coql_email": (200,),
 }
 # Scenario -> items per request (related ids, records or list rows).
-ITEMS: dict[str, int] = {"relate100": 100, "relate1": 1, "list200": 200, "delink100": 100, "insert100": 100}
+ITEMS: dict[str, int] = {
+    "relate100": 100,
+    "relate1": 1,
+    "list200": 200,
+    "delink100": 100,
+    "insert100": 100,
+    "search_email": 1,
+    "coql_email": 1,
+}
 
 
 def ensure_wrk() -> str:
@@ -59,6 +69,7 @@ class Target:
     pool_products: Sequence[int] = ()
     limit: int = 0
     offset: int = 0
+    leads: int = 1  # Leads in the data set: their Emails are person0..person{leads-1}@example.com
 
 
 @dataclass
@@ -108,6 +119,7 @@ def write_data(target: Target, path: Path, threads: int) -> Path:
         f"  limit = {target.limit // max(1, threads) if target.limit else 0},\n"
         f"  offset = {target.offset},\n"
         f"  step = {threads},\n"
+        f"  leads = {target.leads},\n"
         f"  products = {_lua_strings(target.products or [1])},\n"
         f"  price_books = {_lua_strings(target.price_books or [1])},\n"
         f"  pool_products = {_lua_strings(target.pool_products or [1])},\n"

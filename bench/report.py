@@ -15,6 +15,8 @@ SCENARIO_TITLES = {
     "list200": "related list, page of 200 of 10k",
     "delink100": "bulk delink 100",
     "insert100": "records insert 100",
+    "search_email": "search criteria Email equals (1 match)",
+    "coql_email": "COQL where Email = (1 match)",
 }
 TARGET_CONNECTIONS = "8"
 
@@ -73,9 +75,25 @@ def checks(results: dict[str, Any]) -> list[Check]:
         row = _row(s, "sqlite", "list200", c)
         return None if not row or row["errors"] else (f"{row['p50_ms']:.2f} ms", row["p50_ms"] <= 10.0)
 
+    def p50_equality(scenario: str) -> Any:
+        def check(s: dict[str, Any]) -> tuple[str, bool] | None:
+            found = [
+                (engine, row)
+                for engine in ("sqlite", "postgresql")
+                if (row := _row(s, engine, scenario, c)) and not row["errors"]
+            ]
+            if not found:
+                return None
+            text = " / ".join(f"{engine} {row['p50_ms']:.2f} ms" for engine, row in found)
+            return text, all(row["p50_ms"] <= 10.0 for _, row in found)
+
+        return check
+
     each("bulk relate 100 >= 70% of the floor's throughput", relate_ratio)
     each("single relate p99 <= 5 ms", p99_single)
     each("related-list page of 200 of 10k: p50 <= 10 ms", p50_list)
+    each("search Email equals: p50 <= 10 ms (both engines)", p50_equality("search_email"))
+    each("COQL where Email =: p50 <= 10 ms (both engines)", p50_equality("coql_email"))
 
     small = next((s for s in sizes if s["size"] <= 10_000), None)
     large = next((s for s in reversed(sizes) if s["size"] >= 1_000_000), None)

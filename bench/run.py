@@ -42,7 +42,7 @@ from crmlink.storage.engine import Database
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_FLOOR = REPO.parent / "shared" / "bench" / "reference_server.py"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
-ALL_SCENARIOS = ("relate100", "relate1", "list200", "delink100", "insert100")
+ALL_SCENARIOS = ("relate100", "relate1", "list200", "delink100", "insert100", "search_email", "coql_email")
 SCALEOUT_SCENARIOS = ("relate100", "insert100")
 PRODUCT_SAMPLE = 5_000
 BOOK_SAMPLE = 20_000
@@ -227,6 +227,8 @@ class Bench:
             ),
             "delink100": target("delink100", pool_products=pool_products),
             "insert100": target("insert100"),
+            "search_email": target("search_email", leads=len(loaded.ids["Leads"])),
+            "coql_email": target("coql_email", leads=len(loaded.ids["Leads"])),
         }
 
     def scenarios(

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crmlink.api.context import Services
-from crmlink.domain import oauth, relations
+from crmlink.domain import oauth
 from crmlink.domain.auth import store_access_token
 from crmlink.domain.catalog_data import CATALOG
 from crmlink.domain.clock import now_us
 from crmlink.domain.orgs import add_user, create_org, create_profile, find_user
 from crmlink.domain.passwords import set_password
+from crmlink.storage import links
 
 FULL_SCOPE = "ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL"
 
@@ -107,15 +108,15 @@ class TestOrg:
                 access_ttl=3600,
             )
 
-    def link_events(self) -> list[relations.LinkEvent]:
+    def link_events(self) -> list[links.LinkEvent]:
         """The org's link change events, oldest first."""
         with self.services.db.read() as conn:
-            return relations.events(conn, self.org_id)
+            return links.events(conn, self.org_id)
 
     def stored_links(self, relation: str) -> dict[tuple[int, int], dict[str, Any]]:
         """``{(left_id, right_id): relation data}`` of every stored link of ``relation``."""
         with self.services.db.read() as conn:
-            return relations.link_pairs(conn, self.org_id, CATALOG.relation_map[relation])
+            return links.link_pairs(conn, self.org_id, CATALOG.relation_map[relation].name)
 
     def all_links(self) -> dict[str, dict[tuple[int, int], dict[str, Any]]]:
         """Every stored link of the org, by relation name (relations without links left out)."""

@@ -213,7 +213,7 @@ def test_metadata_answers_from_the_org_catalog(client: Any, custom_org: TestOrg)
     assert region["custom_field"] is True and region["id"] == "3652397000003217001"
     assert [v["display_value"] for v in region["pick_list_values"]] == ["-None-", "EMEA", "APAC", "AMER"]
     assert (
-        by_name["Partner_Code"]["unique"] == {"casesensitive": False}
+        by_name["Partner_Code"]["unique"] == {"casesensitive": "false"}
         and by_name["Partner_Code"]["length"] == 20
     )
     assert by_name["Weight"]["decimal_place"] == 3

@@ -138,6 +138,29 @@ def test_every_related_list_with_real_links(client: Any, org: TestOrg, described
                 check(described, base, "GET", client.get(url, headers=org.headers))  # 204
 
 
+def test_search_and_coql_answers(client: Any, org: TestOrg, described: Any) -> None:
+    for module in CATALOG.modules:
+        m = module.api_name
+        client.post(
+            f"/crm/{V}/{m}", json={"data": [record_fields(m, i) for i in range(2)]}, headers=org.headers
+        )
+        path = f"/crm/{{version}}/{m}/search"
+        crit = {"criteria": "(Created_Time:greater_than:2001-01-01T00:00:00+00:00)", "per_page": "1"}
+        check(described, path, "GET", client.get(f"/crm/{V}/{m}/search", params=crit, headers=org.headers))
+        none = {"criteria": "(Created_Time:less_than:2001-01-01T00:00:00+00:00)"}
+        check(described, path, "GET", client.get(f"/crm/{V}/{m}/search", params=none, headers=org.headers))
+        bad = {"criteria": "((id:equals:1)"}
+        check(described, path, "GET", client.get(f"/crm/{V}/{m}/search", params=bad, headers=org.headers))
+        fields = ", ".join(f.api_name for f in module.fields if f.data_type != "textarea")
+        for query in (
+            f"select {fields} from {m} where id is not null limit 1",
+            f"select id from {m} where id = 1",
+            f"select id from {m} where",
+        ):
+            answer = client.post(f"/crm/{V}/coql", json={"select_query": query}, headers=org.headers)
+            check(described, "/crm/{version}/coql", "POST", answer)
+
+
 def test_metadata_of_an_org_with_its_own_schema(
     client: Any, services: Any, org: TestOrg, described: Any
 ) -> None:

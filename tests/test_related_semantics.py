@@ -17,6 +17,7 @@ from crmlink.domain import relations as rel
 from crmlink.domain.catalog_data import CATALOG
 from crmlink.domain.clock import iso, now_us
 from crmlink.domain.relation_values import RelateItem, parse_relate_item
+from crmlink.storage import links as link_store
 from crmlink.storage import tables
 from tests.factories import TestOrg, record_fields
 from tests.helpers import JSON_TYPE, assert_item_error, assert_success, assert_zoho_error
@@ -298,7 +299,7 @@ def test_events_name_the_actor_the_time_and_both_records(client: Any, org: TestO
         assert started <= e.at <= finished
     assert [e.seq for e in events] == sorted(e.seq for e in events)
     with org.services.db.read() as conn:
-        assert rel.events(conn, org.org_id, after_seq=events[0].seq) == events[1:]
+        assert link_store.events(conn, org.org_id, after_seq=events[0].seq) == events[1:]
 
 
 def test_events_are_kept_per_org(client: Any, org: TestOrg, orgs: Any) -> None:
@@ -550,7 +551,12 @@ def test_listing_a_page_of_10000_links_uses_the_indexes(org: TestOrg) -> None:
                 "limit": 201,
                 "offset": 200,
             }
-            plan = _plan(conn, rel.list_statement(parent_is_left), params, rel.list_sql(conn, parent_is_left))
+            plan = _plan(
+                conn,
+                link_store.list_statement(parent_is_left),
+                params,
+                link_store.list_sql(conn, parent_is_left),
+            )
             if sqlite:
                 # Links through the index whose order is the related id (the page's first id is
                 # found in that index alone), records by primary key: nothing scanned or sorted.
@@ -564,7 +570,7 @@ def test_listing_a_page_of_10000_links_uses_the_indexes(org: TestOrg) -> None:
         if sqlite:
             # Relating 100 items probes the primary key per id, never the org's 10,001 records.
             for parent_is_left in (True, False):
-                sql = rel.relate_lookup_sql(conn, parent_is_left)
+                sql = link_store.relate_lookup_sql(conn, parent_is_left)
                 args = ("products_price_books", product, org.org_id, "[1,2]")
                 plan = "\n".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, args))
                 assert "SEARCH records USING INDEX sqlite_autoindex_records_1 (org_id=? AND id=?)" in plan, (

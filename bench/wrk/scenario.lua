@@ -52,6 +52,11 @@ local function leads_body(i)
   return '{"data":[' .. table.concat(parts, ",") .. ']}'
 end
 
+-- A lead's Email, spread over all the leads of the data set (loaded as person<i>@example.com).
+local function lead_email(i)
+  return "person" .. ((i * 7919) % cfg.leads) .. "@example.com"
+end
+
 local builders = {
   relate100 = function(i)
     local product = products[(i % n_products) + 1]
@@ -74,6 +79,13 @@ local builders = {
   end,
   insert100 = function(i)
     return wrk.format("POST", base .. "/Leads", headers, leads_body(i))
+  end,
+  search_email = function(i)
+    return wrk.format("GET", base .. "/Leads/search?criteria=(Email:equals:" .. lead_email(i) .. ")", headers)
+  end,
+  coql_email = function(i)
+    local query = "select Last_Name, Email, Owner from Leads where Email = '" .. lead_email(i) .. "'"
+    return wrk.format("POST", base .. "/coql", headers, '{"select_query":"' .. query .. '"}')
   end,
 }
 

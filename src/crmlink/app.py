@@ -9,7 +9,19 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
-from crmlink.api import admin, metadata, oauth, openapi, records, related, users
+from crmlink.api import (
+    actions,
+    admin,
+    deleted,
+    metadata,
+    oauth,
+    openapi,
+    query,
+    records,
+    related,
+    upsert,
+    users,
+)
 from crmlink.api.context import Services
 from crmlink.api.errors import handle_crm_error, handle_http_exception, handle_unexpected
 from crmlink.api.limits import enforce_limits
@@ -41,6 +53,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         *metadata.ROUTES,
         *users.ROUTES,
         *records.ROUTES,
+        *upsert.ROUTES,
+        *deleted.ROUTES,
+        *actions.ROUTES,
+        *query.ROUTES,
         *related.ROUTES,
         *oauth.ROUTES,
         *admin.ROUTES,

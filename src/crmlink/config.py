@@ -42,6 +42,10 @@ class Settings:
     grant_token_ttl: int = 180
     #: Zoho-like limits where none is set (STRICT_API_CREDITS_PER_DAY, STRICT_MAX_CONCURRENT_REQUESTS).
     strict: bool = False
+    #: Days a deleted record stays in the recycle bin (listed as ``recycle``; Zoho: 60).
+    recycle_bin_days: int = 60
+    #: Days a record is then still listed as ``permanent``, before it is purged (Zoho: 120).
+    deleted_retention_days: int = 120
     #: Key of the admin API (``/__crmlink/...``: test orgs, fault rules, clock, request log); empty
     #: turns the admin API off. ``--demo`` and the pytest plugin set one.
     admin_key: str = ""

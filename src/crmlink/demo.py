@@ -6,7 +6,6 @@ import secrets
 from typing import Any
 
 import click
-from sqlalchemy import Connection, func, select
 
 from crmlink.api.context import Services
 from crmlink.config import Settings
@@ -17,7 +16,8 @@ from crmlink.domain.auth import Actor, parse_permissions, parse_scopes
 from crmlink.domain.catalog import Catalog
 from crmlink.domain.ids import IdGenerator
 from crmlink.domain.orgs import DEFAULT_ADMIN_EMAIL, default_org_id, ensure_default_org, find_user
-from crmlink.storage import tables
+from crmlink.storage import records as record_store
+from crmlink.storage.connection import Connection
 
 FULL_SCOPE = "ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL,ZohoCRM.org.ALL"
 
@@ -127,8 +127,7 @@ def _insert(
 def load_demo(conn: Connection, catalog: Catalog, ids: IdGenerator) -> bool:
     """Load the demo data once; returns False when the org already has records."""
     org_id = ensure_default_org(conn, ids)
-    r = tables.records
-    if conn.scalar(select(func.count()).select_from(r).where(r.c.org_id == org_id)):
+    if record_store.org_has_records(conn, org_id):
         return False
     actor = _admin_actor(conn, org_id)
     accounts = _insert(conn, catalog, ids, actor, "Accounts", _ACCOUNTS)

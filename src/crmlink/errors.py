@@ -14,11 +14,16 @@ classes as *values* (``as_item()``), never raised::
     ├── InvalidRequestMethod         400 INVALID_REQUEST_METHOD
     ├── AuthorizationFailed          400 AUTHORIZATION_FAILED
     ├── DuplicateData                400 DUPLICATE_DATA
+    ├── PatternNotMatched            400 PATTERN_NOT_MATCHED
+    ├── InvalidQuery                 400 INVALID_QUERY           (search criteria, COQL semantics)
+    ├── CoqlSyntaxError              400 SYNTAX_ERROR
+    ├── LimitReached                 400 LIMIT_REACHED           (search past record 2,000)
     ├── AuthenticationFailure        401 AUTHENTICATION_FAILURE
     ├── InvalidToken                 401 INVALID_TOKEN
     ├── OAuthScopeMismatch           401 OAUTH_SCOPE_MISMATCH
     ├── NoPermission                 403 NO_PERMISSION
     ├── InvalidUrlPattern            404 INVALID_URL_PATTERN
+    ├── NotFound                     404 NOT_FOUND
     ├── RequestTooLarge              413 REQUEST_ENTITY_TOO_LARGE
     ├── TooManyRequests              429 TOO_MANY_REQUESTS
     └── InternalError                500 INTERNAL_ERROR
@@ -114,6 +119,42 @@ class DuplicateData(CRMError):
 
     code = "DUPLICATE_DATA"
     default_message = "duplicate data"
+
+
+class PatternNotMatched(CRMError):
+    """A parameter outside its allowed values (``type`` of the deleted-records list)."""
+
+    code = "PATTERN_NOT_MATCHED"
+    default_message = "Please check whether the input values are correct"
+
+
+class NotFound(CRMError):
+    """A well-formed id that names nothing where Zoho answers 404 (an unknown mass update job)."""
+
+    status_code = 404
+    code = "NOT_FOUND"
+    default_message = "Empty response"
+
+
+class InvalidQuery(CRMError):
+    """A search criteria or COQL query that names unknown fields, bad operators or bad values."""
+
+    code = "INVALID_QUERY"
+    default_message = "invalid query formed"
+
+
+class CoqlSyntaxError(CRMError):
+    """A COQL query that does not parse (Zoho's message, typo included)."""
+
+    code = "SYNTAX_ERROR"
+    default_message = "error occured while parsing the query"
+
+
+class LimitReached(CRMError):
+    """Search paging past the 2,000th record."""
+
+    code = "LIMIT_REACHED"
+    default_message = "maximum response iteration limit reached"
 
 
 class AuthenticationFailure(CRMError):

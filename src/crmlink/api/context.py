@@ -15,6 +15,7 @@ from crmlink.domain.faults import FaultBook
 from crmlink.domain.ids import IdGenerator
 from crmlink.domain.limits import ConcurrencyGate
 from crmlink.domain.org_catalogs import OrgCatalogs
+from crmlink.domain.recycle_bin import Retention
 from crmlink.domain.requestlog import RequestLog
 from crmlink.storage.engine import Database
 from crmlink.storage.schema import Conn
@@ -53,6 +54,11 @@ class Services:
                 return self.catalogs.get(conn, actor.org_id, actor.schema_version)
 
         return await self.db.run(load)
+
+    @property
+    def retention(self) -> Retention:
+        """How long deleted records stay listed (recycle bin, then permanent)."""
+        return Retention(self.settings.recycle_bin_days, self.settings.deleted_retention_days)
 
 
 def services(request: Req) -> Services:

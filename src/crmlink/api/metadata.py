@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 from litestar import Response, get
-from sqlalchemy import select
 
 from crmlink.api.context import Req, services
 from crmlink.api.params import check_version, modified_since, resolve_module
 from crmlink.api.responses import empty_response, json_response
 from crmlink.api.security import authenticate, authorize_settings
 from crmlink.domain import metadata as meta
+from crmlink.domain import orgs
 from crmlink.domain.clock import parse_iso
 from crmlink.errors import RequiredParamMissing
-from crmlink.storage import tables
 
 Req = Req
 
@@ -31,10 +30,8 @@ async def _profiles(request: Req, org_id: int) -> list[dict[str, str]]:
     svc = services(request)
 
     def work() -> list[dict[str, str]]:
-        p = tables.profiles
         with svc.db.read() as conn:
-            rows = conn.execute(select(p.c.name, p.c.id).where(p.c.org_id == org_id).order_by(p.c.id))
-            return [{"name": r[0], "id": str(r[1])} for r in rows]
+            return [{"name": p.name, "id": str(p.id)} for p in orgs.profiles(conn, org_id)]
 
     return await svc.db.run(work)
 

@@ -28,6 +28,10 @@ from crmlink.errors import (
 MAX_ITEMS = 100
 MAX_PER_PAGE = 200
 VERSIONS = frozenset({"v2", "v2.1"})
+# Words Zoho reserves in the segment after a module (``/Leads/search``, ``/Leads/actions/count``)
+# and after the version (``/coql``). They are never record ids: until a route serves one, it is
+# an unknown URL (404 INVALID_URL_PATTERN), not "the id given seems to be invalid".
+RESERVED_PATH_WORDS = frozenset({"search", "upsert", "deleted", "actions", "coql"})
 
 _decoder = msgspec.json.Decoder()
 
@@ -37,7 +41,21 @@ def check_version(version: str) -> None:
         raise InvalidUrlPattern()
 
 
+def check_record_segment(segment: str) -> None:
+    """``INVALID_URL_PATTERN`` for a reserved word where a record id would be."""
+    if segment.lower() in RESERVED_PATH_WORDS:
+        raise InvalidUrlPattern()
+
+
+def is_reserved_path(path: str) -> bool:
+    """Does ``/crm/{v}/{module}/{word}...`` or ``/crm/{v}/{word}`` use a reserved word?"""
+    parts = path.strip("/").split("/")
+    return len(parts) >= 3 and parts[0] == "crm" and any(p.lower() in RESERVED_PATH_WORDS for p in parts[2:4])
+
+
 def resolve_module(catalog: Catalog, name: str, *, path_index: int | None = 0) -> ModuleDef:
+    if path_index == 0:
+        check_record_segment(name)  # ``/crm/v2/coql`` names no module
     details = {"resource_path_index": path_index} if path_index is not None else {}
     module = catalog.find_module(name)
     if module is not None and (module.api_supported or path_index is None):

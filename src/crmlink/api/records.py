@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Response, delete, get, post, put
 from sqlalchemy import Connection
 
 from crmlink.api.context import Req, Services, services
 from crmlink.api.params import (
+    MAX_ITEMS,
+    check_record_segment,
     check_version,
     csv_param,
     data_items,
@@ -19,16 +23,39 @@ from crmlink.api.params import (
 )
 from crmlink.api.responses import empty_response, json_response, results_response
 from crmlink.api.security import authenticate, authorize_module, bearer_token
+from crmlink.domain import external as ext
 from crmlink.domain import records as rec
 from crmlink.domain.auth import Actor, Operation, actor_for_token
-from crmlink.domain.catalog import Catalog, ModuleDef
-from crmlink.errors import InvalidData
+from crmlink.domain.catalog import Catalog, FieldDef, ModuleDef
+from crmlink.errors import InvalidData, LimitExceeded, RequiredParamMissing
 
 Req = Req
 
 
+def _external(request: Req, svc: Services, mod: ModuleDef) -> ext.External | None:
+    """The ``X-EXTERNAL`` header's meaning for ``mod`` (``None`` without it)."""
+    return ext.parse_header(svc.catalog, mod, request.headers.get(ext.HEADER.lower()))
+
+
+def _record_external(request: Req, svc: Services, mod: ModuleDef) -> FieldDef | None:
+    found = _external(request, svc, mod)
+    return found.record if found is not None else None
+
+
+def _external_ids(request: Req) -> list[str] | None:
+    """``ids=`` as external values (at most 100)."""
+    parts = csv_param(request, "ids")
+    if parts is not None and len(parts) > MAX_ITEMS:
+        raise LimitExceeded(
+            f"Limit Exceeded, You cannot give more than {MAX_ITEMS} record ids",
+            {"limit": str(MAX_ITEMS), "param_name": "ids"},
+        )
+    return parts or None
+
+
 def _may_read(svc: Services, conn: Connection, token: str, module: str) -> tuple[Actor, ModuleDef, Catalog]:
-    """The read routes' checks in their order: token, module, scope and profile."""
+    """The read routes' checks in their order: token, module, scope and profile; the org's
+    catalog (docs/schema.md)."""
     actor = actor_for_token(conn, token)
     catalog = svc.catalog_in(conn, actor)
     mod = resolve_module(catalog, module)
@@ -50,7 +77,17 @@ async def list_records(request: Req) -> Response[bytes]:
         with svc.db.read() as conn:
             actor, mod, catalog = _may_read(svc, conn, token, module)
             page, per_page = paging(request)
-            fields, ids = csv_param(request, "fields"), ids_param(request, required=False)
+            key = _record_external(request, svc, mod)
+            fields = csv_param(request, "fields")
+            if key is None:
+                ids = ids_param(request, required=False)
+            else:
+                wanted = _external_ids(request)
+                ids = (
+                    list(ext.find_ids(conn, actor.org_id, mod, key, wanted).values())
+                    if wanted is not None
+                    else None
+                )
             sort_by, sort_order = request.query_params.get("sort_by"), request.query_params.get("sort_order")
             if sort_order not in (None, "asc", "desc"):
                 raise InvalidData(details={"param_name": "sort_order"})
@@ -92,13 +129,21 @@ async def get_record(request: Req) -> Response[bytes]:
     module = request.path_params["module"]
     record_id = request.path_params["record_id"]
     check_version(version)
+    check_record_segment(record_id)
     svc = services(request)
     token = bearer_token(request)
 
     def work() -> dict[str, object] | None:
         with svc.db.read() as conn:  # the checks, then the record, in one transaction
             actor, mod, catalog = _may_read(svc, conn, token, module)
-            rid = path_id(record_id, 1)
+            key = _record_external(request, svc, mod)
+            if key is None:
+                rid = path_id(record_id, 1)
+            else:
+                found = ext.find_ids(conn, actor.org_id, mod, key, [record_id]).get(record_id)
+                if found is None:
+                    return None
+                rid = found
             return rec.get_record(conn, catalog, actor.org_id, mod, rid)
 
     found = await svc.db.run(work)
@@ -119,9 +164,13 @@ async def insert_records(request: Req) -> Response[bytes]:
     mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.CREATE)
     items = data_items(await read_json(request))
+    external = _external(request, svc, mod)
 
-    def work(conn: Connection) -> list[dict[str, object]]:
-        return rec.insert_records(conn, catalog, svc.ids, actor, mod, items)
+    def work(conn: Connection) -> list[dict[str, Any]]:
+        prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
+        return ext.run_prepared(
+            prepared, lambda good: rec.insert_records(conn, catalog, svc.ids, actor, mod, good)
+        )
 
     return results_response(await svc.db.transact(work), all_ok_status=201)
 
@@ -137,9 +186,18 @@ async def update_records(request: Req) -> Response[bytes]:
     mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.UPDATE)
     items = data_items(await read_json(request))
+    external = _external(request, svc, mod)
 
-    def work(conn: Connection) -> list[dict[str, object]]:
-        return rec.update_records(conn, catalog, actor, mod, items)
+    def work(conn: Connection) -> list[dict[str, Any]]:
+        prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
+        key = external.record if external is not None else None
+        if key is not None:
+            prepared = ext.resolve_items(conn, actor.org_id, mod, key, prepared)
+        results = ext.run_prepared(prepared, lambda good: rec.update_records(conn, catalog, actor, mod, good))
+        if key is not None:
+            values = [item.get(key.api_name) if isinstance(item, dict) else None for item in items]
+            results = ext.echo(results, key, values)
+        return results
 
     return results_response(await svc.db.transact(work))
 
@@ -150,16 +208,29 @@ async def update_record(request: Req) -> Response[bytes]:
     module = request.path_params["module"]
     record_id = request.path_params["record_id"]
     check_version(version)
+    check_record_segment(record_id)
     svc = services(request)
     actor = await authenticate(request, svc)
     catalog = await svc.catalog_for(actor)
     mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.UPDATE)
-    rid = path_id(record_id, 1)
+    external = _external(request, svc, mod)
+    key = external.record if external is not None else None
+    rid = path_id(record_id, 1) if key is None else 0
     items = data_items(await read_json(request), max_items=1)
 
-    def work(conn: Connection) -> list[dict[str, object]]:
-        return rec.update_records(conn, catalog, actor, mod, items, path_id=rid)
+    def work(conn: Connection) -> list[dict[str, Any]]:
+        target = rid
+        if key is not None:
+            found = ext.find_ids(conn, actor.org_id, mod, key, [record_id]).get(record_id)
+            if found is None:
+                return [InvalidData(ext.INVALID_VALUE, {"api_name": key.api_name}).as_item()]
+            target = found
+        prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
+        results = ext.run_prepared(
+            prepared, lambda good: rec.update_records(conn, catalog, actor, mod, good, path_id=target)
+        )
+        return ext.echo(results, key, [record_id]) if key is not None else results
 
     return results_response(await svc.db.transact(work))
 
@@ -174,11 +245,19 @@ async def delete_records(request: Req) -> Response[bytes]:
     catalog = await svc.catalog_for(actor)
     mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.DELETE)
+    key = _record_external(request, svc, mod)
+    if key is not None:
+        values = _external_ids(request)
+        if values is None:
+            raise RequiredParamMissing(details={"param_name": "ids"})
+        return results_response(
+            await svc.db.transact(lambda conn: _delete_external(svc, conn, actor, mod, key, values))
+        )
     ids = ids_param(request, required=True)
     assert ids is not None
 
     def work(conn: Connection) -> list[dict[str, object]]:
-        return rec.delete_records(conn, catalog, actor, mod, list(ids))
+        return rec.delete_records(conn, catalog, actor, mod, list(ids), svc.retention)
 
     return results_response(await svc.db.transact(work))
 
@@ -189,17 +268,39 @@ async def delete_record(request: Req) -> Response[bytes]:
     module = request.path_params["module"]
     record_id = request.path_params["record_id"]
     check_version(version)
+    check_record_segment(record_id)
     svc = services(request)
     actor = await authenticate(request, svc)
     catalog = await svc.catalog_for(actor)
     mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.DELETE)
+    key = _record_external(request, svc, mod)
+    if key is not None:
+        return results_response(
+            await svc.db.transact(lambda conn: _delete_external(svc, conn, actor, mod, key, [record_id]))
+        )
     rid = path_id(record_id, 1)
 
     def work(conn: Connection) -> list[dict[str, object]]:
-        return rec.delete_records(conn, catalog, actor, mod, [rid])
+        return rec.delete_records(conn, catalog, actor, mod, [rid], svc.retention)
 
     return results_response(await svc.db.transact(work))
+
+
+def _delete_external(
+    svc: Services, conn: Connection, actor: Actor, mod: ModuleDef, key: FieldDef, values: list[str]
+) -> list[dict[str, Any]]:
+    """Delete by external values: one result per value, in order; a value no record holds
+    answers ``INVALID_DATA`` naming it, as an unknown id does."""
+    found = ext.find_ids(conn, actor.org_id, mod, key, values)
+    prepared: list[Any] = [
+        found[v] if v in found else InvalidData("the id given seems to be invalid", {"id": v}) for v in values
+    ]
+    results = ext.run_prepared(
+        prepared,
+        lambda good: rec.delete_records(conn, svc.catalog_in(conn, actor), actor, mod, good, svc.retention),
+    )
+    return ext.echo(results, key, values)
 
 
 ROUTES = [

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from crmlink.api.context import Req, Services, services
 from crmlink.api.params import (
+    check_record_segment,
     check_version,
     csv_param,
     data_items,
@@ -53,6 +54,7 @@ def _start(request: Req) -> tuple[Services, str, dict[str, str]]:
     """What needs no database: the version, and a token in the Authorization header."""
     params: dict[str, str] = request.path_params
     check_version(params["version"])
+    check_record_segment(params["record_id"])
     return services(request), bearer_token(request), params
 
 

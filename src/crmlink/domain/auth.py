@@ -14,15 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, bindparam, select
 
 from crmlink.domain.clock import now_us, org_now_us
 from crmlink.errors import InvalidToken
-from crmlink.storage import tables
-from crmlink.storage.hot import HotStatement
+from crmlink.storage import tokens as store
+from crmlink.storage.connection import Connection
 
 # Profile permissions, per module.
 VIEW, CREATE, EDIT, DELETE = "view", "create", "edit", "delete"
@@ -125,60 +123,28 @@ class Actor:
         return {"name": self.name, "id": str(self.user_id), "email": self.email}
 
 
-def _token_statement(_dialect: str) -> Any:
-    t, u, p, o = tables.oauth_access_tokens, tables.users, tables.profiles, tables.orgs
-    return (
-        select(
-            t.c.token_hash,
-            t.c.org_id,
-            t.c.user_id,
-            t.c.scope,
-            t.c.expires_at,
-            t.c.revoked_at,
-            t.c.client_id,
-            u.c.name,
-            u.c.email,
-            u.c.active,
-            p.c.name,
-            p.c.permissions,
-            o.c.schema_version,
-        )
-        .select_from(
-            t.join(u, (u.c.org_id == t.c.org_id) & (u.c.id == t.c.user_id))
-            .join(p, (p.c.org_id == u.c.org_id) & (p.c.id == u.c.profile_id))
-            .join(o, o.c.id == t.c.org_id)
-        )
-        .where(t.c.token_hash == bindparam("digest"))
-    )
-
-
-# Every API call runs this first; built once and run on the driver's cursor (storage/hot.py).
-_TOKEN = HotStatement(_token_statement)
-
-
 def actor_for_token(conn: Connection, token: str) -> Actor:
     """The actor behind an access token; ``InvalidToken`` if unknown, expired or revoked."""
     wanted = digest(token)
-    rows = _TOKEN.rows(conn, {"digest": wanted})
-    row = rows[0] if rows else None
+    row = store.access_token(conn, wanted)
     if (
         row is None
-        or not same_digest(row[0], wanted)
-        or row[5] is not None
-        or row[4] <= org_now_us(row[1])
-        or not row[9]
+        or not same_digest(row.token_hash, wanted)
+        or row.revoked_at is not None
+        or row.expires_at <= org_now_us(row.org_id)
+        or not row.user_active
     ):
         raise InvalidToken()
     return Actor(
-        org_id=row[1],
-        user_id=row[2],
-        name=row[7],
-        email=row[8],
-        profile_name=row[10],
-        permissions=parse_permissions(row[11]),
-        scopes=parse_scopes(row[3]),
-        client_id=row[6],
-        schema_version=row[12],
+        org_id=row.org_id,
+        user_id=row.user_id,
+        name=row.user_name,
+        email=row.user_email,
+        profile_name=row.profile_name,
+        permissions=parse_permissions(row.permissions),
+        scopes=parse_scopes(row.scope),
+        client_id=row.client_id,
+        schema_version=row.schema_version,
     )
 
 
@@ -195,18 +161,16 @@ def store_access_token(
     """Mint an access token, store its digest, and return the token (shown once)."""
     token = new_token()
     now = org_now_us(org_id)
-    conn.execute(
-        tables.oauth_access_tokens.insert().values(
-            token_hash=digest(token),
-            org_id=org_id,
-            client_id=client_id,
-            user_id=user_id,
-            scope=scope,
-            refresh_hash=refresh_hash,
-            created_at=now,
-            expires_at=now + ttl_seconds * 1_000_000,
-            revoked_at=None,
-        )
+    store.insert_access_token(
+        conn,
+        token_hash=digest(token),
+        org_id=org_id,
+        user_id=user_id,
+        scope=scope,
+        client_id=client_id,
+        refresh_hash=refresh_hash,
+        created_at=now,
+        expires_at=now + ttl_seconds * 1_000_000,
     )
     return token
 
@@ -215,15 +179,13 @@ def store_refresh_token(
     conn: Connection, *, org_id: int, user_id: int, scope: str, client_id: str | None
 ) -> str:
     token = new_token()
-    conn.execute(
-        tables.oauth_refresh_tokens.insert().values(
-            token_hash=digest(token),
-            org_id=org_id,
-            client_id=client_id,
-            user_id=user_id,
-            scope=scope,
-            created_at=now_us(),
-            revoked_at=None,
-        )
+    store.insert_refresh_token(
+        conn,
+        token_hash=digest(token),
+        org_id=org_id,
+        user_id=user_id,
+        scope=scope,
+        client_id=client_id,
+        created_at=now_us(),
     )
     return token

@@ -67,6 +67,14 @@ DATA_TYPES = frozenset(
 # the value is a Record and no target module's fields are fetched.
 SE_MODULE = "se_module"
 
+# Zoho's external-id field types (spec records-more §12): one value per record for the org, or
+# one per user.
+EXTERNAL_TYPES = frozenset({"org", "user"})
+
+# The data types a unique (duplicate-check) field may have (Zoho: single line, email, phone,
+# number, long integer, URL).
+UNIQUE_TYPES = frozenset({"text", "email", "phone", "integer", "bigint", "long", "website"})
+
 # Fields every record carries, maintained by the server and never accepted from clients.
 SYSTEM_FIELDS = frozenset({"id", "Created_Time", "Modified_Time", "Created_By", "Modified_By"})
 
@@ -130,6 +138,8 @@ class FieldDef:
     lookup_module: str | None = None
     read_only: bool = False
     decimal_place: int | None = None
+    #: "Do not allow duplicate values" (Zoho's user-defined unique field): a duplicate-check key
+    #: of upsert, after the module's system-defined ones (``ModuleDef.system_unique``).
     unique: bool = False
     # Set on an org's own fields (catalog overlay, ``domain/schema.py``); standard fields keep
     # the defaults and their ids are ``stable_id("field", module, api_name)``.
@@ -140,8 +150,14 @@ class FieldDef:
     auto_number: AutoNumber | None = None
     formula: Formula | None = None
     msl: MultiSelectLookup | None = None
+    #: An external-id field (Zoho's ``external.type``): ``"org"`` (one value per record, unique
+    #: in the org) or ``"user"`` (each user keeps their own value). Addressable with X-EXTERNAL
+    #: and checked by upsert like a unique field. ``None``: an ordinary field.
+    external: str | None = None
 
     def __post_init__(self) -> None:
+        if self.external is not None and (self.external not in EXTERNAL_TYPES or self.data_type != "text"):
+            raise ValueError(f"{self.api_name}: an external field is a text field of type org or user")
         if self.data_type not in DATA_TYPES:
             raise ValueError(f"{self.api_name}: data_type {self.data_type!r} is not Zoho's")
         if self.data_type == "lookup" and not self.lookup_module:
@@ -216,6 +232,9 @@ class ModuleDef:
     generated_type: str = "default"  # "custom" for an org's own modules, "linking" for MSL ones
     module_id: str | None = None  # kept from an imported schema; else a stable id
     api_supported: bool = True
+    #: Zoho's system-defined duplicate-check fields (Leads: Email); empty where the module has no
+    #: upsert (Notes).
+    system_unique: tuple[str, ...] = ()
 
     @cached_property
     def id(self) -> str:
@@ -228,6 +247,23 @@ class ModuleDef:
     @cached_property
     def mandatory_fields(self) -> tuple[FieldDef, ...]:
         return tuple(f for f in self.fields if f.mandatory)
+
+    @cached_property
+    def user_unique(self) -> tuple[FieldDef, ...]:
+        """User-defined unique fields and external fields, in field order (upsert keys too)."""
+        system = set(self.system_unique)
+        return tuple(
+            f for f in self.fields if (f.unique or f.external is not None) and f.api_name not in system
+        )
+
+    @cached_property
+    def key_fields(self) -> tuple[FieldDef, ...]:
+        """Every field that upsert may check: the system-defined ones, then the user's."""
+        return (*(self.field_map[n] for n in self.system_unique), *self.user_unique)
+
+    @cached_property
+    def external_fields(self) -> Mapping[str, FieldDef]:
+        return {f.api_name: f for f in self.fields if f.external is not None}
 
     @cached_property
     def related_list_map(self) -> Mapping[str, RelatedListDef]:
@@ -253,6 +289,11 @@ class Catalog:
             for f in m.fields:
                 if f.lookup_module and f.lookup_module not in names | {SE_MODULE}:
                     raise ValueError(f"{m.api_name}.{f.api_name}: unknown module {f.lookup_module}")
+                if (f.unique or f.api_name in m.system_unique) and f.data_type not in UNIQUE_TYPES:
+                    raise ValueError(f"{m.api_name}.{f.api_name}: {f.data_type} cannot be unique")
+            for name in m.system_unique:
+                if name not in m.field_map:
+                    raise ValueError(f"{m.api_name}: unknown system unique field {name}")
             for rl in m.related_lists:
                 if rl.kind is ListKind.LINK:
                     rel = relations.get(rl.relation or "")

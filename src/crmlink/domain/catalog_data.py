@@ -299,6 +299,7 @@ MEMBER_STATUSES = (
 
 LEADS = ModuleDef(
     api_name="Leads",
+    system_unique=("Email",),
     singular_label="Lead",
     plural_label="Leads",
     scope_name="leads",
@@ -336,6 +337,7 @@ LEADS = ModuleDef(
 
 CONTACTS = ModuleDef(
     api_name="Contacts",
+    system_unique=("Email",),
     singular_label="Contact",
     plural_label="Contacts",
     scope_name="contacts",
@@ -374,6 +376,7 @@ CONTACTS = ModuleDef(
 
 ACCOUNTS = ModuleDef(
     api_name="Accounts",
+    system_unique=("Account_Name",),
     singular_label="Account",
     plural_label="Accounts",
     scope_name="accounts",
@@ -411,6 +414,7 @@ ACCOUNTS = ModuleDef(
 
 DEALS = ModuleDef(
     api_name="Deals",
+    system_unique=("Deal_Name",),
     singular_label="Deal",
     plural_label="Deals",
     scope_name="deals",
@@ -443,6 +447,7 @@ DEALS = ModuleDef(
 
 CAMPAIGNS = ModuleDef(
     api_name="Campaigns",
+    system_unique=("Campaign_Name",),
     singular_label="Campaign",
     plural_label="Campaigns",
     scope_name="campaigns",
@@ -474,6 +479,7 @@ CAMPAIGNS = ModuleDef(
 
 PRODUCTS = ModuleDef(
     api_name="Products",
+    system_unique=("Product_Name",),
     singular_label="Product",
     plural_label="Products",
     scope_name="products",
@@ -513,6 +519,7 @@ PRODUCTS = ModuleDef(
 
 PRICE_BOOKS = ModuleDef(
     api_name="Price_Books",
+    system_unique=("Price_Book_Name",),
     singular_label="Price Book",
     plural_label="Price Books",
     scope_name="pricebooks",

@@ -14,14 +14,14 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import Connection, delete, select, update
-
 from crmlink.domain.auth import digest, same_digest
 from crmlink.domain.clock import now_us
 from crmlink.domain.oauth import ClientInfo, find_client, issue_grant, normalize_scope
 from crmlink.domain.passwords import check_sign_in
 from crmlink.errors import InvalidData
-from crmlink.storage import tables
+from crmlink.storage import oauth as store
+from crmlink.storage.connection import Connection
+from crmlink.storage.users import user_email as stored_email
 
 REQUEST_TTL = 600
 MAX_FAILURES = 5
@@ -83,23 +83,19 @@ def start(conn: Connection, client: ClientInfo, redirect_uri: str, scope: str, s
         raise ConsentProblem(exc.message) from None
     session, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = now_us()
-    ar = tables.oauth_auth_requests
     # Housekeeping: forget authorizations nobody finished.
-    conn.execute(delete(ar).where(ar.c.expires_at <= now))
-    conn.execute(
-        ar.insert().values(
-            session_hash=digest(session),
-            org_id=client.org_id,
-            client_id=client.client_id,
-            redirect_uri=redirect_uri,
-            scope=clean_scope,
-            state=state,
-            csrf_hash=digest(csrf),
-            user_id=None,
-            failures=0,
-            created_at=now,
-            expires_at=now + REQUEST_TTL * _US,
-        )
+    store.delete_expired_auth_requests(conn, now)
+    store.insert_auth_request(
+        conn,
+        session_hash=digest(session),
+        org_id=client.org_id,
+        client_id=client.client_id,
+        redirect_uri=redirect_uri,
+        scope=clean_scope,
+        state=state,
+        csrf_hash=digest(csrf),
+        created_at=now,
+        expires_at=now + REQUEST_TTL * _US,
     )
     request = AuthRequest(digest(session), client.org_id, client, redirect_uri, clean_scope, state, None)
     return Started(session, csrf, request)
@@ -109,26 +105,20 @@ def load(conn: Connection, session: str | None, csrf: str | None) -> AuthRequest
     """The authorization of this cookie, if the form's CSRF token is the current one."""
     if not session or not csrf:
         raise ConsentProblem("This form has expired or was not sent by this site. Start again.", 403)
-    ar = tables.oauth_auth_requests
     wanted = digest(session)
-    row = conn.execute(
-        select(
-            ar.c.session_hash,
-            ar.c.org_id,
-            ar.c.client_id,
-            ar.c.redirect_uri,
-            ar.c.scope,
-            ar.c.state,
-            ar.c.csrf_hash,
-            ar.c.user_id,
-        ).where(ar.c.session_hash == wanted, ar.c.expires_at > now_us())
-    ).first()
-    if row is None or not same_digest(row[0], wanted) or not same_digest(row[6], digest(csrf)):
+    row = store.live_auth_request(conn, wanted, now_us())
+    if (
+        row is None
+        or not same_digest(row.session_hash, wanted)
+        or not same_digest(row.csrf_hash, digest(csrf))
+    ):
         raise ConsentProblem("This form has expired or was not sent by this site. Start again.", 403)
-    client = find_client(conn, row[2])
+    client = find_client(conn, row.client_id)
     if client is None:
         raise ConsentProblem("Unknown client: check the client_id.")
-    return AuthRequest(row[0], row[1], client, row[3], row[4], row[5], row[7])
+    return AuthRequest(
+        row.session_hash, row.org_id, client, row.redirect_uri, row.scope, row.state, row.user_id
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,25 +136,15 @@ def sign_in(conn: Connection, request: AuthRequest, email: str, password: str) -
 
     Returns a value rather than raising, so that the caller's transaction keeps the failure count.
     """
-    ar = tables.oauth_auth_requests
     user_id = check_sign_in(conn, request.org_id, email, password)
     csrf = secrets.token_urlsafe(32)
     if user_id is None:
-        failures = conn.scalar(
-            update(ar)
-            .where(ar.c.session_hash == request.session_hash)
-            .values(failures=ar.c.failures + 1, csrf_hash=digest(csrf))
-            .returning(ar.c.failures)
-        )
+        failures = store.count_failed_sign_in(conn, request.session_hash, digest(csrf))
         if failures is None or failures >= MAX_FAILURES:
-            conn.execute(delete(ar).where(ar.c.session_hash == request.session_hash))
+            store.delete_auth_request(conn, request.session_hash)
             return SignIn(None, csrf, locked=True)
         return SignIn(None, csrf)
-    conn.execute(
-        update(ar)
-        .where(ar.c.session_hash == request.session_hash)
-        .values(user_id=user_id, csrf_hash=digest(csrf))
-    )
+    store.set_signed_in(conn, request.session_hash, user_id, digest(csrf))
     return SignIn(user_id, csrf)
 
 
@@ -172,9 +152,8 @@ def decide(conn: Connection, request: AuthRequest, *, allow: bool, grant_ttl: in
     """End the authorization: the URL to send the browser to (with ``code`` or ``error``)."""
     if request.user_id is None:
         raise ConsentProblem("Sign in first. Start again.", 403)
-    ar = tables.oauth_auth_requests
-    gone = conn.execute(delete(ar).where(ar.c.session_hash == request.session_hash)).rowcount
-    if gone != 1:  # a concurrent submission of the same form already ended it
+    if not store.delete_auth_request(conn, request.session_hash):
+        # A concurrent submission of the same form already ended it.
         raise ConsentProblem("This form has expired or was not sent by this site. Start again.", 403)
     extra = {"state": request.state} if request.state is not None else {}
     if not allow:
@@ -192,5 +171,4 @@ def decide(conn: Connection, request: AuthRequest, *, allow: bool, grant_ttl: in
 
 
 def user_email(conn: Connection, org_id: int, user_id: int) -> str:
-    u = tables.users
-    return str(conn.scalar(select(u.c.email).where(u.c.org_id == org_id, u.c.id == user_id)) or "")
+    return stored_email(conn, org_id, user_id) or ""

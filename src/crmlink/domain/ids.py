@@ -15,9 +15,7 @@ from __future__ import annotations
 import threading
 import time
 
-from sqlalchemy import update
-
-from crmlink.storage import tables
+from crmlink.storage.counters import increment
 from crmlink.storage.engine import Database
 
 EPOCH_MS = 1_577_836_800_000  # 2020-01-01T00:00:00Z
@@ -61,19 +59,8 @@ class IdGenerator:
 
 def allocate_node(db: Database) -> int:
     """Draw this process's node number from the shared counter (one transaction)."""
-    counter = tables.counters
     with db.write() as conn:
-        row = conn.execute(
-            update(counter)
-            .where(counter.c.name == "id_node")
-            .values(value=counter.c.value + 1)
-            .returning(counter.c.value)
-        ).first()
-        if row is None:
-            conn.execute(counter.insert().values(name="id_node", value=1))
-            value = 1
-        else:
-            value = int(row[0])
+        value = increment(conn, "id_node")
     return value % (MAX_NODE + 1)
 
 

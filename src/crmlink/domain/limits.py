@@ -19,11 +19,9 @@ import math
 from collections import Counter
 from collections.abc import Hashable
 
-from sqlalchemy import Connection, delete, select
-
 from crmlink.errors import TooManyRequests
-from crmlink.storage import tables
-from crmlink.storage.credits import add_credit
+from crmlink.storage import credits as store
+from crmlink.storage.connection import Connection
 
 WINDOW_MINUTES = 24 * 60
 
@@ -39,15 +37,10 @@ def spend_credit(conn: Connection, org_id: int, now: float, limit: int) -> None:
     24 hours. On PostgreSQL the org row is locked first, so that processes charging the same org
     at once cannot both take the last credit; SQLite's ``BEGIN IMMEDIATE`` already serialises.
     """
-    c = tables.api_credits
     minute = int(now // 60)
     first = minute - WINDOW_MINUTES + 1
-    if conn.dialect.name == "postgresql":
-        o = tables.orgs
-        conn.execute(select(o.c.id).where(o.c.id == org_id).with_for_update())
-    rows = conn.execute(
-        select(c.c.minute, c.c.used).where(c.c.org_id == org_id, c.c.minute >= first).order_by(c.c.minute)
-    ).all()
+    store.lock_org_credits(conn, org_id)
+    rows = store.credits_since(conn, org_id, first)
     used = sum(row.used for row in rows)
     if used >= limit:
         # Credits come back as the oldest minutes leave the window (at the end of minute+1439).
@@ -59,8 +52,8 @@ def spend_credit(conn: Connection, org_id: int, now: float, limit: int) -> None:
         raise too_many(60)
     if not rows or rows[-1].minute != minute:
         # First credit of this minute: drop the minutes that left the window.
-        conn.execute(delete(c).where(c.c.org_id == org_id, c.c.minute < first))
-    add_credit(conn, org_id, minute)
+        store.drop_credits_before(conn, org_id, first)
+    store.add_credit(conn, org_id, minute)
 
 
 class ConcurrencyGate:

@@ -90,7 +90,11 @@ def render_field(module: ModuleDef, f: FieldDef, sequence: int) -> dict[str, Any
         },
         "subform": None,
         "api_name": f.api_name,
-        "unique": {"casesensitive": False} if f.unique else {},
+        "unique": {"casesensitive": "false"} if f.unique else {},
+        # Zoho's external-id attributes (spec records-more §12): null for an ordinary field.
+        "external": (
+            {"show": True, "type": f.external, "allow_multiple_config": False} if f.external else None
+        ),
         "data_type": f.data_type,
         "formula": (
             {"return_type": f.formula.return_type, "expression": f.formula.expression} if f.formula else {}

@@ -24,9 +24,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-import msgspec
-from sqlalchemy import Connection, delete, select, update
-
 from crmlink.domain.auth import (
     digest,
     new_token,
@@ -36,7 +33,10 @@ from crmlink.domain.auth import (
 )
 from crmlink.domain.clock import now_us, org_now_us
 from crmlink.errors import InvalidData
-from crmlink.storage import tables
+from crmlink.storage import oauth as store
+from crmlink.storage import tokens as token_store
+from crmlink.storage.connection import Connection
+from crmlink.storage.users import user_active
 
 _CLIENT_ID_ALPHABET = string.ascii_uppercase + string.digits
 _US = 1_000_000
@@ -109,15 +109,14 @@ def create_client(conn: Connection, org_id: int, name: str, redirect_uris: Seque
         if not uri.startswith(("http://", "https://")):
             raise InvalidData(f"redirect URI must be http(s): {uri!r}", {"param_name": "redirect_uri"})
     client_id, secret = new_client_id(), secrets.token_hex(21)
-    conn.execute(
-        tables.oauth_clients.insert().values(
-            client_id=client_id,
-            org_id=org_id,
-            name=name,
-            secret_hash=digest(secret),
-            redirect_uris=msgspec.json.encode(list(redirect_uris)).decode(),
-            created_at=now_us(),
-        )
+    store.insert_client(
+        conn,
+        client_id=client_id,
+        org_id=org_id,
+        name=name,
+        secret_hash=digest(secret),
+        redirect_uris=redirect_uris,
+        created_at=now_us(),
     )
     return NewClient(client_id, secret, name, list(redirect_uris))
 
@@ -125,36 +124,28 @@ def create_client(conn: Connection, org_id: int, name: str, redirect_uris: Seque
 def rotate_secret(conn: Connection, client_id: str) -> str:
     """A new secret for an existing client (the old one stops working); returned once."""
     secret = secrets.token_hex(21)
-    c = tables.oauth_clients
-    conn.execute(update(c).where(c.c.client_id == client_id).values(secret_hash=digest(secret)))
+    store.set_client_secret(conn, client_id, digest(secret))
     return secret
 
 
 def find_client(conn: Connection, client_id: str) -> ClientInfo | None:
-    c = tables.oauth_clients
-    row = conn.execute(
-        select(c.c.client_id, c.c.org_id, c.c.name, c.c.redirect_uris).where(c.c.client_id == client_id)
-    ).first()
+    row = store.client(conn, client_id)
     if row is None:
         return None
-    return ClientInfo(row[0], row[1], row[2], msgspec.json.decode(row[3], type=list[str]))
+    return ClientInfo(row.client_id, row.org_id, row.name, row.redirect_uris)
 
 
 def find_client_by_name(conn: Connection, org_id: int, name: str) -> ClientInfo | None:
-    c = tables.oauth_clients
-    found = conn.scalar(
-        select(c.c.client_id).where(c.c.org_id == org_id, c.c.name == name).order_by(c.c.created_at)
-    )
+    found = store.first_client_named(conn, org_id, name)
     return find_client(conn, found) if found is not None else None
 
 
 def authenticate_client(conn: Connection, client_id: str, client_secret: str) -> ClientInfo | None:
     """The client, if ``client_secret`` is its secret (compared as digests, in constant time)."""
-    c = tables.oauth_clients
-    row = conn.execute(select(c.c.secret_hash).where(c.c.client_id == client_id)).first()
+    found = store.client_secret_hash(conn, client_id)
     # Compare even when the client is unknown, so both refusals take the same time.
-    stored = row[0] if row is not None else digest("")
-    if not same_digest(stored, digest(client_secret)) or row is None or not client_secret:
+    stored = found if found is not None else digest("")
+    if not same_digest(stored, digest(client_secret)) or found is None or not client_secret:
         return None
     return find_client(conn, client_id)
 
@@ -173,20 +164,17 @@ def issue_grant(
     """A single-use grant token (authorization code) valid ``ttl_seconds``; returned once."""
     code = new_token()
     at = org_now_us(org_id) if now is None else now
-    g = tables.oauth_grants
     # Housekeeping: expired grants can never be exchanged (a used one answers invalid_code either way).
-    conn.execute(delete(g).where(g.c.org_id == org_id, g.c.expires_at <= at))
-    conn.execute(
-        g.insert().values(
-            code_hash=digest(code),
-            org_id=org_id,
-            client_id=client_id,
-            user_id=user_id,
-            scope=normalize_scope(scope),
-            redirect_uri=redirect_uri,
-            expires_at=at + ttl_seconds * _US,
-            used_at=None,
-        )
+    store.delete_expired_grants(conn, org_id, at)
+    store.insert_grant(
+        conn,
+        code_hash=digest(code),
+        org_id=org_id,
+        client_id=client_id,
+        user_id=user_id,
+        scope=normalize_scope(scope),
+        redirect_uri=redirect_uri,
+        expires_at=at + ttl_seconds * _US,
     )
     return code
 
@@ -206,27 +194,22 @@ def exchange_code(
     if client is None:
         return OAuthRefusal(OAuthErrorCode.INVALID_CLIENT)
     at = org_now_us(client.org_id) if now is None else now
-    g = tables.oauth_grants
     wanted = digest(code)
-    row = conn.execute(
-        select(g.c.code_hash, g.c.org_id, g.c.client_id, g.c.user_id, g.c.scope, g.c.redirect_uri).where(
-            g.c.code_hash == wanted,
-            g.c.used_at.is_(None),
-            g.c.expires_at > at,
-        )
-    ).first()
-    if row is None or not same_digest(row[0], wanted) or row[2] != client.client_id:
+    grant = store.usable_grant(conn, wanted, at)
+    if grant is None or not same_digest(grant.code_hash, wanted) or grant.client_id != client.client_id:
         return OAuthRefusal(OAuthErrorCode.INVALID_CODE)
-    if row[5] is not None and row[5] != redirect_uri:
+    if grant.redirect_uri is not None and grant.redirect_uri != redirect_uri:
         return OAuthRefusal(OAuthErrorCode.INVALID_REDIRECT_URI)
     # Claim the code: of two concurrent exchanges only one updates the row.
-    claimed = conn.execute(
-        update(g).where(g.c.code_hash == wanted, g.c.used_at.is_(None)).values(used_at=at)
-    ).rowcount
-    if claimed != 1 or not _user_active(conn, row[1], row[3]):
+    if not store.claim_grant(conn, wanted, at) or not user_active(conn, grant.org_id, grant.user_id):
         return OAuthRefusal(OAuthErrorCode.INVALID_CODE)
     return mint_tokens(
-        conn, org_id=row[1], user_id=row[3], scope=row[4], client_id=client.client_id, access_ttl=access_ttl
+        conn,
+        org_id=grant.org_id,
+        user_id=grant.user_id,
+        scope=grant.scope,
+        client_id=client.client_id,
+        access_ttl=access_ttl,
     )
 
 
@@ -247,32 +230,26 @@ def refresh_access_token(
     client = authenticate_client(conn, client_id, client_secret)
     if client is None:
         return OAuthRefusal(OAuthErrorCode.INVALID_CLIENT)
-    rt = tables.oauth_refresh_tokens
     wanted = digest(refresh_token)
-    row = conn.execute(
-        select(rt.c.token_hash, rt.c.org_id, rt.c.client_id, rt.c.user_id, rt.c.scope).where(
-            rt.c.token_hash == wanted, rt.c.revoked_at.is_(None)
-        )
-    ).first()
-    if row is None or not same_digest(row[0], wanted):
+    row = token_store.live_refresh_token(conn, wanted)
+    if row is None or not same_digest(row.token_hash, wanted):
         return OAuthRefusal(OAuthErrorCode.INVALID_CODE)
-    bound_elsewhere = row[2] is not None and row[2] != client.client_id
-    if bound_elsewhere or row[1] != client.org_id or not _user_active(conn, row[1], row[3]):
+    bound_elsewhere = row.client_id is not None and row.client_id != client.client_id
+    if bound_elsewhere or row.org_id != client.org_id or not user_active(conn, row.org_id, row.user_id):
         return OAuthRefusal(OAuthErrorCode.INVALID_CODE)
     at = now_us() if now is None else now
     # Housekeeping: access tokens of this refresh token that have expired are no use to anyone.
-    at_table = tables.oauth_access_tokens
-    conn.execute(delete(at_table).where(at_table.c.refresh_hash == wanted, at_table.c.expires_at <= at))
+    token_store.delete_expired_access_tokens(conn, wanted, at)
     access = store_access_token(
         conn,
-        org_id=row[1],
-        user_id=row[3],
-        scope=row[4],
+        org_id=row.org_id,
+        user_id=row.user_id,
+        scope=row.scope,
         ttl_seconds=access_ttl,
         client_id=client.client_id,
         refresh_hash=wanted,
     )
-    return Tokens(access_token=access, refresh_token=None, expires_in=access_ttl, scope=row[4])
+    return Tokens(access_token=access, refresh_token=None, expires_in=access_ttl, scope=row.scope)
 
 
 def mint_tokens(
@@ -300,24 +277,9 @@ def revoke_token(conn: Connection, token: str, *, now: int | None = None) -> boo
     """
     at = now_us() if now is None else now
     wanted = digest(token)
-    rt, acc = tables.oauth_refresh_tokens, tables.oauth_access_tokens
-    revoked = conn.execute(
-        update(rt).where(rt.c.token_hash == wanted, rt.c.revoked_at.is_(None)).values(revoked_at=at)
-    ).rowcount
-    if revoked:
-        conn.execute(
-            update(acc).where(acc.c.refresh_hash == wanted, acc.c.revoked_at.is_(None)).values(revoked_at=at)
-        )
-        return True
-    revoked = conn.execute(
-        update(acc).where(acc.c.token_hash == wanted, acc.c.revoked_at.is_(None)).values(revoked_at=at)
-    ).rowcount
-    return bool(revoked)
-
-
-def _user_active(conn: Connection, org_id: int, user_id: int) -> bool:
-    u = tables.users
-    return bool(conn.scalar(select(u.c.active).where(u.c.org_id == org_id, u.c.id == user_id)))
+    return token_store.revoke_refresh_token(conn, wanted, at) or token_store.revoke_access_token(
+        conn, wanted, at
+    )
 
 
 __all__ = [

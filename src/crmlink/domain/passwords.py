@@ -10,10 +10,9 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import Connection, select, update
-
 from crmlink.errors import InvalidData
-from crmlink.storage import tables
+from crmlink.storage import users as store
+from crmlink.storage.connection import Connection
 
 # scrypt cost: 2**14 x 8 needs 16 MiB and ~50 ms; the parameters are stored with each hash.
 _N, _R, _P = 2**14, 8, 1
@@ -46,26 +45,17 @@ def verify_password(password: str, stored: str | None) -> bool:
 
 
 def set_password(conn: Connection, org_id: int, user_id: int, password: str) -> None:
-    u = tables.users
-    conn.execute(
-        update(u).where(u.c.org_id == org_id, u.c.id == user_id).values(password_hash=hash_password(password))
-    )
+    store.set_password_hash(conn, org_id, user_id, hash_password(password))
 
 
 def has_password(conn: Connection, org_id: int, user_id: int) -> bool:
-    u = tables.users
-    return conn.scalar(select(u.c.password_hash).where(u.c.org_id == org_id, u.c.id == user_id)) is not None
+    return store.password_hash(conn, org_id, user_id) is not None
 
 
 def check_sign_in(conn: Connection, org_id: int, email: str, password: str) -> int | None:
     """The id of the active user with this email and password in ``org_id``, or None."""
-    u = tables.users
-    row = conn.execute(
-        select(u.c.id, u.c.password_hash, u.c.active).where(
-            u.c.org_id == org_id, u.c.email == email.strip().lower()
-        )
-    ).first()
-    ok = verify_password(password, row[1] if row is not None else None)
-    if row is None or not ok or not row[2]:
+    row = store.sign_in_row(conn, org_id, email.strip().lower())
+    ok = verify_password(password, row.password_hash if row is not None else None)
+    if row is None or not ok or not row.active:
         return None
-    return int(row[0])
+    return row.id

@@ -12,21 +12,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, and_, bindparam, cast, delete, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import JSONB
 
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import SE_MODULE, SYSTEM_FIELDS, Catalog, ModuleDef
-from crmlink.domain.clock import iso, now_us
+from crmlink.domain.clock import iso, now_us, org_now_us
 from crmlink.domain.ids import IdGenerator, parse_id
 from crmlink.domain.orgs import user_refs
+from crmlink.domain.recycle_bin import Retention, bin_records
 from crmlink.domain.rendering import render
 from crmlink.domain.values import BadValue, check_value, expected_type
 from crmlink.errors import CRMError, DuplicateData, InvalidData, MandatoryNotFound
+from crmlink.storage import links as link_store
+from crmlink.storage import records as store
 from crmlink.storage import schema as schema_store
-from crmlink.storage import tables
-from crmlink.storage.hot import HotStatement
-from crmlink.storage.locks import lock
+from crmlink.storage.connection import Connection
 
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
@@ -34,12 +33,6 @@ _decode = msgspec.json.decode
 # Accepted in a record but not stored with it: a multi-select lookup's associations are the
 # links of its relation, written through the related-records routes (docs/schema.md).
 _IGNORED_ON_WRITE = frozenset({"multiselectlookup"})
-
-SORTABLE_COLUMNS = {
-    "id": tables.records.c.id,
-    "Created_Time": tables.records.c.created_at,
-    "Modified_Time": tables.records.c.modified_at,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,18 +43,6 @@ class Page:
     page: int
     per_page: int
     more_records: bool
-
-
-@dataclass(frozen=True, slots=True)
-class _Row:
-    id: int
-    module: str
-    data: dict[str, Any]
-    owner_id: int
-    created_by: int
-    modified_by: int
-    created_at: int
-    modified_at: int
 
 
 def success(message: str, details: dict[str, Any]) -> dict[str, Any]:
@@ -75,48 +56,9 @@ def _derive(module: ModuleDef, data: dict[str, Any]) -> None:
         data["Full_Name"] = " ".join(p for p in parts if p) or None
 
 
-def _select_rows(
-    conn: Connection, org_id: int, ids: Iterable[int], *, for_update: bool = False
-) -> dict[int, _Row]:
-    """Rows by id; ``for_update`` locks them until the transaction ends (PostgreSQL), so that a
-    read-merge-write of a record's fields cannot interleave with another process's and lose its
-    fields (SQLite needs no lock: a write transaction there holds the whole database)."""
-    r = tables.records
-    wanted = sorted(set(ids))  # one lock order for every transaction: no deadlock between two
-    if not wanted:
-        return {}
-    query = (
-        select(
-            r.c.id,
-            r.c.module,
-            r.c.data,
-            r.c.owner_id,
-            r.c.created_by,
-            r.c.modified_by,
-            r.c.created_at,
-            r.c.modified_at,
-        )
-        .where(r.c.org_id == org_id, r.c.id.in_(wanted))
-        .order_by(r.c.id)
-    )
-    rows = conn.execute(query.with_for_update() if for_update else query)
-    return {
-        row[0]: _Row(row[0], row[1], _decode(row[2]), row[3], row[4], row[5], row[6], row[7]) for row in rows
-    }
-
-
 def record_modules(conn: Connection, org_id: int, ids: Iterable[int]) -> dict[int, str]:
     """``{id: module}`` for the ids that exist in the org."""
-    wanted = list(set(ids))
-    if not wanted:
-        return {}
-    r = tables.records
-    # ORDER BY id steers SQLite to the primary key instead of scanning the org's whole
-    # ix_records_module, which covers id and module (see storage/hot.py, SQLITE_RECORDS_PK).
-    rows = conn.execute(
-        select(r.c.id, r.c.module).where(r.c.org_id == org_id, r.c.id.in_(wanted)).order_by(r.c.id)
-    )
-    return {row[0]: row[1] for row in rows}
+    return store.record_modules(conn, org_id, ids)
 
 
 class _Checked:
@@ -292,17 +234,6 @@ def _number_records(conn: Connection, module: ModuleDef, org_id: int, items: Seq
             c.data[f.api_name] = f"{a.prefix}{first + offset}{a.suffix}"
 
 
-def _write_lookups(conn: Connection, org_id: int, module: str, record_id: int, refs: dict[str, int]) -> None:
-    if refs:
-        conn.execute(
-            insert(tables.lookups),
-            [
-                {"org_id": org_id, "target_id": t, "module": module, "field": f, "record_id": record_id}
-                for f, t in refs.items()
-            ],
-        )
-
-
 def _audit_details(actor: Actor, record_id: int, created: int, modified: int) -> dict[str, Any]:
     by = {"name": actor.name, "id": str(actor.user_id)}
     return {
@@ -348,10 +279,9 @@ def insert_records(
                 "modified_at": now,
             }
         )
-        _write_lookups(conn, actor.org_id, module.api_name, record_id, c.lookups)
+        store.insert_lookups(conn, actor.org_id, module.api_name, record_id, c.lookups)
         results.append(success("record added", _audit_details(actor, record_id, now, now)))
-    if rows:
-        conn.execute(insert(tables.records), rows)
+    store.insert_records(conn, rows)
     return results
 
 
@@ -368,13 +298,12 @@ def update_records(
     for item in items:
         raw = item.get("id") if isinstance(item, dict) else None
         wanted.append(path_id if path_id is not None else parse_id(raw))
-    existing = _select_rows(conn, actor.org_id, [w for w in wanted if w is not None], for_update=True)
+    existing = store.records_for_update(conn, actor.org_id, [w for w in wanted if w is not None])
     checked = [_check_item(module, item, i, creating=False) for i, item in enumerate(items)]
     checked = _check_references(conn, catalog, module, actor.org_id, checked)
     checked = _check_unique(conn, module, actor.org_id, checked, wanted)
     now = now_us()
     results: list[dict[str, Any]] = []
-    r = tables.records
     for index, (record_id, c) in enumerate(zip(wanted, checked, strict=True)):
         if isinstance(c, CRMError) and not isinstance(c, InvalidData | MandatoryNotFound):
             results.append(c.as_item())
@@ -401,42 +330,37 @@ def update_records(
         if isinstance(c, CRMError):
             results.append(c.as_item())
             continue
-        data = {**row.data, **c.data}
+        data = {**_decode(row.data), **c.data}
         _derive(module, data)
-        conn.execute(
-            update(r)
-            .where(r.c.org_id == actor.org_id, r.c.id == row.id)
-            .values(
-                data=_encode(data).decode(),
-                modified_by=actor.user_id,
-                modified_at=now,
-                owner_id=c.owner_id or row.owner_id,
-            )
+        store.update_record(
+            conn,
+            actor.org_id,
+            row.id,
+            data=_encode(data).decode(),
+            modified_by=actor.user_id,
+            modified_at=now,
+            owner_id=c.owner_id or row.owner_id,
         )
         if c.lookups:
-            lk = tables.lookups
-            conn.execute(
-                delete(lk).where(
-                    lk.c.org_id == actor.org_id, lk.c.record_id == row.id, lk.c.field.in_(list(c.lookups))
-                )
-            )
-            _write_lookups(conn, actor.org_id, module.api_name, row.id, c.lookups)
+            store.delete_lookups(conn, actor.org_id, row.id, c.lookups)
+            store.insert_lookups(conn, actor.org_id, module.api_name, row.id, c.lookups)
         cleared = [k for k, v in c.data.items() if v is None and k in module.field_map]
         if cleared:
-            lk = tables.lookups
-            conn.execute(
-                delete(lk).where(
-                    lk.c.org_id == actor.org_id, lk.c.record_id == row.id, lk.c.field.in_(cleared)
-                )
-            )
+            store.delete_lookups(conn, actor.org_id, row.id, cleared)
         results.append(success("record updated", _audit_details(actor, row.id, row.created_at, now)))
     return results
 
 
 def delete_records(
-    conn: Connection, catalog: Catalog, actor: Actor, module: ModuleDef, record_ids: Sequence[int | None]
+    conn: Connection,
+    catalog: Catalog,
+    actor: Actor,
+    module: ModuleDef,
+    record_ids: Sequence[int | None],
+    retention: Retention | None = None,
 ) -> list[dict[str, Any]]:
-    """Delete records and everything that hangs on them: links (with change events), lookups."""
+    """Delete records and everything that hangs on them: links (with change events), lookups.
+    The records go to the recycle bin (``domain/recycle_bin.py``), kept as ``retention`` says."""
     existing = record_modules(conn, actor.org_id, [i for i in record_ids if i is not None])
     results: list[dict[str, Any]] = []
     gone: set[int] = set()
@@ -449,6 +373,7 @@ def delete_records(
         gone.add(record_id)
         results.append(success("record deleted", {"id": str(record_id)}))
     if gone:
+        bin_records(conn, actor, module, sorted(gone), org_now_us(actor.org_id), retention or Retention())
         remove_record_dependents(conn, catalog, actor, module, sorted(gone))
     return results
 
@@ -458,101 +383,52 @@ def remove_record_dependents(
 ) -> None:
     """Delete the records, their links (one ``removed_by_delete`` event each) and lookups."""
     now = now_us()
-    l, ev = tables.links, tables.link_events
     for relation in catalog.relations:
-        for side, column in ((relation.left, l.c.left_id), (relation.right, l.c.right_id)):
+        for side, records_on_left in ((relation.left, True), (relation.right, False)):
             if side != module.api_name:
                 continue
-            # Taken in catalog order, as relations.relate/delink take theirs (one at a time).
-            lock(conn, "links", actor.org_id, relation.name)
-            where = and_(l.c.org_id == actor.org_id, l.c.relation == relation.name, column.in_(record_ids))
-            removed = conn.execute(select(l.c.left_id, l.c.right_id, l.c.data).where(where)).all()
-            if not removed:
-                continue
-            conn.execute(delete(l).where(where))
-            conn.execute(
-                insert(ev),
+            # Relations are locked in catalog order, as relations.relate/delink take theirs
+            # (one at a time).
+            removed = link_store.delete_links_of_records(
+                conn, actor.org_id, relation.name, records_on_left, record_ids
+            )
+            link_store.insert_events(
+                conn,
                 [
-                    {
-                        "org_id": actor.org_id,
-                        "at": now,
-                        "actor_id": actor.user_id,
-                        "relation": relation.name,
-                        "action": "removed_by_delete",
-                        "left_id": left,
-                        "right_id": right,
-                        "old_data": data,
-                        "new_data": None,
-                    }
-                    for left, right, data in removed
+                    (
+                        actor.org_id,
+                        now,
+                        actor.user_id,
+                        relation.name,
+                        "removed_by_delete",
+                        link.left_id,
+                        link.right_id,
+                        link.data,
+                        None,
+                    )
+                    for link in removed
                 ],
             )
-    lk, r = tables.lookups, tables.records
-    conn.execute(
-        delete(lk).where(
-            lk.c.org_id == actor.org_id, or_(lk.c.record_id.in_(record_ids), lk.c.target_id.in_(record_ids))
-        )
-    )
-    conn.execute(delete(r).where(r.c.org_id == actor.org_id, r.c.id.in_(record_ids)))
+    store.delete_records(conn, actor.org_id, record_ids)
 
 
 # --- reading -------------------------------------------------------------------------------
 
 
-RECORD_COLUMNS = (
-    tables.records.c.id,
-    tables.records.c.module,
-    tables.records.c.data,
-    tables.records.c.owner_id,
-    tables.records.c.created_by,
-    tables.records.c.modified_by,
-    tables.records.c.created_at,
-    tables.records.c.modified_at,
-)
-
-
 def get_record(
     conn: Connection, catalog: Catalog, org_id: int, module: ModuleDef, record_id: int
 ) -> dict[str, Any] | None:
-    r = tables.records
-    row = conn.execute(
-        select(*RECORD_COLUMNS).where(
-            r.c.org_id == org_id, r.c.id == record_id, r.c.module == module.api_name
-        )
-    ).first()
+    row = store.record_row(conn, org_id, module.api_name, record_id)
     if row is None:
         return None
     return render(conn, catalog, org_id, [row])[0]
 
 
-def sort_expression(conn: Connection, module: ModuleDef, sort_by: str) -> Any:
-    """A column or, for module fields, the JSON value (engine-specific extraction)."""
-    column = SORTABLE_COLUMNS.get(sort_by)
-    if column is not None:
-        return column
-    if sort_by not in module.field_map:
+def check_sort_by(module: ModuleDef, sort_by: str) -> None:
+    """``sort_by`` must be a system column (id, Created_Time, Modified_Time) or a field of the
+    module; ``INVALID_DATA`` naming the parameter otherwise."""
+    if sort_by not in store.SORT_COLUMNS and sort_by not in module.field_map:
         raise InvalidData(details={"param_name": "sort_by"})
-    data = tables.records.c.data
-    if conn.dialect.name == "sqlite":
-        return func.json_extract(data, f'$."{sort_by}"')
-    # PostgreSQL: data is text holding JSON. jsonb cannot hold U+0000, which text fields may
-    # contain (stored verbatim), so each ``\u0000`` escape is read as U+FFFD for sorting; the
-    # replacement keeps the text valid JSON whatever precedes it.
-    return cast(func.replace(data, "\\u0000", "\\ufffd"), JSONB)[sort_by].astext
-
-
-def _module_page(since: bool) -> HotStatement:
-    """A page of a module's records by id (optionally modified after ``since``): the plain
-    ``GET /{module}``, the common case, run on the driver's cursor (storage/hot.py)."""
-    r = tables.records
-    query = select(*RECORD_COLUMNS).where(r.c.org_id == bindparam("org"), r.c.module == bindparam("module"))
-    if since:
-        query = query.where(r.c.modified_at > bindparam("since"))
-    page = query.order_by(r.c.id).limit(bindparam("limit")).offset(bindparam("offset"))
-    return HotStatement(lambda _dialect: page)
-
-
-_MODULE_PAGE = {since: _module_page(since) for since in (False, True)}
 
 
 def list_records(
@@ -569,27 +445,19 @@ def list_records(
     sort_order: str | None,
     modified_since: int | None,
 ) -> Page:
-    limit, offset = per_page + 1, (page - 1) * per_page
-    rows: Sequence[Any]
-    if ids is None and not sort_by:
-        params = {"org": org_id, "module": module.api_name, "limit": limit, "offset": offset}
-        if modified_since is not None:
-            params["since"] = modified_since
-        rows = _MODULE_PAGE[modified_since is not None].rows(conn, params)
-    else:
-        r = tables.records
-        query = select(*RECORD_COLUMNS).where(r.c.org_id == org_id, r.c.module == module.api_name)
-        if ids is not None:
-            query = query.where(r.c.id.in_(list(ids)))
-        if modified_since is not None:
-            query = query.where(r.c.modified_at > modified_since)
-        if sort_by:
-            expr = sort_expression(conn, module, sort_by)
-            descending = (sort_order or "desc") == "desc"
-            query = query.order_by(expr.desc() if descending else expr.asc(), r.c.id)
-        else:
-            query = query.order_by(r.c.id)
-        rows = conn.execute(query.limit(limit).offset(offset)).all()
+    if sort_by:
+        check_sort_by(module, sort_by)
+    rows = store.module_records(
+        conn,
+        org_id,
+        module.api_name,
+        limit=per_page + 1,
+        offset=(page - 1) * per_page,
+        ids=ids,
+        modified_since=modified_since,
+        sort_by=sort_by,
+        descending=(sort_order or "desc") == "desc",
+    )
     more = len(rows) > per_page
     return Page(render(conn, catalog, org_id, rows[:per_page], fields), page, per_page, more)
 
@@ -608,18 +476,14 @@ def list_lookup_related(
     modified_since: int | None,
 ) -> Page:
     """Records of ``module`` whose lookup ``field`` points at ``parent_id`` (a Lead's Notes)."""
-    r, lk = tables.records, tables.lookups
-    query = (
-        select(*RECORD_COLUMNS)
-        .select_from(lk.join(r, and_(r.c.org_id == lk.c.org_id, r.c.id == lk.c.record_id)))
-        .where(
-            lk.c.org_id == org_id,
-            lk.c.target_id == parent_id,
-            lk.c.module == module.api_name,
-            lk.c.field == field,
-        )
+    rows = store.records_looking_up(
+        conn,
+        org_id,
+        parent_id,
+        module.api_name,
+        field,
+        limit=per_page + 1,
+        offset=(page - 1) * per_page,
+        modified_since=modified_since,
     )
-    if modified_since is not None:
-        query = query.where(r.c.modified_at > modified_since)
-    rows = conn.execute(query.order_by(r.c.id).limit(per_page + 1).offset((page - 1) * per_page)).all()
     return Page(render(conn, catalog, org_id, rows[:per_page], fields), page, per_page, len(rows) > per_page)

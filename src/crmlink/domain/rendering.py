@@ -20,21 +20,21 @@ from operator import itemgetter
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, bindparam, select
 
 from crmlink.domain.catalog import Catalog, FieldDef, ModuleDef, RelationDef
 from crmlink.domain.clock import iso_seconds
 from crmlink.domain.orgs import user_refs
 from crmlink.domain.values import lookup_id
-from crmlink.storage import tables
-from crmlink.storage.hot import SQLITE_RECORDS_PK, HotStatement, ids_value, in_ids
+from crmlink.storage.connection import Connection
+from crmlink.storage.records import RecordRow, named_records
 
 _decode = msgspec.json.decode
 
 SE_MODULE_KEY = "$se_module"
 _LOOKUP_TYPES = frozenset({"lookup"})
 _OWNER_AND_LOOKUP_TYPES = _LOOKUP_TYPES | {"ownerlookup", "userlookup"}
-# Columns of a ``records`` row.
+# Columns of a ``RecordRow`` (storage/records.py): rendering reads them by position, as the rows
+# come from the driver's cursor; this is the hottest loop of every read.
 _MODULE, _OWNER, _CREATED_BY, _MODIFIED_BY = itemgetter(1), itemgetter(3), itemgetter(4), itemgetter(5)
 
 
@@ -89,7 +89,7 @@ class _Plan:
 
     def records(
         self,
-        rows: Sequence[Sequence[Any]],
+        rows: Sequence[RecordRow],
         decoded: Sequence[dict[str, Any]],
         users: dict[int, dict[str, str]],
         names: dict[int, str | None],
@@ -158,7 +158,7 @@ def render(
     conn: Connection,
     catalog: Catalog,
     org_id: int,
-    rows: Sequence[Sequence[Any]],
+    rows: Sequence[RecordRow],
     fields: Sequence[str] | None = None,
     relation: RelationDef | None = None,
 ) -> list[dict[str, Any]]:
@@ -195,19 +195,10 @@ def render(
     ]
 
 
-_r = tables.records
-_NAMES = HotStatement(
-    lambda dialect: select(_r.c.id, _r.c.module, _r.c.data).where(
-        _r.c.org_id == bindparam("org"), in_ids(_r.c.id, "ids", dialect)
-    ),
-    sqlite_indexed_by={"records": SQLITE_RECORDS_PK},
-)
-
-
 def _display_names(conn: Connection, catalog: Catalog, org_id: int, ids: set[int]) -> dict[int, str | None]:
     """``{id: display field value}`` of the lookup targets that exist."""
     out: dict[int, str | None] = {}
-    for record_id, module, data in _NAMES.rows(conn, {"org": org_id, "ids": ids_value(conn, ids)}):
-        found = catalog.module_map.get(module)  # None: a module the org has removed
-        out[record_id] = _decode(data).get(found.display_field) if found is not None else None
+    for found in named_records(conn, org_id, ids):
+        module = catalog.module_map.get(found.module)  # None: a module the org has removed
+        out[found.id] = _decode(found.data).get(module.display_field) if module is not None else None
     return out

@@ -11,10 +11,12 @@ import time
 from collections.abc import Callable
 
 from sqlalchemy import Connection, MetaData, inspect, select, text
-from sqlalchemy.schema import CreateTable
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from crmlink.storage import tables
 from crmlink.storage.engine import Database
+from crmlink.storage.query import all_field_indexes
+from crmlink.storage.unique_keys import ensure_field_index
 
 Migration = Callable[[Connection], None]
 
@@ -92,11 +94,45 @@ def _v25_org_schema(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _v15_record_key_indexes(conn: Connection) -> None:
+    """An index per duplicate-check field of the catalog (upsert, X-EXTERNAL; see
+    ``storage/unique_keys.py``)."""
+    from crmlink.domain.catalog_data import CATALOG  # the catalog is data, not a layer above
+
+    for module in CATALOG.modules:
+        for field in module.key_fields:
+            ensure_field_index(conn, module.api_name, field.api_name)
+
+
+def _v16_recycle_bin(conn: Connection) -> None:
+    """Deleted records are kept in ``deleted_records`` (``GET /{module}/deleted``)."""
+    tables.deleted_records.create(conn, checkfirst=True)
+    for index in tables.deleted_records.indexes:
+        index.create(conn, checkfirst=True)
+
+
+def _v17_mass_update_jobs(conn: Connection) -> None:
+    tables.mass_update_jobs.create(conn, checkfirst=True)
+
+
+def _v10_field_indexes(conn: Connection) -> None:
+    """Expression indexes for equality on the catalog's unique fields (search, COQL, upsert):
+    ``(org_id, module, lower(<field>))`` per field of ``storage.query.INDEXED_FIELDS``. They are
+    built from the expressions the queries use, so the two cannot drift apart."""
+    for index in all_field_indexes(conn.dialect.name):
+        # IF NOT EXISTS: SQLAlchemy cannot reflect expression indexes to check first.
+        conn.execute(CreateIndex(index, if_not_exists=True))
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
     3: _v3_api_credits,
     4: _v4_links_without_rowid,
+    10: _v10_field_indexes,
+    15: _v15_record_key_indexes,
+    16: _v16_recycle_bin,
+    17: _v17_mass_update_jobs,
     25: _v25_org_schema,
 }
 

@@ -263,3 +263,47 @@ oauth_auth_requests = Table(
     Column("expires_at", BigInteger, nullable=False),
 )
 Index("ix_oauth_refresh_user", oauth_refresh_tokens.c.org_id, oauth_refresh_tokens.c.user_id)
+
+# The recycle bin: what a delete leaves of a record (migration 16). A row is listed as
+# ``recycle`` for ``Settings.recycle_bin_days`` after ``deleted_at``, then as ``permanent`` (its
+# data, display name and users forgotten) for ``Settings.deleted_retention_days`` more, then
+# purged (spec records-more §4). ``data`` keeps the record's fields while it is recyclable.
+deleted_records = Table(
+    "deleted_records",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("module", Text, nullable=False),
+    Column("display_name", Text, nullable=True),
+    Column("data", Text, nullable=True),
+    Column("created_by", BigInteger, nullable=True),
+    Column("deleted_by", BigInteger, nullable=True),
+    Column("deleted_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "id"),
+)
+Index(
+    "ix_deleted_records_module",
+    deleted_records.c.org_id,
+    deleted_records.c.module,
+    deleted_records.c.deleted_at,
+    deleted_records.c.id,
+)
+
+# Mass update jobs (``POST /{module}/actions/mass_update`` by criteria; migration 17). crmlink
+# runs a job inside the call that schedules it, so a job is COMPLETED (or FAILED) when its id
+# is first answered; the row keeps the counts ``GET .../actions/mass_update?job_id=`` reports.
+mass_update_jobs = Table(
+    "mass_update_jobs",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("module", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("total_count", Integer, nullable=False),
+    Column("updated_count", Integer, nullable=False),
+    Column("not_updated_count", Integer, nullable=False),
+    Column("failed_count", Integer, nullable=False),
+    Column("created_by", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "id"),
+)

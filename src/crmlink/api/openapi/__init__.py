@@ -28,7 +28,9 @@ from crmlink.api.context import Req, services
 from crmlink.api.openapi.admin import ADMIN_ROUTE_DOCS, ADMIN_SCHEME
 from crmlink.api.openapi.oauth import OAUTH_ROUTE_DOCS, USERS_ROUTE_DOCS, user_schema
 from crmlink.api.openapi.operations import Operation, RouteDoc, json_content
+from crmlink.api.openapi.query import COQL_ROUTE_DOCS, SEARCH_ROUTE_DOCS
 from crmlink.api.openapi.records import RECORD_ROUTE_DOCS
+from crmlink.api.openapi.records_more import RECORDS_MORE_ROUTE_DOCS, more_schemas
 from crmlink.api.openapi.related import RELATED_ROUTE_DOCS, related_out, related_schema_name, served_lists
 from crmlink.api.openapi.schemas import common_schemas, record_out
 from crmlink.api.responses import json_response
@@ -53,6 +55,9 @@ def _openapi_op() -> Operation:
 # served and described routes are the same set holds route by route.
 ROUTE_DOCS: tuple[RouteDoc, ...] = (
     *RECORD_ROUTE_DOCS,
+    *RECORDS_MORE_ROUTE_DOCS,
+    *SEARCH_ROUTE_DOCS,
+    *COQL_ROUTE_DOCS,
     *(RELATED_ROUTE_DOCS if related_api.ROUTES else ()),
     *(USERS_ROUTE_DOCS if users_api.ROUTES else ()),
     *(OAUTH_ROUTE_DOCS if oauth_api.ROUTES else ()),
@@ -72,7 +77,7 @@ def build_openapi(catalog: Catalog) -> dict[str, Any]:
             if key in methods:
                 raise ValueError(f"{doc.method} {path} described twice")
             methods[key] = operation
-    schemas = common_schemas()
+    schemas = {**common_schemas(), **more_schemas()}
     for m in catalog.modules:
         schemas[f"Record_{m.api_name}"] = record_out(m)
     for m, rl in served_lists(catalog, ListKind.LINK, ListKind.LOOKUP):

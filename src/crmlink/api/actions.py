@@ -1,0 +1,86 @@
+"""Module actions: ``GET /crm/{version}/{module}/actions/count`` and mass update,
+``POST|GET /crm/{version}/{module}/actions/mass_update`` (spec records-more §5, §6)."""
+
+from __future__ import annotations
+
+from litestar import Response, get, post
+from sqlalchemy import Connection
+
+from crmlink.api.context import Req, services
+from crmlink.api.params import check_version, read_json, resolve_module
+from crmlink.api.responses import json_response, results_response
+from crmlink.api.security import authenticate, authorize_module, bearer_token
+from crmlink.domain import mass_update as mu
+from crmlink.domain.auth import Operation, actor_for_token
+from crmlink.errors import InvalidData
+from crmlink.storage.counts import count_records
+
+Req = Req
+
+# Search parameters of the count. Zoho's count takes search's criteria, email, phone and word;
+# until search is served they are refused rather than ignored (a wrong count is worse).
+SEARCH_PARAMS = ("criteria", "email", "phone", "word")
+
+
+@get("/crm/{version:str}/{module:str}/actions/count")
+async def record_count(request: Req) -> Response[bytes]:
+    version = request.path_params["version"]
+    module = request.path_params["module"]
+    check_version(version)
+    svc = services(request)
+    token = bearer_token(request)
+
+    def work() -> int:
+        with svc.db.read() as conn:
+            actor = actor_for_token(conn, token)
+            catalog = svc.catalog_in(conn, actor)  # the org's (docs/schema.md)
+            mod = resolve_module(catalog, module)
+            authorize_module(actor, mod, Operation.READ)
+            for name in SEARCH_PARAMS:
+                if request.query_params.get(name) is not None:
+                    raise InvalidData(details={"param_name": name})
+            return count_records(conn, actor.org_id, mod.api_name)
+
+    return json_response({"count": await svc.db.run(work)})
+
+
+@post("/crm/{version:str}/{module:str}/actions/mass_update")
+async def mass_update(request: Req) -> Response[bytes]:
+    version = request.path_params["version"]
+    module = request.path_params["module"]
+    check_version(version)
+    svc = services(request)
+    actor = await authenticate(request, svc)
+    catalog = await svc.catalog_for(actor)  # the org's (docs/schema.md)
+    mod = resolve_module(catalog, module)
+    authorize_module(actor, mod, Operation.UPDATE)
+    values, ids = mu.check_request(mod, await read_json(request))
+
+    def work(conn: Connection) -> list[dict[str, object]]:
+        return mu.mass_update(conn, catalog, actor, mod, values, ids)
+
+    return results_response(await svc.db.transact(work))
+
+
+@get("/crm/{version:str}/{module:str}/actions/mass_update")
+async def mass_update_status(request: Req) -> Response[bytes]:
+    version = request.path_params["version"]
+    module = request.path_params["module"]
+    check_version(version)
+    svc = services(request)
+    token = bearer_token(request)
+
+    def work() -> dict[str, object]:
+        with svc.db.read() as conn:
+            actor = actor_for_token(conn, token)
+            catalog = svc.catalog_in(conn, actor)  # the org's (docs/schema.md)
+            mod = resolve_module(catalog, module)
+            authorize_module(actor, mod, Operation.READ)
+            return mu.job_status(conn, actor.org_id, mod, request.query_params.get("job_id"))
+
+    return json_response({"data": [await svc.db.run(work)]})
+
+
+ROUTES = [record_count, mass_update, mass_update_status]
+
+__all__ = ["ROUTES"]

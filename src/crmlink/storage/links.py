@@ -1,0 +1,415 @@
+"""The SQL of many-to-many links (``links``) and their change events (``link_events``).
+
+A link is one row of ``links``, oriented by its relation's left and right modules; every
+function here takes ``parent_is_left`` to say on which side the caller's parent record is.
+``domain/relations.py`` holds the rules (what to insert, update or remove, and which event each
+change writes); this module runs the statements, in the caller's transaction.
+
+The statements of a bulk relate or delink are built once and run through
+``storage.hot.HotStatement`` on the driver's cursor, with the ids as one ``IN``-list parameter,
+and so are the parent check and the page of a related list that ``GET`` runs (a page is 201
+rows). Rows of those hot statements are plain tuples whose shape is named by the type aliases
+below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+
+from crmlink.storage import tables
+from crmlink.storage.hot import SQLITE_RECORDS_PK, HotStatement, ids_value, in_ids
+from crmlink.storage.locks import lock
+from crmlink.storage.records import RECORD_COLUMNS, RecordRow
+
+_decode = msgspec.json.decode
+
+_r, _l, _ev = tables.records, tables.links, tables.link_events
+
+# ``(related or parent id, module, stored link data or None)``: one row per id asked for.
+RecordLinkRow = tuple[int, str, str | None]
+# A new ``links`` row, in the order of ``LINK_COLUMNS``.
+LinkRow = tuple[int, str, int, int, str, int, int, int, int]
+# ``(data, modified_by, modified_at, org_id, relation, left_id, right_id)``: an update of a
+# link's relation data.
+LinkUpdate = tuple[str, int, int, int, str, int, int]
+# A new ``link_events`` row, in the order of ``EVENT_COLUMNS``.
+EventRow = tuple[int, int, int, str, str, int, int, str | None, str | None]
+
+LINK_COLUMNS = tuple(c.name for c in _l.columns)
+EVENT_COLUMNS = (
+    "org_id",
+    "at",
+    "actor_id",
+    "relation",
+    "action",
+    "left_id",
+    "right_id",
+    "old_data",
+    "new_data",
+)
+assert LINK_COLUMNS == (
+    "org_id",
+    "relation",
+    "left_id",
+    "right_id",
+    "data",
+    "created_by",
+    "modified_by",
+    "created_at",
+    "modified_at",
+), LINK_COLUMNS
+_UPDATE_COLUMNS = ("b_data", "b_by", "b_at", "b_org", "b_rel", "b_left", "b_right")
+
+
+def lock_relation(conn: Connection, org_id: int, relation: str) -> None:
+    """Writers of one relation in one org take turns (PostgreSQL; see ``storage/locks.py``).
+    Callers that lock several relations take them in catalog order."""
+    lock(conn, "links", org_id, relation)
+
+
+# --- statements, built once ------------------------------------------------------------------
+
+
+def _columns(parent_is_left: bool) -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """(parent column, other column) of ``links`` for a parent on the left or the right."""
+    return (_l.c.left_id, _l.c.right_id) if parent_is_left else (_l.c.right_id, _l.c.left_id)
+
+
+def _records_with_links(parent_is_left: bool) -> HotStatement:
+    """``(id, module, link data or NULL)`` for each of the ids (the parent among them)."""
+
+    def build(dialect: str) -> Any:
+        parent_col, other_col = _columns(parent_is_left)
+        on_link = and_(
+            _l.c.org_id == _r.c.org_id,
+            _l.c.relation == bindparam("rel"),
+            parent_col == bindparam("parent"),
+            other_col == _r.c.id,
+        )
+        return (
+            select(_r.c.id, _r.c.module, _l.c.data)
+            .select_from(_r.outerjoin(_l, on_link))
+            .where(_r.c.org_id == bindparam("org"), in_ids(_r.c.id, "ids", dialect))
+        )
+
+    return HotStatement(build, sqlite_indexed_by={"records": SQLITE_RECORDS_PK})
+
+
+def _links_of(parent_is_left: bool) -> HotStatement:
+    """``(other id, data)`` of the parent's links to any of the ids."""
+
+    def build(dialect: str) -> Any:
+        parent_col, other_col = _columns(parent_is_left)
+        return select(other_col, _l.c.data).where(
+            _l.c.org_id == bindparam("org"),
+            _l.c.relation == bindparam("rel"),
+            parent_col == bindparam("parent"),
+            in_ids(other_col, "others", dialect),
+        )
+
+    return HotStatement(build)
+
+
+def _delete_links(parent_is_left: bool) -> HotStatement:
+    def build(dialect: str) -> Any:
+        parent_col, other_col = _columns(parent_is_left)
+        return delete(_l).where(
+            _l.c.org_id == bindparam("org"),
+            _l.c.relation == bindparam("rel"),
+            parent_col == bindparam("parent"),
+            in_ids(other_col, "others", dialect),
+        )
+
+    return HotStatement(build)
+
+
+def _insert_all(table: Any, skip: tuple[str, ...] = ()) -> HotStatement:
+    values: dict[str, Any] = {c.name: bindparam(c.name) for c in table.columns if c.name not in skip}
+    return HotStatement(lambda _dialect: insert(table).values(values))
+
+
+_LOOKUP = {side: _records_with_links(side) for side in (True, False)}
+_LINKS_OF = {side: _links_of(side) for side in (True, False)}
+_DELETE_LINKS = {side: _delete_links(side) for side in (True, False)}
+_INSERT_LINKS = _insert_all(_l)
+_INSERT_EVENTS = _insert_all(_ev, skip=("seq",))
+_UPDATE_LINK = HotStatement(
+    lambda _dialect: (
+        update(_l)
+        .where(
+            _l.c.org_id == bindparam("b_org"),
+            _l.c.relation == bindparam("b_rel"),
+            _l.c.left_id == bindparam("b_left"),
+            _l.c.right_id == bindparam("b_right"),
+        )
+        .values(data=bindparam("b_data"), modified_by=bindparam("b_by"), modified_at=bindparam("b_at"))
+    )
+)
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+
+def records_with_links(
+    conn: Connection, org_id: int, relation: str, parent_id: int, parent_is_left: bool, ids: Iterable[int]
+) -> Sequence[RecordLinkRow]:
+    """For each of ``ids`` that exists in the org (the parent among them): its module and the
+    data of its link to ``parent_id``, if linked. One query whatever the number of ids."""
+    params = {"org": org_id, "rel": relation, "parent": parent_id, "ids": ids_value(conn, ids)}
+    return _LOOKUP[parent_is_left].rows(conn, params)
+
+
+def links_of(
+    conn: Connection, org_id: int, relation: str, parent_id: int, parent_is_left: bool, others: Iterable[int]
+) -> dict[int, str]:
+    """``{other id: stored link data}`` of the parent's links to any of ``others``."""
+    params = {"org": org_id, "rel": relation, "parent": parent_id, "others": ids_value(conn, others)}
+    return dict(_LINKS_OF[parent_is_left].rows(conn, params))
+
+
+def insert_links(conn: Connection, rows: Sequence[LinkRow]) -> None:
+    """Insert new links (one executemany)."""
+    _INSERT_LINKS.many_tuples(conn, LINK_COLUMNS, rows)
+
+
+def update_links(conn: Connection, rows: Sequence[LinkUpdate]) -> None:
+    """Set the relation data of existing links (one executemany)."""
+    _UPDATE_LINK.many_tuples(conn, _UPDATE_COLUMNS, rows)
+
+
+def delete_links(
+    conn: Connection, org_id: int, relation: str, parent_id: int, parent_is_left: bool, others: Iterable[int]
+) -> None:
+    """Delete the parent's links to ``others`` (one statement)."""
+    params = {"org": org_id, "rel": relation, "parent": parent_id, "others": ids_value(conn, others)}
+    _DELETE_LINKS[parent_is_left].many(conn, [params])
+
+
+def insert_events(conn: Connection, rows: Sequence[EventRow]) -> None:
+    """Append change events (one executemany)."""
+    _INSERT_EVENTS.many_tuples(conn, EVENT_COLUMNS, rows)
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedLink:
+    left_id: int
+    right_id: int
+    data: str  # the stored relation data (JSON text)
+
+
+def delete_links_of_records(
+    conn: Connection, org_id: int, relation: str, records_on_left: bool, record_ids: Sequence[int]
+) -> list[RemovedLink]:
+    """Delete every link of ``relation`` whose left (or right) record is one of ``record_ids``;
+    the links removed. Takes the relation's lock first."""
+    lock_relation(conn, org_id, relation)
+    column = _l.c.left_id if records_on_left else _l.c.right_id
+    where = and_(_l.c.org_id == org_id, _l.c.relation == relation, column.in_(list(record_ids)))
+    removed = [
+        RemovedLink(row.left_id, row.right_id, row.data)
+        for row in conn.execute(select(_l.c.left_id, _l.c.right_id, _l.c.data).where(where))
+    ]
+    if removed:
+        conn.execute(delete(_l).where(where))
+    return removed
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _of_parent(links: Any, parent_is_left: bool, *, single: bool) -> tuple[Any, list[Any]]:
+    """(other column, conditions) selecting the parent's links in ``links`` (the table or an
+    alias of it); with ``single``, only the link to ``other``."""
+    parent_col, other_col = (
+        links.c[_columns(parent_is_left)[0].name],
+        links.c[_columns(parent_is_left)[1].name],
+    )
+    where = [
+        links.c.org_id == bindparam("org"),
+        links.c.relation == bindparam("rel"),
+        parent_col == bindparam("parent"),
+    ]
+    if single:
+        where.append(other_col == bindparam("other"))
+    return other_col, where
+
+
+def _list_statement(parent_is_left: bool, *, since: bool, single: bool) -> Any:
+    other_col, where = _of_parent(_l, parent_is_left, single=single)
+    if since:
+        # Rare path: a link counts as modified when it or its related record changed.
+        query = (
+            select(*RECORD_COLUMNS, _l.c.data)
+            .select_from(_l.join(_r, and_(_r.c.org_id == _l.c.org_id, _r.c.id == other_col)))
+            .where(*where, or_(_l.c.modified_at > bindparam("since"), _r.c.modified_at > bindparam("since")))
+        )
+        return query.order_by(other_col).limit(bindparam("limit")).offset(bindparam("offset"))
+    # The page's first related id comes from skipping ``offset`` entries of the index whose
+    # order is the related id (the primary key when the parent is on the left, ix_links_right
+    # when it is on the right), without reading the skipped links or their records. The page is
+    # then read from that id on in the same index order, with its records by primary key: a page
+    # costs its own size whatever the list's length, and nothing is materialized or sorted.
+    first_links = _l.alias("page_start")
+    first_other, first_where = _of_parent(first_links, parent_is_left, single=single)
+    first = (
+        select(first_other)
+        .where(*first_where)
+        .order_by(first_other)
+        .limit(literal_column("1"))  # literals: a bound LIMIT/OFFSET would be a parameter of its own
+        .offset(bindparam("offset"))
+        .scalar_subquery()
+    )
+    # "+ 0": SQLite would otherwise carry the range on the related id over to records.id and
+    # could then, with statistics, drive the join from records and sort.
+    on_record = and_(_r.c.org_id == _l.c.org_id, _r.c.id == other_col + literal_column("0"))
+    return (
+        select(*RECORD_COLUMNS, _l.c.data)
+        .select_from(_l.join(_r, on_record))
+        .where(*where, other_col >= first)
+        .order_by(other_col)
+        .limit(bindparam("limit"))
+        .offset(literal_column("0"))
+    )
+
+
+_LIST = {
+    (side, since, single): _list_statement(side, since=since, single=single)
+    for side in (True, False)
+    for since in (True, False)
+    for single in (True, False)
+}
+
+
+def _hot(statement: Any, parent_is_left: bool) -> HotStatement:
+    # With the parent on the right, SQLite may walk the primary key from the page's first
+    # related id (a range over every parent's links) instead of ix_links_right, which holds
+    # exactly the parent's links in that order: name it.
+    pinned = None if parent_is_left else {"links": "ix_links_right"}
+    return HotStatement(lambda _dialect: statement, sqlite_indexed_by=pinned)
+
+
+# Run on the driver's cursor: a page is 201 rows, which SQLAlchemy's result machinery would
+# wrap one by one (storage/hot.py); all its columns are integers and text.
+_LIST_HOT = {key: _hot(statement, key[0]) for key, statement in _LIST.items()}
+
+
+def linked_records(
+    conn: Connection,
+    org_id: int,
+    relation: str,
+    parent_id: int,
+    parent_is_left: bool,
+    *,
+    limit: int,
+    offset: int,
+    modified_since: int | None = None,
+    only: int | None = None,
+) -> Sequence[RecordRow]:
+    """Records linked to the parent, ordered by id, each a ``RecordRow`` followed by the link's
+    data. With ``modified_since``, only those whose link or record changed after it; with
+    ``only``, just that related record (if linked)."""
+    params: dict[str, Any] = {
+        "org": org_id,
+        "rel": relation,
+        "parent": parent_id,
+        "limit": limit,
+        "offset": offset,
+    }
+    if modified_since is not None:
+        params["since"] = modified_since
+    if only is not None:
+        params["other"] = only
+    return _LIST_HOT[(parent_is_left, modified_since is not None, only is not None)].rows(conn, params)
+
+
+def relate_lookup_sql(conn: Connection, parent_is_left: bool) -> str:
+    """The SQL of the lookup ``records_with_links`` runs (for query-plan checks)."""
+    return _LOOKUP[parent_is_left].sql(conn)
+
+
+def list_statement(parent_is_left: bool, *, since: bool = False, single: bool = False) -> Any:
+    """The statement ``linked_records`` runs (for query-plan checks)."""
+    return _LIST[(parent_is_left, since, single)]
+
+
+def list_sql(conn: Connection, parent_is_left: bool, *, since: bool = False, single: bool = False) -> str:
+    """The SQL text ``linked_records`` runs on ``conn``'s engine, index hints included (for
+    query-plan checks; the parameters are those of ``list_statement``)."""
+    return _LIST_HOT[(parent_is_left, since, single)].sql(conn)
+
+
+# --- change events ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LinkEvent:
+    """One change of one link, as stored (relation data decoded; ``None`` when absent)."""
+
+    seq: int
+    org_id: int
+    at: int
+    actor_id: int
+    relation: str
+    action: str  # added | updated | removed | removed_by_delete
+    left_id: int
+    right_id: int
+    old_data: dict[str, Any] | None
+    new_data: dict[str, Any] | None
+
+
+def events(conn: Connection, org_id: int, after_seq: int | None = None, limit: int = 1000) -> list[LinkEvent]:
+    """The org's link events in the order they were written, after ``after_seq`` if given."""
+    query = select(
+        _ev.c.seq,
+        _ev.c.org_id,
+        _ev.c.at,
+        _ev.c.actor_id,
+        _ev.c.relation,
+        _ev.c.action,
+        _ev.c.left_id,
+        _ev.c.right_id,
+        _ev.c.old_data,
+        _ev.c.new_data,
+    ).where(_ev.c.org_id == org_id)
+    if after_seq is not None:
+        query = query.where(_ev.c.seq > after_seq)
+    rows = conn.execute(query.order_by(_ev.c.seq).limit(limit))
+    return [
+        LinkEvent(
+            seq=row.seq,
+            org_id=row.org_id,
+            at=row.at,
+            actor_id=row.actor_id,
+            relation=row.relation,
+            action=row.action,
+            left_id=row.left_id,
+            right_id=row.right_id,
+            old_data=_decode(row.old_data) if row.old_data is not None else None,
+            new_data=_decode(row.new_data) if row.new_data is not None else None,
+        )
+        for row in rows
+    ]
+
+
+def link_pairs(conn: Connection, org_id: int, relation: str) -> dict[tuple[int, int], dict[str, Any]]:
+    """Every link of ``relation`` in the org: ``{(left_id, right_id): relation data}``."""
+    rows = conn.execute(
+        select(_l.c.left_id, _l.c.right_id, _l.c.data).where(_l.c.org_id == org_id, _l.c.relation == relation)
+    )
+    return {(row.left_id, row.right_id): _decode(row.data) for row in rows}
