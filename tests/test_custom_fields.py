@@ -468,3 +468,23 @@ def test_notes_and_sorting_on_custom_data(client: Any, custom_org: TestOrg) -> N
         "data"
     ]
     assert [r["id"] for r in listed] == [second, first]
+
+
+def test_search_coql_and_count_on_a_custom_module(client: Any, custom_org: TestOrg) -> None:
+    """The routes beyond plain records resolve the org's modules and fields too."""
+    org = custom_org
+    _insert(client, org, "Vehicles", {"Name": "Van", "Fuel": "Diesel"}, {"Name": "Car", "Fuel": "Petrol"})
+    found = client.get(
+        "/crm/v2.1/Vehicles/search", params={"criteria": "(Fuel:equals:Diesel)"}, headers=org.headers
+    )
+    assert found.status_code == 200, found.text
+    assert [r["Name"] for r in found.json()["data"]] == ["Van"]
+    coql = client.post(
+        "/crm/v2.1/coql",
+        json={"select_query": "select Name, Fuel from Vehicles where Fuel = 'Petrol'"},
+        headers=org.headers,
+    )
+    assert coql.status_code == 200, coql.text
+    assert [r["Name"] for r in coql.json()["data"]] == ["Car"]
+    count = client.get("/crm/v2.1/Vehicles/actions/count", headers=org.headers)
+    assert count.status_code == 200 and count.json()["count"] == 2
