@@ -99,7 +99,7 @@ def _percentile(values: list[float], q: float) -> float:
 @click.option("--calls", type=int, default=300, show_default=True)
 @click.option("--rounds", type=int, default=5, show_default=True)
 def main(calls: int, rounds: int) -> None:
-    """Print the per-org catalog figures (docs/schema.md, "Measured")."""
+    """Print the per-org catalog figures (docs/org-schema.md, "Measured")."""
     work = Path(tempfile.mkdtemp(prefix="crmlink-catalog-bench-"))
     url = f"sqlite:///{work / 'crmlink.db'}"
     os.environ["CRMLINK_DATABASE_URL"] = url

@@ -123,10 +123,22 @@ class TestOrg:
         found = {r.name: self.stored_links(r.name) for r in CATALOG.relations}
         return {name: pairs for name, pairs in found.items() if pairs}
 
+    def order_refs(self, client: Any, module: str) -> dict[str, Any]:
+        """What an inventory record needs beyond ``record_fields``: one line item of a new
+        product (and a new vendor for a purchase order); nothing for other modules."""
+        if module not in LINE_ITEMS:
+            return {}
+        (product,) = self.create(client, "Products")
+        refs: dict[str, Any] = {LINE_ITEMS[module]: [{"Product_Name": {"id": product}, "Quantity": 1}]}
+        if module == "Purchase_Orders":
+            refs["Vendor_Name"] = {"id": self.create(client, "Vendors")[0]}
+        return refs
+
     def create(
         self, client: Any, module: str, count: int = 1, version: str = "v2.1", **fields: Any
     ) -> list[str]:
         """Insert ``count`` records of ``module`` over HTTP; returns their ids."""
+        fields = {**self.order_refs(client, module), **fields}
         items = [record_fields(module, i, **fields) for i in range(count)]
         ids: list[str] = []
         for start in range(0, len(items), 100):
@@ -147,6 +159,28 @@ _MANDATORY: dict[str, dict[str, Any]] = {
     "Campaigns": {"Campaign_Name": "Campaign {i}"},
     "Price_Books": {"Price_Book_Name": "Price Book {i}"},
     "Notes": {"Note_Content": "Note {i}"},
+    "Tasks": {"Subject": "Task {i}"},
+    "Events": {
+        "Event_Title": "Meeting {i}",
+        "Start_DateTime": "2030-01-01T10:00:00+00:00",
+        "End_DateTime": "2030-01-01T11:00:00+00:00",
+    },
+    "Calls": {"Subject": "Call {i}", "Call_Type": "Outbound", "Call_Start_Time": "2030-01-01T10:00:00+00:00"},
+    "Vendors": {"Vendor_Name": "Vendor {i}"},
+    "Cases": {"Subject": "Case {i}", "Status": "New", "Case_Origin": "Email"},
+    "Solutions": {"Solution_Title": "Solution {i}"},
+    # Inventory records also need line items (and Purchase_Orders a vendor): TestOrg.order_refs.
+    "Quotes": {"Subject": "Quote {i}"},
+    "Sales_Orders": {"Subject": "Sales Order {i}"},
+    "Purchase_Orders": {"Subject": "Purchase Order {i}"},
+    "Invoices": {"Subject": "Invoice {i}"},
+}
+
+LINE_ITEMS = {
+    "Quotes": "Quoted_Items",
+    "Sales_Orders": "Ordered_Items",
+    "Purchase_Orders": "Purchase_Items",
+    "Invoices": "Invoiced_Items",
 }
 
 

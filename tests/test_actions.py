@@ -28,8 +28,26 @@ def test_count_errors(client: Any, org: TestOrg) -> None:
     assert_zoho_error(
         client.get("/crm/v2.1/Leads/actions/count", headers=scoped), 401, "OAUTH_SCOPE_MISMATCH"
     )
-    response = client.get("/crm/v2.1/Leads/actions/count?email=a@b.io", headers=org.headers)
-    assert_zoho_error(response, 400, "INVALID_DATA", details={"param_name": "email"})
+    response = client.get("/crm/v2.1/Leads/actions/count?criteria=(Nope:equals:1)", headers=org.headers)
+    assert_zoho_error(
+        response, 400, "INVALID_QUERY", details={"reason": "invalid field found", "api_name": "Nope"}
+    )
+
+
+def test_count_takes_the_search_params(client: Any, org: TestOrg) -> None:
+    body = {
+        "data": [{"Last_Name": f"L{i}", "Email": f"p{i}@count.example", "Phone": "555-01"} for i in range(5)]
+    }
+    assert client.post("/crm/v2.1/Leads", json=body, headers=org.headers).status_code == 201
+
+    def count(query: str) -> Any:
+        return client.get(f"/crm/v2.1/Leads/actions/count?{query}", headers=org.headers).json()
+
+    assert count("criteria=((Last_Name:in:L1,L2,L9)or(Email:equals:P4@count.example))") == {"count": 3}
+    assert count("email=p0@count.example") == {"count": 1}
+    assert count("phone=555-01") == {"count": 5}
+    assert count("word=count.example") == {"count": 5}
+    assert count("criteria=(Last_Name:equals:nobody)") == {"count": 0}
 
 
 def _mass(client: Any, org: TestOrg, module: str, body: Any) -> Any:

@@ -18,7 +18,7 @@ from bench.run import DEFAULT_FLOOR
 
 REPO = Path(__file__).resolve().parents[1]
 # The scenarios the server answers today; the related-records ones join when their routes land.
-SCENARIOS = ["relate100", "relate1", "list200", "delink100", "insert100"]
+SCENARIOS = ["relate100", "relate1", "list200", "delink100", "insert100", "search_email", "coql_email"]
 CONNECTIONS = ["2"]
 
 

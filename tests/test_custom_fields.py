@@ -94,7 +94,7 @@ def test_every_type_reads_back(client: Any, custom_org: TestOrg) -> None:
         else:
             assert record[key] == value, key
     assert record["Employee_Code"] == "EMP-1000"  # autonumber, generated
-    assert record["Margin"] is None  # formula: not evaluated (docs/schema.md)
+    assert record["Margin"] is None  # formula: not evaluated (docs/org-schema.md)
     assert "Skills" not in record  # Leads has no such field
     # A numeric string is a bigint too (Zoho's wire form for big numbers).
     second = _insert(client, org, "Leads", {"Last_Name": "Two", "Big_Number": "12345678901234567"})
@@ -422,7 +422,7 @@ def test_multi_select_lookup_through_related_records(
 
 def test_linking_module_records_are_not_served(client: Any, custom_org: TestOrg) -> None:
     """The linking module is described (metadata) but its associations are served through the
-    related lists only (docs/schema.md)."""
+    related lists only (docs/org-schema.md)."""
     org = custom_org
     assert_zoho_error(
         client.get("/crm/v2.1/ContactsXSkills", headers=org.headers),

@@ -37,8 +37,11 @@ def test_records_of_every_module(client: Any, org: TestOrg, described: Any) -> N
     for module in CATALOG.modules:
         m = module.api_name
         path = f"/crm/{{version}}/{m}"
+        refs = org.order_refs(client, m)
         created = client.post(
-            f"/crm/{V}/{m}", json={"data": [record_fields(m, i) for i in range(2)]}, headers=org.headers
+            f"/crm/{V}/{m}",
+            json={"data": [record_fields(m, i, **refs) for i in range(2)]},
+            headers=org.headers,
         )
         ids = [item["details"]["id"] for item in check(described, path, "POST", created).json()["data"]]
         check(described, path, "GET", client.get(f"/crm/{V}/{m}", headers=org.headers))
@@ -120,7 +123,8 @@ def test_every_related_list_with_real_links(client: Any, org: TestOrg, described
                 check(described, base + "/{related_id}", "PUT", one)
             else:
                 assert rl.lookup_field is not None
-                extra = {"$se_module": module.api_name} if rl.module == "Notes" else {}
+                polymorphic = rl.lookup_field in {"Parent_Id", "What_Id"}  # named by $se_module
+                extra = {"$se_module": module.api_name} if polymorphic else {}
                 others = org.create(client, rl.module, 2, **{rl.lookup_field: parent, **extra})
             listed = client.get(url, headers=org.headers)
             assert check(described, base, "GET", listed).status_code == 200, (url, listed.text)

@@ -27,7 +27,6 @@ from crmlink.storage import search as search_storage
 from crmlink.storage import tables
 from crmlink.storage.engine import Database
 from crmlink.storage.migrations import migrate
-from crmlink.storage.query import INDEXED_FIELDS
 
 
 @pytest.fixture()
@@ -71,14 +70,8 @@ def test_search_equality_on_email_uses_the_expression_index(sqlite_db: Database)
     (plan,) = _plans(
         sqlite_db, lambda c: search_storage.search_rows(c, 1, "Leads", node, limit=201, offset=0)
     )
-    assert "USING INDEX ix_records_f_email (org_id=? AND module=? AND <expr>=?)" in plan, plan
+    assert "USING INDEX ix_records_key_leads_email (org_id=? AND <expr>=?)" in plan, plan
     assert "SCAN" not in plan, plan
-
-
-@pytest.mark.parametrize("field", INDEXED_FIELDS)
-def test_find_by_field_uses_the_expression_index(sqlite_db: Database, field: str) -> None:
-    (plan,) = _plans(sqlite_db, lambda c: search_storage.find_by_field(c, 1, "Leads", field, ["a", "B"]))
-    assert f"USING INDEX ix_records_f_{field.lower()} (org_id=? AND module=? AND <expr>=?)" in plan, plan
 
 
 def test_postgresql_uses_the_expression_index(database_url: str) -> None:
@@ -125,13 +118,13 @@ def test_postgresql_uses_the_expression_index(database_url: str) -> None:
             conn.execute(delete(tables.records).where(tables.records.c.org_id == org_id))
         db.dispose()
     assert [r[0] for r in found] == [17]
-    assert "ix_records_f_email" in plan, plan
+    assert "ix_records_key_leads_email" in plan, plan
 
 
 def test_coql_equality_on_email_uses_the_expression_index(sqlite_db: Database) -> None:
     query = parse_coql(CATALOG, "select Last_Name, Owner.email from Leads where Email = 'a@b.com'")
     (plan,) = _plans(sqlite_db, lambda c: coql_storage.coql_rows(c, 1, query))
-    assert "USING INDEX ix_records_f_email (org_id=? AND module=? AND <expr>=?)" in plan, plan
+    assert "USING INDEX ix_records_key_leads_email (org_id=? AND <expr>=?)" in plan, plan
     assert "SCAN" not in plan, plan
 
 
@@ -148,5 +141,5 @@ def test_search_by_the_email_param_probes_both_email_indexes(sqlite_db: Database
     (plan,) = _plans(
         sqlite_db, lambda c: search_storage.search_rows(c, 1, "Leads", node, limit=201, offset=0)
     )
-    assert "ix_records_f_email (" in plan and "ix_records_f_secondary_email (" in plan, plan
+    assert "ix_records_key_leads_email (" in plan and "ix_records_key_leads_secondary_email (" in plan, plan
     assert "SCAN records" not in plan, plan

@@ -96,6 +96,12 @@ DIRECTIONS = [
         Direction("Deals", "Contact_Roles", "Contacts", "deals_contact_roles", None, *_CR),
         id="Deals-Contact_Roles",
     ),
+    pytest.param(
+        Direction("Cases", "Solutions", "Solutions", "cases_solutions", "Cases"), id="Cases-Solutions"
+    ),
+    pytest.param(
+        Direction("Solutions", "Cases", "Cases", "cases_solutions", "Solutions"), id="Solutions-Cases"
+    ),
 ]
 
 

@@ -179,6 +179,29 @@ def test_fresh_sqlite_links_are_without_rowid(tmp_path: Path) -> None:
         db.dispose()
 
 
+def test_migration_20_gives_existing_orgs_the_default_contact_roles(
+    live_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crmlink.storage.contact_roles import DEFAULT_ROLES, list_roles
+
+    db = Database(live_database_url)
+    try:
+        with monkeypatch.context() as old:
+            old.delitem(MIGRATIONS, 20)
+            migrate(db)
+        with db.write() as conn:  # a database from before migration 20, holding two orgs
+            tables.contact_roles.drop(conn)
+            conn.execute(
+                tables.orgs.insert(), [{"id": i, "name": f"org {i}", "created_at": 1} for i in (7, 8)]
+            )
+        assert migrate(db) == [20]
+        with db.read() as conn:
+            for org_id in (7, 8):
+                assert [r.name for r in list_roles(conn, org_id)] == list(DEFAULT_ROLES)
+    finally:
+        db.dispose()
+
+
 def test_migration_25_adds_the_org_schema_to_an_older_database(live_database_url: str) -> None:
     """A database from before migration 25: ``orgs`` without the schema columns, no schema
     tables. Migrating adds them; existing orgs are at schema version 0 (the standard catalog)."""

@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException
 from crmlink.api import (
     actions,
     admin,
+    contact_roles,
     deleted,
     metadata,
     oauth,
@@ -22,6 +23,7 @@ from crmlink.api import (
     upsert,
     users,
 )
+from crmlink.api import settings as settings_api
 from crmlink.api.context import Services
 from crmlink.api.errors import handle_crm_error, handle_http_exception, handle_unexpected
 from crmlink.api.limits import enforce_limits
@@ -51,12 +53,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     routes = [
         *openapi.ROUTES,
         *metadata.ROUTES,
+        *settings_api.ROUTES,
+        *contact_roles.ROUTES,
         *users.ROUTES,
         *records.ROUTES,
+        *query.ROUTES,
         *upsert.ROUTES,
         *deleted.ROUTES,
         *actions.ROUTES,
-        *query.ROUTES,
         *related.ROUTES,
         *oauth.ROUTES,
         *admin.ROUTES,

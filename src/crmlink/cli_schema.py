@@ -1,4 +1,4 @@
-"""``crmlink schema``: import, export and capture an org's schema (docs/schema.md)."""
+"""``crmlink schema``: import, export and capture an org's schema (docs/org-schema.md)."""
 
 from __future__ import annotations
 

@@ -14,10 +14,10 @@ classes as *values* (``as_item()``), never raised::
     ├── InvalidRequestMethod         400 INVALID_REQUEST_METHOD
     ├── AuthorizationFailed          400 AUTHORIZATION_FAILED
     ├── DuplicateData                400 DUPLICATE_DATA
-    ├── PatternNotMatched            400 PATTERN_NOT_MATCHED
     ├── InvalidQuery                 400 INVALID_QUERY           (search criteria, COQL semantics)
     ├── CoqlSyntaxError              400 SYNTAX_ERROR
     ├── LimitReached                 400 LIMIT_REACHED           (search past record 2,000)
+    ├── PatternNotMatched            400 PATTERN_NOT_MATCHED
     ├── AuthenticationFailure        401 AUTHENTICATION_FAILURE
     ├── InvalidToken                 401 INVALID_TOKEN
     ├── OAuthScopeMismatch           401 OAUTH_SCOPE_MISMATCH
@@ -121,21 +121,6 @@ class DuplicateData(CRMError):
     default_message = "duplicate data"
 
 
-class PatternNotMatched(CRMError):
-    """A parameter outside its allowed values (``type`` of the deleted-records list)."""
-
-    code = "PATTERN_NOT_MATCHED"
-    default_message = "Please check whether the input values are correct"
-
-
-class NotFound(CRMError):
-    """A well-formed id that names nothing where Zoho answers 404 (an unknown mass update job)."""
-
-    status_code = 404
-    code = "NOT_FOUND"
-    default_message = "Empty response"
-
-
 class InvalidQuery(CRMError):
     """A search criteria or COQL query that names unknown fields, bad operators or bad values."""
 
@@ -155,6 +140,21 @@ class LimitReached(CRMError):
 
     code = "LIMIT_REACHED"
     default_message = "maximum response iteration limit reached"
+
+
+class PatternNotMatched(CRMError):
+    """A parameter outside its allowed values (``type`` of the deleted-records list)."""
+
+    code = "PATTERN_NOT_MATCHED"
+    default_message = "Please check whether the input values are correct"
+
+
+class NotFound(CRMError):
+    """A well-formed id that names nothing where Zoho answers 404 (an unknown mass update job)."""
+
+    status_code = 404
+    code = "NOT_FOUND"
+    default_message = "Empty response"
 
 
 class AuthenticationFailure(CRMError):

@@ -11,14 +11,14 @@ from crmlink.api.params import check_version, read_json, resolve_module
 from crmlink.api.responses import json_response, results_response
 from crmlink.api.security import authenticate, authorize_module, bearer_token
 from crmlink.domain import mass_update as mu
+from crmlink.domain import search as srch
 from crmlink.domain.auth import Operation, actor_for_token
-from crmlink.errors import InvalidData
 from crmlink.storage.counts import count_records
 
 Req = Req
 
-# Search parameters of the count. Zoho's count takes search's criteria, email, phone and word;
-# until search is served they are refused rather than ignored (a wrong count is worse).
+# Search parameters of the count: Zoho's count takes search's criteria, email, phone and word,
+# with search's grammar and errors (docs/query.md).
 SEARCH_PARAMS = ("criteria", "email", "phone", "word")
 
 
@@ -33,12 +33,15 @@ async def record_count(request: Req) -> Response[bytes]:
     def work() -> int:
         with svc.db.read() as conn:
             actor = actor_for_token(conn, token)
-            catalog = svc.catalog_in(conn, actor)  # the org's (docs/schema.md)
+            catalog = svc.catalog_in(conn, actor)  # the org's (docs/org-schema.md)
             mod = resolve_module(catalog, module)
             authorize_module(actor, mod, Operation.READ)
-            for name in SEARCH_PARAMS:
-                if request.query_params.get(name) is not None:
-                    raise InvalidData(details={"param_name": name})
+            q = request.query_params
+            if any(q.get(name) is not None for name in SEARCH_PARAMS):
+                params = srch.SearchParams(
+                    criteria=q.get("criteria"), email=q.get("email"), phone=q.get("phone"), word=q.get("word")
+                )
+                return srch.count_matching(conn, actor.org_id, mod, params)
             return count_records(conn, actor.org_id, mod.api_name)
 
     return json_response({"count": await svc.db.run(work)})
@@ -51,7 +54,7 @@ async def mass_update(request: Req) -> Response[bytes]:
     check_version(version)
     svc = services(request)
     actor = await authenticate(request, svc)
-    catalog = await svc.catalog_for(actor)  # the org's (docs/schema.md)
+    catalog = await svc.catalog_for(actor)  # the org's (docs/org-schema.md)
     mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.UPDATE)
     values, ids = mu.check_request(mod, await read_json(request))
@@ -73,7 +76,7 @@ async def mass_update_status(request: Req) -> Response[bytes]:
     def work() -> dict[str, object]:
         with svc.db.read() as conn:
             actor = actor_for_token(conn, token)
-            catalog = svc.catalog_in(conn, actor)  # the org's (docs/schema.md)
+            catalog = svc.catalog_in(conn, actor)  # the org's (docs/org-schema.md)
             mod = resolve_module(catalog, module)
             authorize_module(actor, mod, Operation.READ)
             return mu.job_status(conn, actor.org_id, mod, request.query_params.get("job_id"))

@@ -33,10 +33,8 @@ def handle_crm_error(_request: Req, exc: CRMError) -> Response[bytes]:
     return crm_error_response(exc)
 
 
-def handle_http_exception(request: Req, exc: HTTPException) -> Response[bytes]:
+def handle_http_exception(_request: Req, exc: HTTPException) -> Response[bytes]:
     """Framework-raised errors (routing, body size) mapped to Zoho's codes."""
-    # A path that some route serves with another method (``PUT /Leads/upsert``, ``GET /coql``)
-    # answers INVALID_REQUEST_METHOD like every other path; only unserved paths are unknown URLs.
     if isinstance(exc, NotFoundException):
         return crm_error_response(InvalidUrlPattern())
     if isinstance(exc, MethodNotAllowedException):

@@ -11,12 +11,19 @@ from crmlink.api.responses import empty_response, json_response
 from crmlink.api.security import authenticate, authorize_settings
 from crmlink.domain import metadata as meta
 from crmlink.domain import orgs
+from crmlink.domain.catalog import Catalog, ModuleDef
 from crmlink.domain.clock import parse_iso
 from crmlink.errors import RequiredParamMissing
 
 Req = Req
 
 _CATALOG_US = parse_iso(meta.CATALOG_MODIFIED_TIME)
+
+
+def resolve_metadata_module(catalog: Catalog, name: str) -> ModuleDef:
+    """The module the metadata endpoints describe: a served module or a subform module."""
+    module = catalog.find_metadata_module(name)
+    return module if module is not None else resolve_module(catalog, name, path_index=None)
 
 
 def _module_param(request: Req) -> str:
@@ -48,7 +55,8 @@ async def list_modules(request: Req) -> Response[bytes]:
     if since is not None and _CATALOG_US is not None and since >= max(_CATALOG_US, catalog.modified_us):
         return empty_response(304)
     profiles = await _profiles(request, actor.org_id)
-    return json_response({"modules": [meta.render_module(m, profiles) for m in catalog.modules]})
+    modules = [*catalog.modules, *catalog.subform_modules]
+    return json_response({"modules": [meta.render_module(m, profiles) for m in modules]})
 
 
 @get("/crm/{version:str}/settings/modules/{api_name:str}")
@@ -59,7 +67,7 @@ async def get_module(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     authorize_settings(actor, "modules")
-    module = resolve_module(await svc.catalog_for(actor), api_name, path_index=None)
+    module = resolve_metadata_module(await svc.catalog_for(actor), api_name)
     profiles = await _profiles(request, actor.org_id)
     return json_response({"modules": [meta.render_module(module, profiles)]})
 
@@ -71,7 +79,7 @@ async def list_fields(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     authorize_settings(actor, "fields")
-    module = resolve_module(await svc.catalog_for(actor), _module_param(request), path_index=None)
+    module = resolve_metadata_module(await svc.catalog_for(actor), _module_param(request))
     return json_response({"fields": meta.render_fields(module)})
 
 

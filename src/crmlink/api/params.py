@@ -47,12 +47,6 @@ def check_record_segment(segment: str) -> None:
         raise InvalidUrlPattern()
 
 
-def is_reserved_path(path: str) -> bool:
-    """Does ``/crm/{v}/{module}/{word}...`` or ``/crm/{v}/{word}`` use a reserved word?"""
-    parts = path.strip("/").split("/")
-    return len(parts) >= 3 and parts[0] == "crm" and any(p.lower() in RESERVED_PATH_WORDS for p in parts[2:4])
-
-
 def resolve_module(catalog: Catalog, name: str, *, path_index: int | None = 0) -> ModuleDef:
     if path_index == 0:
         check_record_segment(name)  # ``/crm/v2/coql`` names no module

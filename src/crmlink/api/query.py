@@ -29,7 +29,7 @@ async def search_records(request: Req) -> Response[bytes]:
     def work() -> Page:
         with svc.db.read() as conn:  # the checks in their order, then the search: one transaction
             actor = actor_for_token(conn, token)
-            catalog = svc.catalog_in(conn, actor)  # the org's (docs/schema.md)
+            catalog = svc.catalog_in(conn, actor)  # the org's (docs/org-schema.md)
             mod = resolve_module(catalog, module)
             authorize_module(actor, mod, Operation.READ)
             page, per_page = paging(request)

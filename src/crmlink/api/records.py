@@ -27,6 +27,7 @@ from crmlink.domain import external as ext
 from crmlink.domain import records as rec
 from crmlink.domain.auth import Actor, Operation, actor_for_token
 from crmlink.domain.catalog import Catalog, FieldDef, ModuleDef
+from crmlink.domain.settings_meta import find_view
 from crmlink.errors import InvalidData, LimitExceeded, RequiredParamMissing
 
 Req = Req
@@ -55,7 +56,7 @@ def _external_ids(request: Req) -> list[str] | None:
 
 def _may_read(svc: Services, conn: Connection, token: str, module: str) -> tuple[Actor, ModuleDef, Catalog]:
     """The read routes' checks in their order: token, module, scope and profile; the org's
-    catalog (docs/schema.md)."""
+    catalog (docs/org-schema.md)."""
     actor = actor_for_token(conn, token)
     catalog = svc.catalog_in(conn, actor)
     mod = resolve_module(catalog, module)
@@ -92,6 +93,13 @@ async def list_records(request: Req) -> Response[bytes]:
             if sort_order not in (None, "asc", "desc"):
                 raise InvalidData(details={"param_name": "sort_order"})
             since = modified_since(request)
+            owner = None
+            cvid = request.query_params.get("cvid")
+            if cvid is not None:
+                view = find_view(mod, cvid)
+                if view is None:
+                    raise InvalidData(details={"param_name": "cvid"})
+                owner = actor.user_id if view.owner_only else None
             found = rec.list_records(
                 conn,
                 catalog,
@@ -104,6 +112,7 @@ async def list_records(request: Req) -> Response[bytes]:
                 sort_by=sort_by,
                 sort_order=sort_order,
                 modified_since=since,
+                owner_id=owner,
             )
             return found, since
 
@@ -193,7 +202,9 @@ async def update_records(request: Req) -> Response[bytes]:
         key = external.record if external is not None else None
         if key is not None:
             prepared = ext.resolve_items(conn, actor.org_id, mod, key, prepared)
-        results = ext.run_prepared(prepared, lambda good: rec.update_records(conn, catalog, actor, mod, good))
+        results = ext.run_prepared(
+            prepared, lambda good: rec.update_records(conn, catalog, actor, mod, good, ids=svc.ids)
+        )
         if key is not None:
             values = [item.get(key.api_name) if isinstance(item, dict) else None for item in items]
             results = ext.echo(results, key, values)
@@ -228,7 +239,8 @@ async def update_record(request: Req) -> Response[bytes]:
             target = found
         prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
         results = ext.run_prepared(
-            prepared, lambda good: rec.update_records(conn, catalog, actor, mod, good, path_id=target)
+            prepared,
+            lambda good: rec.update_records(conn, catalog, actor, mod, good, path_id=target, ids=svc.ids),
         )
         return ext.echo(results, key, [record_id]) if key is not None else results
 

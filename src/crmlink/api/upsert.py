@@ -25,7 +25,7 @@ async def upsert_records(request: Req) -> Response[bytes]:
     check_version(version)
     svc = services(request)
     actor = await authenticate(request, svc)
-    catalog = await svc.catalog_for(actor)  # the org's (docs/schema.md)
+    catalog = await svc.catalog_for(actor)  # the org's (docs/org-schema.md)
     mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.CREATE)
     body = await read_json(request)

@@ -150,6 +150,7 @@ class FieldDef:
     auto_number: AutoNumber | None = None
     formula: Formula | None = None
     msl: MultiSelectLookup | None = None
+    subform_module: str | None = None  # for data_type "subform": the module of its rows
     #: An external-id field (Zoho's ``external.type``): ``"org"`` (one value per record, unique
     #: in the org) or ``"user"`` (each user keeps their own value). Addressable with X-EXTERNAL
     #: and checked by upsert like a unique field. ``None``: an ordinary field.
@@ -162,6 +163,8 @@ class FieldDef:
             raise ValueError(f"{self.api_name}: data_type {self.data_type!r} is not Zoho's")
         if self.data_type == "lookup" and not self.lookup_module:
             raise ValueError(f"{self.api_name}: a lookup needs lookup_module")
+        if self.data_type == "subform" and not self.subform_module:
+            raise ValueError(f"{self.api_name}: a subform needs subform_module")
         if self.data_type in {"picklist", "multiselectpicklist"} and not self.picklist:
             raise ValueError(f"{self.api_name}: a picklist needs values")
         if self.data_type == "multiselectlookup" and self.msl is None:
@@ -229,9 +232,10 @@ class ModuleDef:
     related_lists: tuple[RelatedListDef, ...] = ()
     sequence_number: int = 0
     module_name: str | None = None  # Zoho's internal name where it differs (Deals -> Potentials)
-    generated_type: str = "default"  # "custom" for an org's own modules, "linking" for MSL ones
+    generated_type: str = "default"  # default, custom (an org's own), linking (MSL), subform (line items)
     module_id: str | None = None  # kept from an imported schema; else a stable id
     api_supported: bool = True
+    parent_module: str | None = None  # for a subform module: the module whose records hold its rows
     #: Zoho's system-defined duplicate-check fields (Leads: Email); empty where the module has no
     #: upsert (Notes).
     system_unique: tuple[str, ...] = ()
@@ -281,9 +285,23 @@ class Catalog:
     unsupported_modules: frozenset[str] = field(default_factory=frozenset)
     # When the org last changed its schema (microseconds; 0: never, the standard catalog).
     modified_us: int = 0
+    # Modules whose records exist only as rows of a parent's subform field (Quotes' Quoted_Items):
+    # described by the metadata endpoints, never addressed as ``/{module}`` by the records API.
+    subform_modules: tuple[ModuleDef, ...] = ()
 
     def __post_init__(self) -> None:
         names = {m.api_name for m in self.modules}
+        subforms = {m.api_name for m in self.subform_modules}
+        for m in (*self.modules, *self.subform_modules):
+            for f in m.fields:
+                if f.subform_module and f.subform_module not in subforms:
+                    raise ValueError(f"{m.api_name}.{f.api_name}: unknown subform {f.subform_module}")
+        for m in self.subform_modules:
+            if m.parent_module not in names:
+                raise ValueError(f"{m.api_name}: unknown parent module {m.parent_module}")
+            for f in m.fields:
+                if f.lookup_module and f.lookup_module not in names:
+                    raise ValueError(f"{m.api_name}.{f.api_name}: unknown module {f.lookup_module}")
         relations = {r.name: r for r in self.relations}
         for m in self.modules:
             for f in m.fields:
@@ -323,6 +341,14 @@ class Catalog:
     def find_module(self, name: str) -> ModuleDef | None:
         """The module called ``name`` (case-insensitive; old names such as Potentials too)."""
         return self.module_map.get(name) or self._module_by_lower.get(name.lower())
+
+    @cached_property
+    def _subform_by_lower(self) -> Mapping[str, ModuleDef]:
+        return {m.api_name.lower(): m for m in self.subform_modules}
+
+    def find_metadata_module(self, name: str) -> ModuleDef | None:
+        """Like ``find_module``, and subform modules too (``settings/fields?module=Quoted_Items``)."""
+        return self.find_module(name) or self._subform_by_lower.get(name.lower())
 
     def is_unsupported(self, name: str) -> bool:
         return name.lower() in {n.lower() for n in self.unsupported_modules}

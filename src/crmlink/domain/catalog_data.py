@@ -95,6 +95,15 @@ def _date(api: str, label: str) -> FieldDef:
     return FieldDef(api, label, "date", length=20)
 
 
+def _datetime(api: str, label: str, *, mandatory: bool = False, read_only: bool = False) -> FieldDef:
+    return FieldDef(api, label, "datetime", mandatory=mandatory, length=120, read_only=read_only)
+
+
+def _autonumber(api: str, label: str) -> FieldDef:
+    # Assigned by the server on create (the record's id; see docs/schema.md), never by clients.
+    return FieldDef(api, label, "autonumber", length=255, read_only=True)
+
+
 def _address(prefix: str, zip_api: str, zip_label: str, label_prefix: str = "") -> tuple[FieldDef, ...]:
     """Street, City, State, zip and Country, e.g. ``Mailing_Street`` ... ``Mailing_Country``."""
     return (
@@ -139,8 +148,17 @@ def _link(api: str, relation: str, *, module: str | None = None, label: str = ""
     )
 
 
-def _lookup_list(api: str, field: str, *, module: str | None = None) -> RelatedListDef:
-    return RelatedListDef(api, module or api, api, ListKind.LOOKUP, lookup_field=field)
+def _lookup_list(api: str, field: str, *, module: str | None = None, label: str = "") -> RelatedListDef:
+    return RelatedListDef(api, module or api, label or api, ListKind.LOOKUP, lookup_field=field)
+
+
+def _activity_lists(field: str = "What_Id") -> tuple[RelatedListDef, ...]:
+    """A record's Tasks, Events (Meetings) and Calls, through the activities' ``field``."""
+    return (
+        _lookup_list("Tasks", field),
+        _lookup_list("Events", field, label="Meetings"),
+        _lookup_list("Calls", field),
+    )
 
 
 # ------------------------------------------------------------------------ picklist values
@@ -332,6 +350,7 @@ LEADS = ModuleDef(
         _attachments_list(),
         _link("Products", "products_leads"),
         _link("Campaigns", "campaigns_leads"),
+        *_activity_lists(),
     ),
 )
 
@@ -359,6 +378,7 @@ CONTACTS = ModuleDef(
         _lookup("Reporting_To", "Reporting To", "Contacts"),
         _text("Assistant", "Assistant", 30),
         _phone("Asst_Phone", "Asst Phone"),
+        _lookup("Vendor_Name", "Vendor Name", "Vendors"),
         _boolean("Email_Opt_Out", "Email Opt Out"),
         _text("Skype_ID", "Skype ID", 50),
         _text("Twitter", "Twitter", 50),
@@ -371,6 +391,12 @@ CONTACTS = ModuleDef(
         _lookup_list("Deals", "Contact_Name"),
         _link("Products", "products_contacts"),
         _link("Campaigns", "campaigns_contacts"),
+        _lookup_list("Cases", "Related_To"),
+        _lookup_list("Quotes", "Contact_Name"),
+        _lookup_list("SalesOrders", "Contact_Name", module="Sales_Orders", label="Sales Orders"),
+        _lookup_list("PurchaseOrders", "Contact_Name", module="Purchase_Orders", label="Purchase Orders"),
+        _lookup_list("Invoices", "Contact_Name"),
+        *_activity_lists("Who_Id"),
     ),
 )
 
@@ -409,6 +435,11 @@ ACCOUNTS = ModuleDef(
         _lookup_list("Contacts", "Account_Name"),
         _lookup_list("Deals", "Account_Name"),
         _link("Products", "products_accounts"),
+        _lookup_list("Cases", "Account_Name"),
+        _lookup_list("Quotes", "Account_Name"),
+        _lookup_list("SalesOrders", "Account_Name", module="Sales_Orders", label="Sales Orders"),
+        _lookup_list("Invoices", "Account_Name"),
+        *_activity_lists(),
     ),
 )
 
@@ -442,6 +473,10 @@ DEALS = ModuleDef(
         _attachments_list(),
         _link("Products", "products_deals"),
         _link("Contact_Roles", "deals_contact_roles", module="Contacts"),
+        _lookup_list("Quotes", "Deal_Name"),
+        _lookup_list("SalesOrders", "Deal_Name", module="Sales_Orders", label="Sales Orders"),
+        _lookup_list("Cases", "Deal_Name"),
+        *_activity_lists(),
     ),
 )
 
@@ -474,6 +509,7 @@ CAMPAIGNS = ModuleDef(
         _link("Leads", "campaigns_leads"),
         _link("Contacts", "campaigns_contacts"),
         _lookup_list("Deals", "Campaign_Source"),
+        *_activity_lists(),
     ),
 )
 
@@ -492,6 +528,7 @@ PRODUCTS = ModuleDef(
         _boolean("Product_Active", "Product Active"),
         _picklist("Product_Category", "Product Category", PRODUCT_CATEGORIES),
         _picklist("Manufacturer", "Manufacturer", MANUFACTURERS),
+        _lookup("Vendor_Name", "Vendor Name", "Vendors"),
         _date("Sales_Start_Date", "Sales Start Date"),
         _date("Sales_End_Date", "Sales End Date"),
         _date("Support_Start_Date", "Support Start Date"),
@@ -514,6 +551,9 @@ PRODUCTS = ModuleDef(
         _link("Contacts", "products_contacts"),
         _link("Deals", "products_deals"),
         _link("Price_Books", "products_price_books"),
+        _lookup_list("Cases", "Product_Name"),
+        _lookup_list("Solutions", "Product_Name"),
+        *_activity_lists(),
     ),
 )
 
@@ -560,7 +600,445 @@ NOTES = ModuleDef(
     ),
 )
 
-MODULES = (LEADS, CONTACTS, ACCOUNTS, DEALS, CAMPAIGNS, PRODUCTS, PRICE_BOOKS, NOTES)
+
+# ------------------------------------------------------- activities: Tasks, Events, Calls
+#
+# What_Id is polymorphic like Notes.Parent_Id: data_type "lookup", lookup.module "se_module",
+# the record's module named per record by "$se_module" (spec schema 1.3). Who_Id is a Contact.
+
+TASK_STATUSES = ("Not Started", "Deferred", "In Progress", "Completed", "Waiting on someone else")
+
+PRIORITIES = ("High", "Highest", "Low", "Lowest", "Normal")
+
+CALL_TYPES = ("Inbound", "Outbound", "Missed")
+
+CALL_PURPOSES = ("Prospecting", "Administrative", "Negotiation", "Demo", "Project", "Desk")
+
+CALL_RESULTS = (
+    "Interested",
+    "Not interested",
+    "No response/Busy",
+    "Requested more info",
+    "Requested call back",
+    "Invalid number",
+)
+
+CALL_REMINDERS = ("None", "5 minutes before", "10 minutes before", "15 minutes before", "30 minutes before")
+
+
+def _what_id() -> FieldDef:
+    return FieldDef("What_Id", "Related To", "lookup", length=120, lookup_module=SE_MODULE)
+
+
+def _who_id() -> FieldDef:
+    return _lookup("Who_Id", "Contact Name", "Contacts")
+
+
+TASKS = ModuleDef(
+    api_name="Tasks",
+    singular_label="Task",
+    plural_label="Tasks",
+    scope_name="tasks",
+    display_field="Subject",
+    sequence_number=9,
+    fields=(
+        _owner("Task Owner"),
+        _text("Subject", "Subject", mandatory=True),
+        _date("Due_Date", "Due Date"),
+        _who_id(),
+        _what_id(),
+        _picklist("Status", "Status", TASK_STATUSES),
+        _picklist("Priority", "Priority", PRIORITIES),
+        _boolean("Send_Notification_Email", "Send Notification Email"),
+        FieldDef("Remind_At", "Reminder", "ALARM", length=255),
+        FieldDef("Recurring_Activity", "Repeat", "RRULE", length=255),
+        _datetime("Closed_Time", "Closed Time", read_only=True),
+        _description(),
+    ),
+    related_lists=(_notes_list(), _attachments_list()),
+)
+
+EVENTS = ModuleDef(
+    api_name="Events",
+    singular_label="Meeting",
+    plural_label="Meetings",
+    scope_name="events",
+    display_field="Event_Title",
+    sequence_number=10,
+    module_name="Meetings",
+    fields=(
+        _owner("Host"),
+        _text("Event_Title", "Title", mandatory=True),
+        _text("Venue", "Location"),
+        _boolean("All_day", "All day"),
+        _datetime("Start_DateTime", "From", mandatory=True),
+        _datetime("End_DateTime", "To", mandatory=True),
+        _who_id(),
+        _what_id(),
+        FieldDef("Remind_At", "Reminder", "event_reminder", length=120),
+        FieldDef("Recurring_Activity", "Repeat", "RRULE", length=255),
+        _description(),
+    ),
+    related_lists=(_notes_list(), _attachments_list()),
+)
+
+CALLS = ModuleDef(
+    api_name="Calls",
+    singular_label="Call",
+    plural_label="Calls",
+    scope_name="calls",
+    display_field="Subject",
+    sequence_number=11,
+    fields=(
+        _owner("Call Owner"),
+        _text("Subject", "Subject", mandatory=True),
+        _picklist("Call_Type", "Call Type", CALL_TYPES, mandatory=True),
+        _picklist("Call_Purpose", "Call Purpose", CALL_PURPOSES),
+        _who_id(),
+        _what_id(),
+        _datetime("Call_Start_Time", "Call Start Time", mandatory=True),
+        # Zoho marks Call_Duration system-mandatory, but only a completed (not future) call needs
+        # it; the SDKs never require it client-side. The server enforces it (domain/activities).
+        _text("Call_Duration", "Call Duration", 10),
+        FieldDef(
+            "Call_Duration_in_seconds", "Call Duration (in seconds)", "integer", length=9, read_only=True
+        ),
+        _text("Call_Agenda", "Call Agenda"),
+        _picklist("Call_Result", "Call Result", CALL_RESULTS),
+        _picklist("Reminder", "Reminder", CALL_REMINDERS),
+        _text("Caller_ID", "Caller ID", 30),
+        _phone("Dialled_Number", "Dialled Number"),
+        _description(),
+    ),
+    related_lists=(_notes_list(), _attachments_list()),
+)
+
+# ------------------------------------------------------------ Vendors, Cases, Solutions
+
+GL_ACCOUNTS = (
+    "Sales-Software",
+    "Sales-Hardware",
+    "Rental-Income",
+    "Interest-Income",
+    "Sales Software Support",
+    "Sales Other",
+    "Interest Sales",
+    "Service-Hardware Labor",
+)
+
+CASE_STATUSES = ("New", "Escalated", "On Hold", "Closed")
+CASE_ORIGINS = ("Email", "Phone", "Web")
+CASE_PRIORITIES = ("High", "Medium", "Low")
+CASE_TYPES = ("Problem", "Feature Request", "Question")
+CASE_REASONS = (
+    "User did not attend any training",
+    "Complex functionality",
+    "Existing problem",
+    "Instructions not understood",
+    "New problem",
+)
+SOLUTION_STATUSES = ("Draft", "Reviewed", "Published")
+
+VENDORS = ModuleDef(
+    api_name="Vendors",
+    singular_label="Vendor",
+    plural_label="Vendors",
+    scope_name="vendors",
+    display_field="Vendor_Name",
+    sequence_number=12,
+    fields=(
+        _owner("Vendor Owner"),
+        _text("Vendor_Name", "Vendor Name", 120, mandatory=True),
+        _email("Email", "Email"),
+        _phone("Phone", "Phone"),
+        _website(),
+        _picklist("GL_Account", "GL Account", GL_ACCOUNTS),
+        _text("Category", "Category", 40),
+        *_address("", "Zip_Code", "Zip Code"),
+        _description(),
+    ),
+    related_lists=(
+        _notes_list(),
+        _attachments_list(),
+        _lookup_list("Products", "Vendor_Name"),
+        _lookup_list("PurchaseOrders", "Vendor_Name", module="Purchase_Orders", label="Purchase Orders"),
+        _lookup_list("Contacts", "Vendor_Name"),
+        *_activity_lists(),
+    ),
+)
+
+CASES = ModuleDef(
+    api_name="Cases",
+    singular_label="Case",
+    plural_label="Cases",
+    scope_name="cases",
+    display_field="Subject",
+    sequence_number=13,
+    fields=(
+        _owner("Case Owner"),
+        _autonumber("Case_Number", "Case Number"),
+        _text("Subject", "Subject", mandatory=True),
+        _picklist("Status", "Status", CASE_STATUSES, mandatory=True),
+        _picklist("Case_Origin", "Case Origin", CASE_ORIGINS, mandatory=True),
+        _picklist("Priority", "Priority", CASE_PRIORITIES),
+        _picklist("Type", "Type", CASE_TYPES),
+        _picklist("Case_Reason", "Case Reason", CASE_REASONS),
+        _lookup("Product_Name", "Product Name", "Products"),
+        _lookup("Account_Name", "Account Name", "Accounts"),
+        _lookup("Deal_Name", "Deal Name", "Deals"),
+        _lookup("Related_To", "Related To", "Contacts"),
+        _text("Reported_By", "Reported By", 120),
+        _email("Email", "Email"),
+        _phone("Phone", "Phone"),
+        _boolean("Is_Record_Duplicate", "Is Record Duplicate"),
+        _description(),
+        _textarea("Internal_Comments", "Internal Comments"),
+        _textarea("Solution", "Solution"),
+        _textarea("Add_Comment", "Add Comment"),
+        FieldDef("No_of_comments", "Number of comments", "integer", length=9, read_only=True),
+    ),
+    related_lists=(
+        _notes_list(),
+        _attachments_list(),
+        _link("Solutions", "cases_solutions"),
+        *_activity_lists(),
+    ),
+)
+
+SOLUTIONS = ModuleDef(
+    api_name="Solutions",
+    singular_label="Solution",
+    plural_label="Solutions",
+    scope_name="solutions",
+    display_field="Solution_Title",
+    sequence_number=14,
+    fields=(
+        _owner("Solution Owner"),
+        _autonumber("Solution_Number", "Solution Number"),
+        _text("Solution_Title", "Solution Title", mandatory=True),
+        _picklist("Status", "Status", SOLUTION_STATUSES),
+        _lookup("Product_Name", "Product Name", "Products"),
+        _boolean("Published", "Published"),
+        _textarea("Question", "Question"),
+        _textarea("Answer", "Answer"),
+        _textarea("Add_Comment", "Add Comment"),
+        FieldDef("No_of_comments", "Number of comments", "integer", length=9, read_only=True),
+    ),
+    related_lists=(
+        _notes_list(),
+        _attachments_list(),
+        _link("Cases", "cases_solutions"),
+    ),
+)
+
+# ----------------------------------- inventory: Quotes, Sales_Orders, Purchase_Orders, Invoices
+#
+# Line items are the v2.1 subform form (spec schema 1.5 (b), the official v2.1 SDK's only form):
+# each module has a subform field (Quoted_Items, ...) whose rows are described by a subform
+# module of its own. ``domain/line_items.py`` validates the rows and computes the totals; the
+# v2 ``Product_Details`` form is accepted on input and stored as the same rows.
+
+QUOTE_STAGES = ("Draft", "Negotiation", "Delivered", "On Hold", "Confirmed", "Closed Won", "Closed Lost")
+CARRIERS = ("FedEX", "UPS", "USPS", "DHL", "BlueDart")
+ORDER_STATUSES = ("Created", "Approved", "Delivered", "Cancelled")
+
+
+def _line_item_module(api: str, module_name: str, label: str, parent: str) -> ModuleDef:
+    return ModuleDef(
+        api_name=api,
+        singular_label=label,
+        plural_label=label,
+        scope_name=parent.replace("_", "").lower(),
+        display_field="Product_Name",
+        generated_type="subform",
+        parent_module=parent,
+        module_name=module_name,
+        fields=(
+            FieldDef(
+                "Product_Name", "Product Name", "lookup", mandatory=True, length=120, lookup_module="Products"
+            ),
+            FieldDef("Quantity", "Quantity", "double", mandatory=True, length=16, decimal_place=2),
+            _currency("List_Price", "List Price"),
+            _currency("Discount", "Discount"),
+            _currency("Total", "Total", read_only=True),
+            _currency("Total_After_Discount", "Total After Discount", read_only=True),
+            _currency("Tax", "Tax", read_only=True),
+            _currency("Net_Total", "Net Total", read_only=True),
+            _lookup("Price_Book_Name", "Price Book Name", "Price_Books"),
+            FieldDef("Line_Tax", "Line Tax", "linetax", length=255),
+            _textarea("Description", "Description", 2000),
+        ),
+    )
+
+
+QUOTED_ITEMS = _line_item_module("Quoted_Items", "QuotedItems", "Quoted Items", "Quotes")
+ORDERED_ITEMS = _line_item_module("Ordered_Items", "OrderedItems", "Ordered Items", "Sales_Orders")
+PURCHASE_ITEMS = _line_item_module("Purchase_Items", "PurchaseItems", "Purchase Items", "Purchase_Orders")
+INVOICED_ITEMS = _line_item_module("Invoiced_Items", "InvoicedItems", "Invoiced Items", "Invoices")
+
+
+def _inventory_fields(
+    number: FieldDef, specific: tuple[FieldDef, ...], items: ModuleDef
+) -> tuple[FieldDef, ...]:
+    return (
+        _owner(f"{items.parent_module or ''} Owner".replace("_", " ")),
+        _text("Subject", "Subject", mandatory=True),
+        number,
+        *specific,
+        *_address("Billing_", "Billing_Code", "Billing Code", "Billing "),
+        *_address("Shipping_", "Shipping_Code", "Shipping Code", "Shipping "),
+        FieldDef(
+            items.api_name,
+            items.plural_label,
+            "subform",
+            mandatory=True,
+            length=255,
+            subform_module=items.api_name,
+        ),
+        _currency("Sub_Total", "Sub Total", read_only=True),
+        _currency("Discount", "Discount"),
+        _currency("Tax", "Tax", read_only=True),
+        _currency("Adjustment", "Adjustment"),
+        _currency("Grand_Total", "Grand Total", read_only=True),
+        _textarea("Terms_and_Conditions", "Terms and Conditions"),
+        _description(),
+    )
+
+
+def _inventory_lists(*extra: RelatedListDef) -> tuple[RelatedListDef, ...]:
+    return (_notes_list(), _attachments_list(), *extra, *_activity_lists())
+
+
+QUOTES = ModuleDef(
+    api_name="Quotes",
+    singular_label="Quote",
+    plural_label="Quotes",
+    scope_name="quotes",
+    display_field="Subject",
+    sequence_number=15,
+    fields=_inventory_fields(
+        _autonumber("Quote_Number", "Quote Number"),
+        (
+            _lookup("Deal_Name", "Deal Name", "Deals"),
+            _lookup("Account_Name", "Account Name", "Accounts"),
+            _lookup("Contact_Name", "Contact Name", "Contacts"),
+            _picklist("Quote_Stage", "Quote Stage", QUOTE_STAGES),
+            _date("Valid_Till", "Valid Till"),
+            _text("Team", "Team", 40),
+            _picklist("Carrier", "Carrier", CARRIERS),
+        ),
+        QUOTED_ITEMS,
+    ),
+    related_lists=_inventory_lists(
+        _lookup_list("SalesOrders", "Quote_Name", module="Sales_Orders", label="Sales Orders"),
+    ),
+)
+
+SALES_ORDERS = ModuleDef(
+    api_name="Sales_Orders",
+    singular_label="Sales Order",
+    plural_label="Sales Orders",
+    scope_name="salesorders",
+    display_field="Subject",
+    sequence_number=16,
+    module_name="SalesOrders",
+    fields=_inventory_fields(
+        _autonumber("SO_Number", "SO Number"),
+        (
+            _lookup("Deal_Name", "Deal Name", "Deals"),
+            _lookup("Quote_Name", "Quote Name", "Quotes"),
+            _lookup("Account_Name", "Account Name", "Accounts"),
+            _lookup("Contact_Name", "Contact Name", "Contacts"),
+            _text("Customer_No", "Customer No", 40),
+            _text("Purchase_Order", "Purchase Order", 40),
+            _date("Due_Date", "Due Date"),
+            _text("Pending", "Pending", 40),
+            _picklist("Carrier", "Carrier", CARRIERS),
+            _picklist("Status", "Status", ORDER_STATUSES),
+            _currency("Excise_Duty", "Excise Duty"),
+            _currency("Sales_Commission", "Sales Commission"),
+        ),
+        ORDERED_ITEMS,
+    ),
+    related_lists=_inventory_lists(_lookup_list("Invoices", "Sales_Order")),
+)
+
+PURCHASE_ORDERS = ModuleDef(
+    api_name="Purchase_Orders",
+    singular_label="Purchase Order",
+    plural_label="Purchase Orders",
+    scope_name="purchaseorders",
+    display_field="Subject",
+    sequence_number=17,
+    module_name="PurchaseOrders",
+    fields=_inventory_fields(
+        _autonumber("PO_Number", "PO Number"),
+        (
+            FieldDef(
+                "Vendor_Name", "Vendor Name", "lookup", mandatory=True, length=120, lookup_module="Vendors"
+            ),
+            _lookup("Contact_Name", "Contact Name", "Contacts"),
+            _date("PO_Date", "PO Date"),
+            _date("Due_Date", "Due Date"),
+            _text("Requisition_No", "Requisition No", 40),
+            _text("Tracking_Number", "Tracking Number", 40),
+            _picklist("Carrier", "Carrier", CARRIERS),
+            _picklist("Status", "Status", ORDER_STATUSES),
+            _currency("Excise_Duty", "Excise Duty"),
+            _currency("Sales_Commission", "Sales Commission"),
+        ),
+        PURCHASE_ITEMS,
+    ),
+    related_lists=_inventory_lists(),
+)
+
+INVOICES = ModuleDef(
+    api_name="Invoices",
+    singular_label="Invoice",
+    plural_label="Invoices",
+    scope_name="invoices",
+    display_field="Subject",
+    sequence_number=18,
+    fields=_inventory_fields(
+        _autonumber("Invoice_Number", "Invoice Number"),
+        (
+            _lookup("Sales_Order", "Sales Order", "Sales_Orders"),
+            _lookup("Account_Name", "Account Name", "Accounts"),
+            _lookup("Contact_Name", "Contact Name", "Contacts"),
+            _date("Invoice_Date", "Invoice Date"),
+            _date("Due_Date", "Due Date"),
+            _text("Purchase_Order", "Purchase Order", 40),
+            _picklist("Status", "Status", ORDER_STATUSES),
+            _currency("Excise_Duty", "Excise Duty"),
+            _currency("Sales_Commission", "Sales Commission"),
+        ),
+        INVOICED_ITEMS,
+    ),
+    related_lists=_inventory_lists(),
+)
+
+LINE_ITEM_MODULES = (QUOTED_ITEMS, ORDERED_ITEMS, PURCHASE_ITEMS, INVOICED_ITEMS)
+
+MODULES = (
+    LEADS,
+    CONTACTS,
+    ACCOUNTS,
+    DEALS,
+    CAMPAIGNS,
+    PRODUCTS,
+    PRICE_BOOKS,
+    NOTES,
+    TASKS,
+    EVENTS,
+    CALLS,
+    VENDORS,
+    CASES,
+    SOLUTIONS,
+    QUOTES,
+    SALES_ORDERS,
+    PURCHASE_ORDERS,
+    INVOICES,
+)
 
 # ------------------------------------------------------------------------------ relations
 
@@ -585,10 +1063,15 @@ RELATIONS = (
         "Contacts",
         (_text("Contact_Role", "Contact Role", 120),),
     ),
+    # Cases - Solutions: Zoho's Cases show a Solutions list to which existing solutions are added
+    # (and Solutions a Cases list); a link without relation data (spec schema 1.7: UNCONFIRMED,
+    # decided in docs/schema.md).
+    RelationDef("cases_solutions", "Cases", "Solutions"),
 )
 
 CATALOG: Catalog = Catalog(
     modules=MODULES,
     relations=RELATIONS,
     unsupported_modules=frozenset({"Documents", "Projects"}),
+    subform_modules=LINE_ITEM_MODULES,
 )

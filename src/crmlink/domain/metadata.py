@@ -31,6 +31,9 @@ _JSON_TYPES = {
     "fileupload": "jsonarray",
     "imageupload": "jsonarray",
     "subform": "jsonarray",
+    "linetax": "jsonarray",
+    "ALARM": "jsonobject",
+    "RRULE": "jsonobject",
 }
 
 
@@ -88,7 +91,11 @@ def render_field(module: ModuleDef, f: FieldDef, sequence: int) -> dict[str, Any
             "quick_create": f.mandatory,
             "create": not f.read_only,
         },
-        "subform": None,
+        "subform": (
+            {"module": f.subform_module, "id": stable_id("module", f.subform_module)}
+            if f.subform_module
+            else None
+        ),
         "api_name": f.api_name,
         "unique": {"casesensitive": "false"} if f.unique else {},
         # Zoho's external-id attributes (spec records-more §12): null for an ordinary field.
@@ -124,12 +131,13 @@ def render_fields(module: ModuleDef) -> list[dict[str, Any]]:
 
 
 def render_module(module: ModuleDef, profiles: Sequence[dict[str, str]]) -> dict[str, Any]:
+    subform = module.generated_type == "subform"
     return {
         "global_search_supported": True,
-        "deletable": True,
+        "deletable": not subform,
         "description": None,
-        "creatable": module.api_supported,
-        "inventory_template_supported": False,
+        "creatable": module.api_supported and not subform,
+        "inventory_template_supported": any(f.data_type == "subform" for f in module.fields),
         "modified_time": CATALOG_MODIFIED_TIME,
         "plural_label": module.plural_label,
         "presence_sub_menu": True,
@@ -138,17 +146,17 @@ def render_module(module: ModuleDef, profiles: Sequence[dict[str, str]]) -> dict
         "visible": True,
         "visibility": 1,
         "convertable": module.api_name == "Leads",
-        "editable": True,
+        "editable": not subform,
         "profiles": list(profiles),
         "filter_supported": True,
-        "show_as_tab": True,
+        "show_as_tab": not subform,
         "web_link": None,
         "sequence_number": module.sequence_number,
         "singular_label": module.singular_label,
         "viewable": True,
-        "api_supported": module.api_supported,
+        "api_supported": module.api_supported and not subform,
         "api_name": module.api_name,
-        "quick_create": True,
+        "quick_create": not subform,
         "modified_by": None,
         "generated_type": module.generated_type,
         "feeds_required": False,
@@ -157,7 +165,11 @@ def render_module(module: ModuleDef, profiles: Sequence[dict[str, str]]) -> dict
         "arguments": [],
         "module_name": module.module_name or module.api_name,
         "business_card_field_limit": 5,
-        "parent_module": {},
+        "parent_module": (
+            {"api_name": module.parent_module, "id": stable_id("module", module.parent_module)}
+            if module.parent_module
+            else {}
+        ),
     }
 
 

@@ -19,6 +19,7 @@ from crmlink.errors import DuplicateData, InvalidData
 from crmlink.storage import orgs as store
 from crmlink.storage import users as user_store
 from crmlink.storage.connection import Connection
+from crmlink.storage.contact_roles import seed_defaults as seed_contact_roles
 
 DEFAULT_ORG_NAME = "crmlink"
 DEFAULT_ADMIN_EMAIL = "admin@example.com"
@@ -56,6 +57,7 @@ def create_org(conn: Connection, ids: IdGenerator, name: str, admin_email: str, 
     for profile, permissions in BUILTIN_PROFILES.items():
         create_profile(conn, ids, org_id, profile, permissions)
     add_user(conn, ids, org_id, admin_email, admin_name, "Administrator")
+    seed_contact_roles(conn, org_id)
     return org_id
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from crmlink.domain import activities, line_items
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import SE_MODULE, SYSTEM_FIELDS, Catalog, ModuleDef
 from crmlink.domain.clock import iso, now_us, org_now_us
@@ -26,12 +27,13 @@ from crmlink.storage import links as link_store
 from crmlink.storage import records as store
 from crmlink.storage import schema as schema_store
 from crmlink.storage.connection import Connection
+from crmlink.storage.line_items import price_book_prices, records_by_id
 
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
 
 # Accepted in a record but not stored with it: a multi-select lookup's associations are the
-# links of its relation, written through the related-records routes (docs/schema.md).
+# links of its relation, written through the related-records routes (docs/org-schema.md).
 _IGNORED_ON_WRITE = frozenset({"multiselectlookup"})
 
 
@@ -50,10 +52,12 @@ def success(message: str, details: dict[str, Any]) -> dict[str, Any]:
 
 
 def _derive(module: ModuleDef, data: dict[str, Any]) -> None:
-    """Read-only fields computed from others (Zoho's Full_Name)."""
+    """Read-only fields computed from others (Zoho's Full_Name, an order's totals, ...)."""
     if "Full_Name" in module.field_map:
         parts = [data.get("First_Name"), data.get("Last_Name")]
         data["Full_Name"] = " ".join(p for p in parts if p) or None
+    activities.derive(module, data)
+    line_items.apply_totals(module, data)
 
 
 def record_modules(conn: Connection, org_id: int, ids: Iterable[int]) -> dict[int, str]:
@@ -64,7 +68,7 @@ def record_modules(conn: Connection, org_id: int, ids: Iterable[int]) -> dict[in
 class _Checked:
     """A validated item: the field values to store and the lookups they make."""
 
-    __slots__ = ("data", "lookups", "owner_id", "se_module", "users")
+    __slots__ = ("data", "lookups", "owner_id", "rows", "se_module", "users")
 
     def __init__(self) -> None:
         self.data: dict[str, Any] = {}
@@ -72,12 +76,20 @@ class _Checked:
         self.owner_id: int | None = None
         self.se_module: str | None = None
         self.users: dict[str, int] = {}  # userlookup fields: the users they name
+        self.rows: list[line_items.RowIn] | None = None  # line items sent, checked for shape
 
 
-def _check_item(module: ModuleDef, item: Any, index: int, *, creating: bool) -> _Checked | CRMError:
+def _check_item(
+    module: ModuleDef, item: Any, index: int, *, creating: bool, catalog: Catalog | None = None
+) -> _Checked | CRMError:
     """Shape and type checks that need no database."""
     if not isinstance(item, dict):
         return InvalidData(details={"expected_data_type": "jsonobject", "json_path": f"$.data[{index}]"})
+    item = line_items.with_product_details(module, item)
+    if catalog is not None:
+        broken = activities.check_item(catalog, module, item, index, creating=creating)
+        if broken is not None:
+            return broken
     out = _Checked()
     for f in module.mandatory_fields:
         value = item.get(f.api_name)
@@ -94,10 +106,22 @@ def _check_item(module: ModuleDef, item: Any, index: int, *, creating: bool) -> 
                 return InvalidData(details={"api_name": key, "json_path": f"$.data[{index}].{key}"})
             out.se_module = value
             continue
+        if key == line_items.LINE_TAX_KEY and line_items.has_totals(module):
+            taxes = line_items.parse_order_taxes(value, index)
+            if isinstance(taxes, CRMError):
+                return taxes
+            out.data[key] = line_items.stored_taxes(taxes)
+            continue
         f_or_none = module.field_map.get(key)
         if f_or_none is None or f_or_none.read_only or f_or_none.data_type in _IGNORED_ON_WRITE:
             continue  # Zoho ignores fields it does not know and read-only ones
         f = f_or_none
+        if f.data_type == "subform":
+            rows = line_items.parse_rows(f, value, index)
+            if isinstance(rows, CRMError):
+                return rows
+            out.rows = rows
+            continue
         try:
             clean = check_value(f, value)
         except BadValue as bad:
@@ -234,6 +258,52 @@ def _number_records(conn: Connection, module: ModuleDef, org_id: int, items: Seq
             c.data[f.api_name] = f"{a.prefix}{first + offset}{a.suffix}"
 
 
+def _apply_line_items(
+    conn: Connection,
+    org_id: int,
+    module: ModuleDef,
+    checked: Sequence[_Checked | CRMError],
+    stored: Sequence[frozenset[int]],
+    ids: IdGenerator | None,
+) -> list[_Checked | CRMError]:
+    """Line items sent become the rows to store (ids, product names, totals), or the item's
+    error: products and price books must exist, row ids must be the record's rows."""
+    f = line_items.subform_field(module)
+    sent = [c for c in checked if isinstance(c, _Checked) and c.rows is not None]
+    if f is None or not sent:
+        return list(checked)
+    if ids is None:  # a caller that numbers nothing (mass update): line items are not updatable there
+        return [
+            InvalidData(details={"api_name": f.api_name})
+            if isinstance(c, _Checked) and c.rows is not None
+            else c
+            for c in checked
+        ]
+    wanted = {r.product_id for c in sent for r in c.rows or ()}
+    wanted |= {r.book_id for c in sent for r in c.rows or () if r.book_id is not None}
+    found = records_by_id(conn, org_id, wanted)
+    products = {i: line_items.product_from(rec.data) for i, rec in found.items() if rec.module == "Products"}
+    books = {i: rec.data.get("Price_Book_Name") for i, rec in found.items() if rec.module == "Price_Books"}
+    prices = price_book_prices(
+        conn, org_id, {(r.product_id, r.book_id) for c in sent for r in c.rows or () if r.book_id is not None}
+    )
+
+    def new_id() -> int:
+        assert ids is not None
+        return ids.next()
+
+    out: list[_Checked | CRMError] = []
+    for c, stored_ids in zip(checked, stored, strict=True):
+        if isinstance(c, _Checked) and c.rows is not None:
+            rows = line_items.build_rows(c.rows, products, books, prices, stored_ids, new_id)
+            if isinstance(rows, CRMError):
+                out.append(rows)
+                continue
+            c.data[f.api_name] = rows
+        out.append(c)
+    return out
+
+
 def _audit_details(actor: Actor, record_id: int, created: int, modified: int) -> dict[str, Any]:
     by = {"name": actor.name, "id": str(actor.user_id)}
     return {
@@ -253,8 +323,9 @@ def insert_records(
     module: ModuleDef,
     items: Sequence[Any],
 ) -> list[dict[str, Any]]:
-    checked = [_check_item(module, item, i, creating=True) for i, item in enumerate(items)]
+    checked = [_check_item(module, item, i, creating=True, catalog=catalog) for i, item in enumerate(items)]
     checked = _check_references(conn, catalog, module, actor.org_id, checked)
+    checked = _apply_line_items(conn, actor.org_id, module, checked, [frozenset()] * len(checked), ids)
     checked = _check_unique(conn, module, actor.org_id, checked, [])
     _number_records(conn, module, actor.org_id, [c for c in checked if isinstance(c, _Checked)])
     now = now_us()
@@ -265,6 +336,9 @@ def insert_records(
             results.append(c.as_item())
             continue
         record_id = ids.next()
+        for f in module.fields:
+            if f.data_type == "autonumber" and f.auto_number is None:  # custom ones: _number_records
+                c.data[f.api_name] = str(record_id)
         _derive(module, c.data)
         rows.append(
             {
@@ -292,15 +366,26 @@ def update_records(
     module: ModuleDef,
     items: Sequence[Any],
     path_id: int | None = None,
+    ids: IdGenerator | None = None,
 ) -> list[dict[str, Any]]:
-    """Bulk update (each item carries ``id``) or, with ``path_id``, the single form."""
+    """Bulk update (each item carries ``id``) or, with ``path_id``, the single form; ``ids``
+    numbers new line items."""
     wanted: list[int | None] = []
     for item in items:
         raw = item.get("id") if isinstance(item, dict) else None
         wanted.append(path_id if path_id is not None else parse_id(raw))
     existing = store.records_for_update(conn, actor.org_id, [w for w in wanted if w is not None])
-    checked = [_check_item(module, item, i, creating=False) for i, item in enumerate(items)]
+    checked = [_check_item(module, item, i, creating=False, catalog=catalog) for i, item in enumerate(items)]
     checked = _check_references(conn, catalog, module, actor.org_id, checked)
+    subform = line_items.subform_field(module)
+    if subform is not None:
+        stored = [
+            line_items.row_ids(_decode(existing[w].data).get(subform.api_name))
+            if w is not None and w in existing
+            else frozenset()
+            for w in wanted
+        ]
+        checked = _apply_line_items(conn, actor.org_id, module, checked, stored, ids)
     checked = _check_unique(conn, module, actor.org_id, checked, wanted)
     now = now_us()
     results: list[dict[str, Any]] = []
@@ -444,7 +529,9 @@ def list_records(
     sort_by: str | None,
     sort_order: str | None,
     modified_since: int | None,
+    owner_id: int | None = None,
 ) -> Page:
+    """A page of the module's records; ``owner_id`` keeps that user's (a ``My ...`` view)."""
     if sort_by:
         check_sort_by(module, sort_by)
     rows = store.module_records(
@@ -457,6 +544,7 @@ def list_records(
         modified_since=modified_since,
         sort_by=sort_by,
         descending=(sort_order or "desc") == "desc",
+        owner_id=owner_id,
     )
     more = len(rows) > per_page
     return Page(render(conn, catalog, org_id, rows[:per_page], fields), page, per_page, more)

@@ -31,6 +31,7 @@ from crmlink.storage.records import RecordRow, named_records
 _decode = msgspec.json.decode
 
 SE_MODULE_KEY = "$se_module"
+LINE_TAX_KEY = "$line_tax"
 _LOOKUP_TYPES = frozenset({"lookup"})
 _OWNER_AND_LOOKUP_TYPES = _LOOKUP_TYPES | {"ownerlookup", "userlookup"}
 # Columns of a ``RecordRow`` (storage/records.py): rendering reads them by position, as the rows
@@ -64,6 +65,8 @@ class _Plan:
 
         fields = [f for f in module.fields if keep(f)]
         names = [f.api_name for f in fields]
+        if any(f.data_type == "subform" for f in module.fields) and "Grand_Total" in module.field_map:
+            names.append(LINE_TAX_KEY)  # an order's taxes, after its fields (spec schema 1.5)
         system = [
             key
             for key in ("Created_Time", "Modified_Time", "Created_By", "Modified_By")

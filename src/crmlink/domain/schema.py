@@ -5,7 +5,7 @@ What an org adds or changes is a ``SchemaDoc``: custom modules, and per module t
 adds (or the standard fields whose label or pick list it changes). The doc is what the
 database stores (one row per module and per field, ``storage/schema.py``), what
 ``crmlink schema import`` builds from a captured org, and the hand-written JSON/YAML form
-(docs/schema.md). ``build_catalog`` layers a doc over the standard catalog; modules the doc
+(docs/org-schema.md). ``build_catalog`` layers a doc over the standard catalog; modules the doc
 does not touch stay the very same objects, so an org with a few custom fields costs nothing on
 the modules it left alone.
 
@@ -466,6 +466,7 @@ def build_catalog(base: Catalog, doc: SchemaDoc, modified_us: int = 0) -> Catalo
             relations=tuple(relations),
             unsupported_modules=base.unsupported_modules,
             modified_us=modified_us,
+            subform_modules=base.subform_modules,
         )
     except ValueError as exc:
         raise SchemaError(str(exc)) from None

@@ -268,11 +268,13 @@ def read_captured(path: Path, base: Catalog) -> Captured:
 
 def captured_files(catalog: Catalog, profiles: Sequence[dict[str, str]]) -> dict[str, bytes]:
     """The captured folder of an org's catalog, as crmlink itself answers the three calls."""
+    described = [*catalog.modules, *catalog.subform_modules]  # as GET /settings/modules answers
     out = {
-        "modules.json": _pretty({"modules": [render_module(m, profiles) for m in catalog.modules]}),
+        "modules.json": _pretty({"modules": [render_module(m, profiles) for m in described]}),
     }
-    for m in catalog.modules:
+    for m in described:
         out[f"fields/{m.api_name}.json"] = _pretty({"fields": render_fields(m)})
+    for m in catalog.modules:  # subform modules have no related lists to describe
         out[f"related_lists/{m.api_name}.json"] = _pretty({"related_lists": render_related_lists(m)})
     return out
 

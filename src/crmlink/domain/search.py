@@ -16,7 +16,7 @@ from crmlink.domain.records import Page
 from crmlink.domain.rendering import render
 from crmlink.errors import InvalidData, LimitReached, RequiredParamMissing
 from crmlink.storage.coql import coql_rows
-from crmlink.storage.search import Connection, search_rows
+from crmlink.storage.search import Connection, count_rows, search_rows
 
 SEARCH_CEILING = 2000
 MIN_WORD = 2
@@ -93,3 +93,8 @@ def coql_records(conn: Connection, org_id: int, query: CoqlQuery) -> tuple[list[
     rows = coql_rows(conn, org_id, query)
     more = len(rows) > query.limit
     return render_rows(query, rows[: query.limit]), more
+
+
+def count_matching(conn: Connection, org_id: int, module: ModuleDef, params: SearchParams) -> int:
+    """``GET /{module}/actions/count`` with search's criteria, email, phone or word."""
+    return count_rows(conn, org_id, module.api_name, search_condition(module, params))

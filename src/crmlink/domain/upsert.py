@@ -149,7 +149,7 @@ def upsert_records(
             bodies = [
                 {**{k: v for k, v in items[i].items() if k != "id"}, "id": str(rid)} for i, rid, _ in updates
             ]
-            done = rec.update_records(conn, catalog, actor, module, bodies)
+            done = rec.update_records(conn, catalog, actor, module, bodies, ids=ids)
             for sub, ((i, rid, field), result) in enumerate(zip(updates, done, strict=True)):
                 results[i] = _answer(reindex(result, sub, i), "update", field)
                 if result.get("status") == "success":

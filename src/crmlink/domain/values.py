@@ -111,6 +111,17 @@ def check_value(f: FieldDef, value: Any) -> Any:
         if found is None:
             raise BadValue(expected_type(f))
         return str(found)
+    if kind in {"ALARM", "RRULE"}:
+        # Tasks' Remind_At {"ALARM": "FREQ=NONE;ACTION=EMAIL;TRIGGER=DATE-TIME:..."} and the
+        # activities' Recurring_Activity {"RRULE": "FREQ=DAILY;INTERVAL=1;..."} (spec schema 1.3).
+        rule = value.get(kind) if isinstance(value, dict) else None
+        if not isinstance(rule, str) or not rule.strip() or len(rule) > 1000:
+            raise BadValue(kind)
+        return {kind: rule}
+    if kind == "event_reminder":
+        if not isinstance(value, str) or parse_iso(value) is None:
+            raise BadValue("datetime")
+        return value
     if kind in {"fileupload", "imageupload"}:
         return _files(f, value)
     raise BadValue(expected_type(f))

@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, ColumnElement, Connection, FromClause, and_, 
 
 from crmlink.domain.coql import CoqlQuery, CoqlRow, RecordCols, UserCols
 from crmlink.storage import tables
-from crmlink.storage.query import condition, id_order, json_value, order_expression
+from crmlink.storage.query import condition, id_order, json_value, module_is, order_expression
 
 _decode = msgspec.json.decode
 _RECORD_COLS = ("id", "data", "owner_id", "created_by", "modified_by", "created_at", "modified_at")
@@ -57,11 +57,12 @@ def coql_rows(conn: Connection, org_id: int, query: CoqlQuery) -> list[CoqlRow]:
     for ref, descending in query.order:
         expr = order_expression(dialect, ref, records_for, users_for)
         order.append(expr.desc().nulls_last() if descending else expr.asc().nulls_first())
-    order.append(id_order(dialect, base.c.id, None if query.order else query.where))
+    module = query.module.api_name
+    order.append(id_order(dialect, base.c.id, None if query.order else query.where, module))
     statement = (
         select(*columns)
         .select_from(joined)
-        .where(base.c.org_id == org_id, base.c.module == query.module.api_name, where)
+        .where(base.c.org_id == org_id, module_is(base.c.module, module), where)
         .order_by(*order)
         .limit(query.limit + 1)
         .offset(query.offset)

@@ -11,11 +11,11 @@ import time
 from collections.abc import Callable
 
 from sqlalchemy import Connection, MetaData, inspect, select, text
-from sqlalchemy.schema import CreateIndex, CreateTable
+from sqlalchemy.schema import CreateTable
 
 from crmlink.storage import tables
 from crmlink.storage.engine import Database
-from crmlink.storage.query import all_field_indexes
+from crmlink.storage.query import SEARCH_ONLY_INDEXES
 from crmlink.storage.unique_keys import ensure_field_index
 
 Migration = Callable[[Connection], None]
@@ -78,6 +78,17 @@ def _v4_links_without_rowid(conn: Connection) -> None:
         raise RuntimeError("links was not rebuilt WITHOUT ROWID")
 
 
+def _v20_contact_roles(conn: Connection) -> None:
+    """The contact-role picklist per org, with Zoho's default roles for the orgs that exist."""
+    from crmlink.storage.contact_roles import seed_defaults
+
+    tables.contact_roles.create(conn, checkfirst=True)
+    seeded = set(conn.scalars(select(tables.contact_roles.c.org_id).distinct()))
+    for org_id in conn.scalars(select(tables.orgs.c.id)):
+        if org_id not in seeded:
+            seed_defaults(conn, org_id)
+
+
 def _links_without_rowid(conn: Connection) -> bool:
     sql = conn.scalar(text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'links'"))
     return sql is not None and "WITHOUT ROWID" in sql.upper()
@@ -92,6 +103,14 @@ def _v25_org_schema(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE orgs ADD COLUMN schema_modified_at BIGINT"))
     for table in (tables.org_schema_modules, tables.org_schema_fields, tables.org_counters):
         table.create(conn, checkfirst=True)
+
+
+def _v10_search_email_indexes(conn: Connection) -> None:
+    """The second email field of Leads and Contacts gets the same index as upsert's keys
+    (``storage/unique_keys.py``): the ``email`` search param matches every email field, and with
+    both indexed it is two index probes, not a scan (docs/query.md)."""
+    for module, field in SEARCH_ONLY_INDEXES:
+        ensure_field_index(conn, module, field)
 
 
 def _v15_record_key_indexes(conn: Connection) -> None:
@@ -115,24 +134,16 @@ def _v17_mass_update_jobs(conn: Connection) -> None:
     tables.mass_update_jobs.create(conn, checkfirst=True)
 
 
-def _v10_field_indexes(conn: Connection) -> None:
-    """Expression indexes for equality on the catalog's unique fields (search, COQL, upsert):
-    ``(org_id, module, lower(<field>))`` per field of ``storage.query.INDEXED_FIELDS``. They are
-    built from the expressions the queries use, so the two cannot drift apart."""
-    for index in all_field_indexes(conn.dialect.name):
-        # IF NOT EXISTS: SQLAlchemy cannot reflect expression indexes to check first.
-        conn.execute(CreateIndex(index, if_not_exists=True))
-
-
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
     3: _v3_api_credits,
     4: _v4_links_without_rowid,
-    10: _v10_field_indexes,
+    10: _v10_search_email_indexes,
     15: _v15_record_key_indexes,
     16: _v16_recycle_bin,
     17: _v17_mass_update_jobs,
+    20: _v20_contact_roles,
     25: _v25_org_schema,
 }
 

@@ -14,8 +14,9 @@ engines (SQLite's built-in, PostgreSQL's under ``COLLATE "C"``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -23,8 +24,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     FromClause,
-    Index,
-    MetaData,
     Numeric,
     Text,
     and_,
@@ -40,31 +39,36 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from crmlink.domain.query import NUMBER_TYPES, TEXT_TYPES, Junction, Node, Pred, Ref
-from crmlink.storage import tables
 
 Conn = Connection
 
 _KEY = re.compile(r"^[A-Za-z0-9_$]+$")
 
-# The fields whose equality the expression indexes serve (Zoho's system unique fields of the
-# served modules, the default duplicate-check fields of upsert). One index per JSON key covers
-# every module holding that key: (org_id, module, lower(<field>)). Migration 10 builds them.
-INDEXED_FIELDS = (
-    "Email",
-    "Secondary_Email",
-    "Account_Name",
-    "Deal_Name",
-    "Campaign_Name",
-    "Product_Name",
-    "Price_Book_Name",
-)
+# Equality on these fields is served by a partial expression index per (module, field),
+# ``(org_id, lower(<field>)) WHERE module = '<Module>'``, made by
+# ``storage.unique_keys.ensure_field_index``: upsert's key fields of the catalog (migration 15)
+# and these, which only search needs (the ``email`` param matches every email field; migration
+# 10). The queries here spell the indexed expression exactly (``folded(json_value(...))``).
+SEARCH_ONLY_INDEXES = (("Leads", "Secondary_Email"), ("Contacts", "Secondary_Email"))
+
+
+@cache
+def indexed_fields() -> Mapping[str, frozenset[str]]:
+    """``{module: fields with an index}``."""
+    from crmlink.domain.catalog_data import CATALOG  # the catalog is data, as in migrations
+
+    out = {m.api_name: {f.api_name for f in m.key_fields} for m in CATALOG.modules}
+    for module, field in SEARCH_ONLY_INDEXES:
+        out.setdefault(module, set()).add(field)
+    return {m: frozenset(fields) for m, fields in out.items()}
+
 
 # Resolves the table (alias) holding a ref's record or user: the base record for ``via == ()``.
 RecordsFor = Callable[[tuple[str, ...]], FromClause]
 UsersFor = Callable[[tuple[str, ...], str], FromClause]
 
 
-def _quoted(text: str) -> Any:
+def _quoted(text: str) -> ColumnElement[Any]:
     if not _KEY.match(text):
         raise ValueError(f"not an API name: {text!r}")
     return literal_column(f"'{text}'")
@@ -90,13 +94,11 @@ def folded(dialect: str, expr: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.lower(expr.collate("C"))
 
 
-def field_index(dialect: str, key: str) -> Index:
-    """The expression index serving ``lower(<key>) = ?`` within an org's module. Built on a
-    copy of the table: an Index on ``tables.records`` itself would join the metadata, whose
-    create_all must not make one engine's expression on the other."""
-    r = tables.records.to_metadata(MetaData())
-    expr = folded(dialect, json_value(dialect, r.c.data, key))
-    return Index(f"ix_records_f_{key.lower()}", r.c.org_id, r.c.module, expr)
+def module_is(column: ColumnElement[Any], module: str) -> ColumnElement[bool]:
+    """``module = 'Leads'`` with the name in the SQL text (a catalog name, checked): the partial
+    indexes are chosen only when the query's own predicate implies theirs, which a bound
+    parameter cannot show to the planner."""
+    return column == _quoted(module)
 
 
 def folded_field(dialect: str, data: Any, key: str) -> ColumnElement[Any]:
@@ -243,7 +245,7 @@ def order_expression(dialect: str, ref: Ref, records: RecordsFor, users: UsersFo
     return o.expr
 
 
-def indexed_equality(node: Node) -> bool:
+def indexed_equality(node: Node, module: str) -> bool:
     """Does every match of ``node`` satisfy an equality on an indexed field of the base record
     (a conjunct ``F = v`` or ``F in (...)``)? Then the field's index finds the rows."""
     if isinstance(node, Pred):
@@ -251,22 +253,18 @@ def indexed_equality(node: Node) -> bool:
             node.op in {"eq", "in"}
             and node.ref.kind == "json"
             and not node.ref.via
-            and node.ref.key in INDEXED_FIELDS
+            and node.ref.key in indexed_fields().get(module, frozenset())
         )
     if node.op == "and":
-        return any(indexed_equality(item) for item in node.items)
-    return bool(node.items) and all(indexed_equality(item) for item in node.items)
+        return any(indexed_equality(item, module) for item in node.items)
+    return bool(node.items) and all(indexed_equality(item, module) for item in node.items)
 
 
-def id_order(dialect: str, column: ColumnElement[Any], node: Node | None) -> ColumnElement[Any]:
+def id_order(dialect: str, column: ColumnElement[Any], node: Node | None, module: str) -> ColumnElement[Any]:
     """The id to order by. SQLite, which has no statistics, would rather walk
     ``ix_records_module`` in id order than probe a field index, so when a field index serves the
     condition the id is ordered as ``id + 0`` (no index gives that order): the matches are found
     through the field index and the few of them sorted."""
-    if dialect == "sqlite" and node is not None and indexed_equality(node):
+    if dialect == "sqlite" and node is not None and indexed_equality(node, module):
         return column + 0
     return column
-
-
-def all_field_indexes(dialect: str) -> Sequence[Index]:
-    return [field_index(dialect, key) for key in INDEXED_FIELDS]

@@ -163,11 +163,12 @@ def module_records(
     modified_since: int | None = None,
     sort_by: str | None = None,
     descending: bool = True,
+    owner_id: int | None = None,
 ) -> Sequence[RecordRow]:
     """A page of ``module``'s records: by id, or by ``sort_by`` (a ``SORT_COLUMNS`` key or a
-    field of the module, checked by the caller) then id; optionally only ``ids`` and only
-    records modified after ``modified_since``."""
-    if ids is None and not sort_by:
+    field of the module, checked by the caller) then id; optionally only ``ids``, only records
+    modified after ``modified_since`` and only records owned by ``owner_id``."""
+    if ids is None and not sort_by and owner_id is None:
         params = {"org": org_id, "module": module, "limit": limit, "offset": offset}
         if modified_since is not None:
             params["since"] = modified_since
@@ -175,6 +176,8 @@ def module_records(
     query = select(*RECORD_COLUMNS).where(_r.c.org_id == org_id, _r.c.module == module)
     if ids is not None:
         query = query.where(_r.c.id.in_(list(ids)))
+    if owner_id is not None:
+        query = query.where(_r.c.owner_id == owner_id)
     if modified_since is not None:
         query = query.where(_r.c.modified_at > modified_since)
     if sort_by:

@@ -1,8 +1,8 @@
-"""Search: records of one module matching a condition, by id, in pages; and the equality lookup
-on one field that search, COQL and upsert share (``find_by_field``).
+"""Search: records of one module matching a condition, by id, in pages.
 
 Equality on an indexed field (``storage/query.py``, ``INDEXED_FIELDS``) is answered from the
-expression index ``(org_id, module, lower(field))``, never by scanning the module.
+partial expression index ``(org_id, lower(field)) WHERE module = '<Module>'``, never by
+scanning the module.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, FromClause, and_, or_, select
+from sqlalchemy import Connection, FromClause, and_, func, or_, select
 
-__all__ = ["RECORD_COLUMNS", "Connection", "find_by_field", "search_rows"]
+__all__ = ["RECORD_COLUMNS", "Connection", "count_rows", "search_rows"]
 
 from crmlink.domain.query import Junction, Node
 from crmlink.storage import tables
-from crmlink.storage.query import condition, folded_field, id_order, indexed_equality
+from crmlink.storage.query import condition, id_order, indexed_equality, module_is
 
 _r = tables.records
 
@@ -46,8 +46,13 @@ def search_rows(
 ) -> Sequence[Any]:
     """Rows of ``module`` matching ``node``, by id, ``limit`` from ``offset``."""
     dialect = conn.dialect.name
-    scope = and_(_r.c.org_id == org_id, _r.c.module == module)
-    if dialect == "sqlite" and isinstance(node, Junction) and node.op == "or" and indexed_equality(node):
+    scope = and_(_r.c.org_id == org_id, module_is(_r.c.module, module))
+    if (
+        dialect == "sqlite"
+        and isinstance(node, Junction)
+        and node.op == "or"
+        and indexed_equality(node, module)
+    ):
         # SQLite unions the indexes of an OR only when each branch can use its index alone:
         # each branch carries the org and module (the search by the ``email`` param).
         where = or_(*(and_(scope, condition(dialect, item, _base, _no_users)) for item in node.items))
@@ -56,33 +61,16 @@ def search_rows(
     query = (
         select(*RECORD_COLUMNS)
         .where(where)
-        .order_by(id_order(conn.dialect.name, _r.c.id, node))
+        .order_by(id_order(conn.dialect.name, _r.c.id, node, module))
         .limit(limit)
         .offset(offset)
     )
     return conn.execute(query).all()
 
 
-def find_by_field(
-    conn: Connection, org_id: int, module: str, field: str, values: Sequence[str]
-) -> dict[str, list[int]]:
-    """Records of ``module`` whose JSON field ``field`` equals one of ``values``, compared with
-    ASCII letters folded: ``{folded value: [record ids, ascending]}`` (values with no match are
-    absent). For a field of ``INDEXED_FIELDS`` this probes the expression index; upsert's
-    duplicate check uses it (docs/query.md)."""
-    if not values:
-        return {}
-    wanted = sorted({v.translate(_FOLD) for v in values})
-    key = folded_field(conn.dialect.name, _r.c.data, field)
-    rows = conn.execute(
-        select(key, _r.c.id)
-        .where(_r.c.org_id == org_id, _r.c.module == module, key.in_(wanted))
-        .order_by(_r.c.id + 0)  # see storage.query.id_order
-    ).all()
-    out: dict[str, list[int]] = {}
-    for value, record_id in rows:
-        out.setdefault(str(value), []).append(record_id)
-    return out
-
-
-_FOLD = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+def count_rows(conn: Connection, org_id: int, module: str, node: Node) -> int:
+    """How many records of ``module`` match ``node`` (the count with search params)."""
+    dialect = conn.dialect.name
+    where = condition(dialect, node, _base, _no_users)
+    query = select(func.count()).where(_r.c.org_id == org_id, module_is(_r.c.module, module), where)
+    return int(conn.scalar(query) or 0)

@@ -264,6 +264,20 @@ oauth_auth_requests = Table(
 )
 Index("ix_oauth_refresh_user", oauth_refresh_tokens.c.org_id, oauth_refresh_tokens.c.user_id)
 
+# The contact-role picklist of an org (``/Contacts/roles``): the values Deals' Contact_Roles
+# links carry. Added in migration 20, which also gives existing orgs Zoho's default roles.
+contact_roles = Table(
+    "contact_roles",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("id", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("sequence_number", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "id"),
+    UniqueConstraint("org_id", "name", name="uq_contact_roles_name"),
+)
+
 # The recycle bin: what a delete leaves of a record (migration 16). A row is listed as
 # ``recycle`` for ``Settings.recycle_bin_days`` after ``deleted_at``, then as ``permanent`` (its
 # data, display name and users forgotten) for ``Settings.deleted_retention_days`` more, then

@@ -33,6 +33,7 @@ from crmlink.api.openapi.records import RECORD_ROUTE_DOCS
 from crmlink.api.openapi.records_more import RECORDS_MORE_ROUTE_DOCS, more_schemas
 from crmlink.api.openapi.related import RELATED_ROUTE_DOCS, related_out, related_schema_name, served_lists
 from crmlink.api.openapi.schemas import common_schemas, record_out
+from crmlink.api.openapi.settings import SETTINGS_ROUTE_DOCS, settings_schemas
 from crmlink.api.responses import json_response
 from crmlink.domain.catalog import Catalog, ListKind
 
@@ -55,6 +56,7 @@ def _openapi_op() -> Operation:
 # served and described routes are the same set holds route by route.
 ROUTE_DOCS: tuple[RouteDoc, ...] = (
     *RECORD_ROUTE_DOCS,
+    *SETTINGS_ROUTE_DOCS,
     *RECORDS_MORE_ROUTE_DOCS,
     *SEARCH_ROUTE_DOCS,
     *COQL_ROUTE_DOCS,
@@ -77,7 +79,7 @@ def build_openapi(catalog: Catalog) -> dict[str, Any]:
             if key in methods:
                 raise ValueError(f"{doc.method} {path} described twice")
             methods[key] = operation
-    schemas = {**common_schemas(), **more_schemas()}
+    schemas = {**common_schemas(), **more_schemas(), **settings_schemas()}
     for m in catalog.modules:
         schemas[f"Record_{m.api_name}"] = record_out(m)
     for m, rl in served_lists(catalog, ListKind.LINK, ListKind.LOOKUP):

@@ -57,6 +57,11 @@ def _list_records(catalog: Catalog) -> Iterable[tuple[str, Operation]]:
             ),
             query_param("sort_by", {"type": "string", "enum": sortable}, "Field to sort by."),
             query_param(
+                "cvid",
+                {"type": "string"},
+                "A custom view's id (settings/custom_views): its records; others answer 400 INVALID_DATA.",
+            ),
+            query_param(
                 "sort_order", {"type": "string", "enum": ["asc", "desc"]}, "Sort direction (default desc)."
             ),
             IF_MODIFIED_SINCE,

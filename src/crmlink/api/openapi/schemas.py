@@ -23,11 +23,11 @@ ERROR_CODES = [
     "INVALID_REQUEST_METHOD",
     "AUTHORIZATION_FAILED",
     "DUPLICATE_DATA",
-    "PATTERN_NOT_MATCHED",
-    "NOT_FOUND",
     "INVALID_QUERY",
     "SYNTAX_ERROR",
     "LIMIT_REACHED",
+    "PATTERN_NOT_MATCHED",
+    "NOT_FOUND",
     "AUTHENTICATION_FAILURE",
     "INVALID_TOKEN",
     "OAUTH_SCOPE_MISMATCH",
@@ -204,7 +204,7 @@ def metadata_schemas() -> dict[str, Schema]:
                     "connectedlookup_apiname": s,
                     "id": ID_STRING,
                 },
-                "A multi-select lookup's linking module and its two lookup fields (docs/schema.md).",
+                "A multi-select lookup's linking module and its two lookup fields (docs/org-schema.md).",
             ),
             "pick_list_values": {
                 "type": "array",
@@ -356,6 +356,12 @@ def field_in(f: FieldDef) -> Schema:
 
 def record_out(module: ModuleDef) -> Schema:
     props: dict[str, Schema] = {f.api_name: field_out(f) for f in module.fields}
+    if any(f.data_type == "subform" for f in module.fields):
+        props["$line_tax"] = {
+            "type": "array",
+            "nullable": True,
+            "description": "The order's taxes: name, percentage and the computed value.",
+        }
     props.update(
         {
             "$se_module": {"type": "string"},

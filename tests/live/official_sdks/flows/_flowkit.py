@@ -113,7 +113,7 @@ def describe(response: Any) -> dict[str, Any]:
         out["items"] = [describe_item(i) for i in data or []]
     elif type(obj).__name__ == "ResponseWrapper":
         out["records"] = [_plain(r) for r in data or []]
-        info = obj.get_info()
+        info = obj.get_info() if hasattr(obj, "get_info") else None
         if info is not None:
             out["info"] = {
                 "per_page": info.get_per_page(),
