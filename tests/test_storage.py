@@ -166,7 +166,7 @@ def test_migration_4_is_all_or_nothing(old_links_db: Database, monkeypatch: pyte
         migrate(old_links_db)
     assert _links_schema(old_links_db) == before
     assert len(_all_links(old_links_db)) == len(_LINK_ROWS)
-    assert current_version(old_links_db) == max(v for v in MIGRATIONS if v != 4)  # 4 not applied
+    assert current_version(old_links_db) == 3
 
 
 def test_fresh_sqlite_links_are_without_rowid(tmp_path: Path) -> None:
