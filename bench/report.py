@@ -265,7 +265,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
     conns = TARGET_CONNECTIONS if TARGET_CONNECTIONS in conn_list else conn_list[len(conn_list) // 2]
     fig, (ax_rps, ax_p99) = plt.subplots(1, 2, figsize=(13, 5))
     xs = [s["records"] for s in sizes]
-    colors = dict(zip(SCENARIO_TITLES, ["C0", "C1", "C2", "C3", "C4"], strict=True))
+    colors = {name: f"C{i}" for i, name in enumerate(SCENARIO_TITLES)}
     floor_rps = [(_floor(s, conns) or {}).get("rps") for s in sizes]
     floor_p99 = [(_floor(s, conns) or {}).get("p99_ms") for s in sizes]
     ax_rps.plot(xs, floor_rps, "k-o", label="floor relate100")
