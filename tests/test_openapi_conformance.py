@@ -197,3 +197,24 @@ def test_record_photos(client: Any, org: TestOrg, described: Any) -> None:
     bad = client.post(url, files={"file": ("a.png", b"no")}, headers=org.headers)
     assert check(described, base, "POST", bad).status_code == 400
     assert check(described, base, "DELETE", client.delete(url, headers=org.headers)).status_code == 200
+
+
+def test_metadata_of_an_org_with_its_own_schema(
+    client: Any, services: Any, org: TestOrg, described: Any
+) -> None:
+    """Custom fields of every type, custom and linking modules, multi-select lookup lists."""
+    from tests.test_custom_fields import apply, example_doc
+
+    assert apply(services, org, example_doc()).ok
+    modules = check(
+        described,
+        "/crm/{version}/settings/modules",
+        "GET",
+        client.get(f"/crm/{V}/settings/modules", headers=org.headers),
+    ).json()["modules"]
+    for module in modules:
+        for area in ("fields", "related_lists"):
+            response = client.get(
+                f"/crm/{V}/settings/{area}", params={"module": module["api_name"]}, headers=org.headers
+            )
+            check(described, f"/crm/{{version}}/settings/{area}", "GET", response)

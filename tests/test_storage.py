@@ -198,6 +198,27 @@ def test_migration_20_gives_existing_orgs_the_default_contact_roles(
         with db.read() as conn:
             for org_id in (7, 8):
                 assert [r.name for r in list_roles(conn, org_id)] == list(DEFAULT_ROLES)
+    finally:
+        db.dispose()
+
+
+def test_migration_25_adds_the_org_schema_to_an_older_database(live_database_url: str) -> None:
+    """A database from before migration 25: ``orgs`` without the schema columns, no schema
+    tables. Migrating adds them; existing orgs are at schema version 0 (the standard catalog)."""
+    db = Database(live_database_url)
+    try:
+        migrate(db)
+        with db.write() as conn:
+            conn.execute(text("INSERT INTO orgs (id, name, created_at) VALUES (7, 'old', 1)"))
+            for table in ("org_counters", "org_schema_fields", "org_schema_modules"):
+                conn.execute(text(f"DROP TABLE {table}"))
+            conn.execute(text("ALTER TABLE orgs DROP COLUMN schema_version"))
+            conn.execute(text("ALTER TABLE orgs DROP COLUMN schema_modified_at"))
+            conn.execute(text("DELETE FROM schema_migrations WHERE version = 25"))
+        assert migrate(db) == [25]
+        with db.read() as conn:
+            assert conn.execute(text("SELECT schema_version FROM orgs WHERE id = 7")).scalar_one() == 0
+            assert conn.execute(text("SELECT count(*) FROM org_schema_fields")).scalar_one() == 0
         assert migrate(db) == []
     finally:
         db.dispose()

@@ -214,8 +214,9 @@ def gc(data_dir: Path | None, database_url: str | None, older_than: float, as_js
 def _register_accounts() -> None:
     from crmlink.cli_accounts import COMMANDS
     from crmlink.cli_changes import changes_command, deliveries_command
+    from crmlink.cli_schema import COMMANDS as SCHEMA_COMMANDS
 
-    for command in COMMANDS:
+    for command in [*COMMANDS, *SCHEMA_COMMANDS]:
         main.add_command(command)
     main.add_command(changes_command)
     main.add_command(deliveries_command)

@@ -53,7 +53,8 @@ async def record_count(request: Req) -> Response[bytes]:
     def work() -> int:
         with svc.db.read() as conn:
             actor = actor_for_token(conn, token)
-            mod = resolve_module(svc.catalog, module)
+            catalog = svc.catalog_in(conn, actor)  # the org's (docs/org-schema.md)
+            mod = resolve_module(catalog, module)
             authorize_module(actor, mod, Operation.READ)
             q = request.query_params
             if any(q.get(name) is not None for name in SEARCH_PARAMS):
@@ -73,12 +74,13 @@ async def mass_update(request: Req) -> Response[bytes]:
     check_version(version)
     svc = services(request)
     actor = await authenticate(request, svc)
-    mod = resolve_module(svc.catalog, module)
+    catalog = await svc.catalog_for(actor)  # the org's (docs/org-schema.md)
+    mod = resolve_module(catalog, module)
     _authorize_mass_update(actor, mod, Operation.UPDATE)
     values, ids = mu.check_request(mod, await read_json(request))
 
     def work(conn: Connection) -> list[dict[str, object]]:
-        return mu.mass_update(conn, svc.catalog, actor, mod, values, ids)
+        return mu.mass_update(conn, catalog, actor, mod, values, ids)
 
     return results_response(await svc.db.transact(work))
 
@@ -94,7 +96,8 @@ async def mass_update_status(request: Req) -> Response[bytes]:
     def work() -> dict[str, object]:
         with svc.db.read() as conn:
             actor = actor_for_token(conn, token)
-            mod = resolve_module(svc.catalog, module)
+            catalog = svc.catalog_in(conn, actor)  # the org's (docs/org-schema.md)
+            mod = resolve_module(catalog, module)
             _authorize_mass_update(actor, mod, Operation.READ)
             return mu.job_status(conn, actor.org_id, mod, request.query_params.get("job_id"))
 

@@ -26,7 +26,8 @@ async def list_deleted(request: Req) -> Response[bytes]:
     def work() -> tuple[bin_.DeletedPage, int | None]:
         with svc.db.read() as conn:
             actor = actor_for_token(conn, token)
-            mod = resolve_module(svc.catalog, module)
+            catalog = svc.catalog_in(conn, actor)  # the org's (docs/org-schema.md)
+            mod = resolve_module(catalog, module)
             authorize_module(actor, mod, Operation.READ)
             kind = bin_.parse_type(request.query_params.get("type"))
             page, per_page = paging(request)

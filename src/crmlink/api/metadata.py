@@ -50,11 +50,12 @@ async def list_modules(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     authorize_settings(actor, "modules")
+    catalog = await svc.catalog_for(actor)
     since = modified_since(request)
-    if since is not None and _CATALOG_US is not None and since >= _CATALOG_US:
+    if since is not None and _CATALOG_US is not None and since >= max(_CATALOG_US, catalog.modified_us):
         return empty_response(304)
     profiles = await _profiles(request, actor.org_id)
-    modules = [*svc.catalog.modules, *svc.catalog.subform_modules]
+    modules = [*catalog.modules, *catalog.subform_modules]
     return json_response({"modules": [meta.render_module(m, profiles) for m in modules]})
 
 
@@ -66,7 +67,7 @@ async def get_module(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     authorize_settings(actor, "modules")
-    module = resolve_metadata_module(svc.catalog, api_name)
+    module = resolve_metadata_module(await svc.catalog_for(actor), api_name)
     profiles = await _profiles(request, actor.org_id)
     return json_response({"modules": [meta.render_module(module, profiles)]})
 
@@ -78,7 +79,7 @@ async def list_fields(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     authorize_settings(actor, "fields")
-    module = resolve_metadata_module(svc.catalog, _module_param(request))
+    module = resolve_metadata_module(await svc.catalog_for(actor), _module_param(request))
     return json_response({"fields": meta.render_fields(module)})
 
 
@@ -89,7 +90,7 @@ async def list_related_lists(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     authorize_settings(actor, "related_lists")
-    module = resolve_module(svc.catalog, _module_param(request), path_index=None)
+    module = resolve_module(await svc.catalog_for(actor), _module_param(request), path_index=None)
     return json_response({"related_lists": meta.render_related_lists(module)})
 
 

@@ -52,8 +52,10 @@ def resolve_module(catalog: Catalog, name: str, *, path_index: int | None = 0) -
         check_record_segment(name)  # ``/crm/v2/coql`` names no module
     details = {"resource_path_index": path_index} if path_index is not None else {}
     module = catalog.find_module(name)
+    if module is not None and (module.api_supported or path_index is None):
+        return module  # metadata (path_index None) describes every module; records need API ones
     if module is not None:
-        return module
+        raise InvalidModule("The given module is not supported in API", details)
     if catalog.is_unsupported(name):
         raise InvalidModule("The given module is not supported in API", details)
     raise InvalidModule(details=details)

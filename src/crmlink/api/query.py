@@ -29,7 +29,8 @@ async def search_records(request: Req) -> Response[bytes]:
     def work() -> Page:
         with svc.db.read() as conn:  # the checks in their order, then the search: one transaction
             actor = actor_for_token(conn, token)
-            mod = resolve_module(svc.catalog, module)
+            catalog = svc.catalog_in(conn, actor)  # the org's (docs/org-schema.md)
+            mod = resolve_module(catalog, module)
             authorize_module(actor, mod, Operation.READ)
             page, per_page = paging(request)
             params = srch.SearchParams(
@@ -43,7 +44,7 @@ async def search_records(request: Req) -> Response[bytes]:
                 per_page=per_page,
                 fields=csv_param(request, "fields"),
             )
-            return srch.search_records(conn, svc.catalog, actor.org_id, mod, params, reader=actor)
+            return srch.search_records(conn, catalog, actor.org_id, mod, params, reader=actor)
 
     result = await svc.db.run(work)
     if not result.data:
@@ -75,7 +76,7 @@ async def coql(request: Req) -> Response[bytes]:
                 raise MandatoryNotFound(details={"api_name": "select_query"})
             if not isinstance(text, str):
                 raise InvalidData(details={"api_name": "select_query", "expected_data_type": "string"})
-            query = parse_coql(svc.catalog, text)
+            query = parse_coql(svc.catalog_in(conn, actor), text)
             authorize_module(actor, query.module, Operation.READ)
             return srch.coql_records(conn, actor.org_id, query)
 

@@ -26,7 +26,7 @@ from crmlink.api.security import authenticate, authorize_module, bearer_token
 from crmlink.domain import external as ext
 from crmlink.domain import records as rec
 from crmlink.domain.auth import Actor, Operation, actor_for_token
-from crmlink.domain.catalog import FieldDef, ModuleDef
+from crmlink.domain.catalog import Catalog, FieldDef, ModuleDef
 from crmlink.domain.settings_meta import find_view
 from crmlink.errors import InvalidData, LimitExceeded, RequiredParamMissing
 
@@ -54,12 +54,14 @@ def _external_ids(request: Req) -> list[str] | None:
     return parts or None
 
 
-def _may_read(svc: Services, conn: Connection, token: str, module: str) -> tuple[Actor, ModuleDef]:
-    """The read routes' checks in their order: token, module, scope and profile."""
+def _may_read(svc: Services, conn: Connection, token: str, module: str) -> tuple[Actor, ModuleDef, Catalog]:
+    """The read routes' checks in their order: token, module, scope and profile; the org's
+    catalog (docs/org-schema.md)."""
     actor = actor_for_token(conn, token)
-    mod = resolve_module(svc.catalog, module)
+    catalog = svc.catalog_in(conn, actor)
+    mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.READ)
-    return actor, mod
+    return actor, mod, catalog
 
 
 @get("/crm/{version:str}/{module:str}")
@@ -74,7 +76,7 @@ async def list_records(request: Req) -> Response[bytes]:
         # The checks in their order (token, module, permission, query), then the page, in one
         # transaction: a call costs one connection and one transaction.
         with svc.db.read() as conn:
-            actor, mod = _may_read(svc, conn, token, module)
+            actor, mod, catalog = _may_read(svc, conn, token, module)
             page, per_page = paging(request)
             key = _record_external(request, svc, mod)
             fields = csv_param(request, "fields")
@@ -103,7 +105,7 @@ async def list_records(request: Req) -> Response[bytes]:
                 raise InvalidData(details={"param_name": "converted"})
             found = rec.list_records(
                 conn,
-                svc.catalog,
+                catalog,
                 actor.org_id,
                 mod,
                 page=page,
@@ -147,7 +149,7 @@ async def get_record(request: Req) -> Response[bytes]:
 
     def work() -> dict[str, object] | None:
         with svc.db.read() as conn:  # the checks, then the record, in one transaction
-            actor, mod = _may_read(svc, conn, token, module)
+            actor, mod, catalog = _may_read(svc, conn, token, module)
             key = _record_external(request, svc, mod)
             if key is None:
                 rid = path_id(record_id, 1)
@@ -156,7 +158,7 @@ async def get_record(request: Req) -> Response[bytes]:
                 if found is None:
                     return None
                 rid = found
-            return rec.get_record(conn, svc.catalog, actor.org_id, mod, rid, reader=actor)
+            return rec.get_record(conn, catalog, actor.org_id, mod, rid, reader=actor)
 
     found = await svc.db.run(work)
     if found is None:
@@ -172,7 +174,8 @@ async def insert_records(request: Req) -> Response[bytes]:
     check_version(version)
     svc = services(request)
     actor = await authenticate(request, svc)
-    mod = resolve_module(svc.catalog, module)
+    catalog = await svc.catalog_for(actor)
+    mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.CREATE)
     items = data_items(await read_json(request))
     external = _external(request, svc, mod)
@@ -180,7 +183,7 @@ async def insert_records(request: Req) -> Response[bytes]:
     def work(conn: Connection) -> list[dict[str, Any]]:
         prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
         return ext.run_prepared(
-            prepared, lambda good: rec.insert_records(conn, svc.catalog, svc.ids, actor, mod, good)
+            prepared, lambda good: rec.insert_records(conn, catalog, svc.ids, actor, mod, good)
         )
 
     return results_response(await svc.db.transact(work), all_ok_status=201)
@@ -193,7 +196,8 @@ async def update_records(request: Req) -> Response[bytes]:
     check_version(version)
     svc = services(request)
     actor = await authenticate(request, svc)
-    mod = resolve_module(svc.catalog, module)
+    catalog = await svc.catalog_for(actor)
+    mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.UPDATE)
     items = data_items(await read_json(request))
     external = _external(request, svc, mod)
@@ -204,7 +208,7 @@ async def update_records(request: Req) -> Response[bytes]:
         if key is not None:
             prepared = ext.resolve_items(conn, actor.org_id, mod, key, prepared)
         results = ext.run_prepared(
-            prepared, lambda good: rec.update_records(conn, svc.catalog, actor, mod, good, ids=svc.ids)
+            prepared, lambda good: rec.update_records(conn, catalog, actor, mod, good, ids=svc.ids)
         )
         if key is not None:
             values = [item.get(key.api_name) if isinstance(item, dict) else None for item in items]
@@ -223,7 +227,8 @@ async def update_record(request: Req) -> Response[bytes]:
     check_record_segment(record_id)
     svc = services(request)
     actor = await authenticate(request, svc)
-    mod = resolve_module(svc.catalog, module)
+    catalog = await svc.catalog_for(actor)
+    mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.UPDATE)
     external = _external(request, svc, mod)
     key = external.record if external is not None else None
@@ -240,7 +245,7 @@ async def update_record(request: Req) -> Response[bytes]:
         prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
         results = ext.run_prepared(
             prepared,
-            lambda good: rec.update_records(conn, svc.catalog, actor, mod, good, path_id=target, ids=svc.ids),
+            lambda good: rec.update_records(conn, catalog, actor, mod, good, path_id=target, ids=svc.ids),
         )
         return ext.echo(results, key, [record_id]) if key is not None else results
 
@@ -254,7 +259,8 @@ async def delete_records(request: Req) -> Response[bytes]:
     check_version(version)
     svc = services(request)
     actor = await authenticate(request, svc)
-    mod = resolve_module(svc.catalog, module)
+    catalog = await svc.catalog_for(actor)
+    mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.DELETE)
     key = _record_external(request, svc, mod)
     if key is not None:
@@ -268,7 +274,7 @@ async def delete_records(request: Req) -> Response[bytes]:
     assert ids is not None
 
     def work(conn: Connection) -> list[dict[str, object]]:
-        return rec.delete_records(conn, svc.catalog, actor, mod, list(ids), svc.retention)
+        return rec.delete_records(conn, catalog, actor, mod, list(ids), svc.retention)
 
     return results_response(await svc.db.transact(work))
 
@@ -282,7 +288,8 @@ async def delete_record(request: Req) -> Response[bytes]:
     check_record_segment(record_id)
     svc = services(request)
     actor = await authenticate(request, svc)
-    mod = resolve_module(svc.catalog, module)
+    catalog = await svc.catalog_for(actor)
+    mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.DELETE)
     key = _record_external(request, svc, mod)
     if key is not None:
@@ -292,7 +299,7 @@ async def delete_record(request: Req) -> Response[bytes]:
     rid = path_id(record_id, 1)
 
     def work(conn: Connection) -> list[dict[str, object]]:
-        return rec.delete_records(conn, svc.catalog, actor, mod, [rid], svc.retention)
+        return rec.delete_records(conn, catalog, actor, mod, [rid], svc.retention)
 
     return results_response(await svc.db.transact(work))
 
@@ -307,7 +314,8 @@ def _delete_external(
         found[v] if v in found else InvalidData("the id given seems to be invalid", {"id": v}) for v in values
     ]
     results = ext.run_prepared(
-        prepared, lambda good: rec.delete_records(conn, svc.catalog, actor, mod, good, svc.retention)
+        prepared,
+        lambda good: rec.delete_records(conn, svc.catalog_in(conn, actor), actor, mod, good, svc.retention),
     )
     return ext.echo(results, key, values)
 

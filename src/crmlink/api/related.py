@@ -35,7 +35,7 @@ from crmlink.api.uploads import drain
 from crmlink.domain import records as rec
 from crmlink.domain import relations as rel
 from crmlink.domain.auth import Actor, Operation, actor_for_token
-from crmlink.domain.catalog import ListKind
+from crmlink.domain.catalog import Catalog, ListKind
 from crmlink.domain.relation_values import RELATED_ID_INVALID
 from crmlink.errors import InvalidRequestMethod
 
@@ -52,6 +52,7 @@ class _Call:
     actor: Actor
     target: rel.Target
     parent_id: int
+    catalog: Catalog  # the org's
 
 
 def _start(request: Req) -> tuple[Services, str, dict[str, str]]:
@@ -66,16 +67,17 @@ def _checks(svc: Services, conn: Connection, token: str, params: dict[str, str],
     """The request-level checks shared by every related-records route (module docstring), run
     in the call's own transaction so that a call costs one connection and one transaction."""
     actor = actor_for_token(conn, token)
-    parent = resolve_module(svc.catalog, params["module"])
+    catalog = svc.catalog_in(conn, actor)
+    parent = resolve_module(catalog, params["module"])
     authorize_module(actor, parent, op, message=RELATED_NO_PERMISSION[op])
-    rl = rel.find_related_list(svc.catalog, parent, params["related_list"])
+    rl = rel.find_related_list(catalog, parent, params["related_list"])
     if rl.kind is not ListKind.LINK and op is not Operation.READ:
         # The URL exists (GET answers it); relating and delinking do not.
         raise InvalidRequestMethod()
-    target = rel.target_for(svc.catalog, parent, rl)
+    target = rel.target_for(catalog, parent, rl)
     authorize_related(actor, parent, target.related, op)
     parent_id = path_id(params["record_id"], 1, RELATED_ID_INVALID)
-    return _Call(actor, target, parent_id)
+    return _Call(actor, target, parent_id, catalog)
 
 
 def _is_attachments(params: dict[str, str]) -> bool:
@@ -115,7 +117,7 @@ async def list_related(request: Req) -> Response[bytes]:
                 assert target.related_list.lookup_field is not None
                 found = rec.list_lookup_related(
                     conn,
-                    svc.catalog,
+                    call.catalog,
                     org_id,
                     call.parent_id,
                     target.related,
@@ -129,7 +131,7 @@ async def list_related(request: Req) -> Response[bytes]:
             else:
                 found = rel.list_related(
                     conn,
-                    svc.catalog,
+                    call.catalog,
                     org_id,
                     target,
                     call.parent_id,
@@ -159,7 +161,7 @@ async def get_related(request: Req) -> Response[bytes] | Stream:
             if target.kind is ListKind.LOOKUP:
                 found = rel.get_lookup_related(
                     conn,
-                    svc.catalog,
+                    call.catalog,
                     org_id,
                     target,
                     call.parent_id,
@@ -171,7 +173,7 @@ async def get_related(request: Req) -> Response[bytes] | Stream:
             else:
                 found = rel.list_related(
                     conn,
-                    svc.catalog,
+                    call.catalog,
                     org_id,
                     target,
                     call.parent_id,

@@ -25,7 +25,8 @@ async def upsert_records(request: Req) -> Response[bytes]:
     check_version(version)
     svc = services(request)
     actor = await authenticate(request, svc)
-    mod = resolve_module(svc.catalog, module)
+    catalog = await svc.catalog_for(actor)  # the org's (docs/org-schema.md)
+    mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.CREATE)
     body = await read_json(request)
     items = data_items(body)
@@ -37,7 +38,7 @@ async def upsert_records(request: Req) -> Response[bytes]:
     def work(conn: Connection) -> list[dict[str, Any]]:
         prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
         return ext.run_prepared(
-            prepared, lambda good: ups.upsert_records(conn, svc.catalog, svc.ids, actor, mod, good, chain)
+            prepared, lambda good: ups.upsert_records(conn, catalog, svc.ids, actor, mod, good, chain)
         )
 
     return results_response(await svc.db.transact(work))

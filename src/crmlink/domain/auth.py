@@ -197,6 +197,7 @@ class Actor:
     permissions: Mapping[str, frozenset[str]]
     scopes: frozenset[str]
     client_id: str | None = None
+    schema_version: int = 0  # the org's (domain/org_catalogs.py), read with the token
 
     def may(self, module: str, permission: str) -> bool:
         granted = self.permissions.get(module)
@@ -234,6 +235,7 @@ def actor_for_token(conn: Connection, token: str) -> Actor:
         permissions=parse_permissions(row.permissions),
         scopes=parse_scopes(row.scope),
         client_id=row.client_id,
+        schema_version=row.schema_version,
     )
 
 

@@ -90,6 +90,42 @@ def stable_id(*parts: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class AutoNumber:
+    prefix: str = ""
+    start_number: int = 1
+    suffix: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    return_type: str = "text"
+    expression: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MultiSelectLookup:
+    """A multi-select lookup (MxN) field of module A pointing at ``connected_module`` B.
+
+    Zoho makes a linking module whose records are the associations, with a lookup back to A
+    (``lookup_apiname``) and one to B (``connectedlookup_apiname``); here the associations are
+    the link rows of the relation named ``relation_name`` (A left, B right), served through A's
+    related list ``list_api_name`` like the built-in many-to-many relations.
+    """
+
+    connected_module: str
+    linking_module: str
+    lookup_apiname: str
+    connectedlookup_apiname: str
+    list_api_name: str
+    list_label: str
+    id: str = ""
+
+    @property
+    def relation_name(self) -> str:
+        return f"msl:{self.linking_module}"
+
+
+@dataclass(frozen=True, slots=True)
 class FieldDef:
     """One field of a module (or of a relation), described with Zoho's metadata keys."""
 
@@ -105,6 +141,15 @@ class FieldDef:
     #: "Do not allow duplicate values" (Zoho's user-defined unique field): a duplicate-check key
     #: of upsert, after the module's system-defined ones (``ModuleDef.system_unique``).
     unique: bool = False
+    # Set on an org's own fields (catalog overlay, ``domain/schema.py``); standard fields keep
+    # the defaults and their ids are ``stable_id("field", module, api_name)``.
+    custom: bool = False
+    field_id: str | None = None
+    lookup_list: str | None = None  # api_name of the related list a custom lookup makes on its target
+    lookup_label: str | None = None
+    auto_number: AutoNumber | None = None
+    formula: Formula | None = None
+    msl: MultiSelectLookup | None = None
     subform_module: str | None = None  # for data_type "subform": the module of its rows
     #: An external-id field (Zoho's ``external.type``): ``"org"`` (one value per record, unique
     #: in the org) or ``"user"`` (each user keeps their own value). Addressable with X-EXTERNAL
@@ -122,6 +167,11 @@ class FieldDef:
             raise ValueError(f"{self.api_name}: a subform needs subform_module")
         if self.data_type in {"picklist", "multiselectpicklist"} and not self.picklist:
             raise ValueError(f"{self.api_name}: a picklist needs values")
+        if self.data_type == "multiselectlookup" and self.msl is None:
+            raise ValueError(f"{self.api_name}: a multi-select lookup needs its linking module")
+
+    def id_in(self, module: str) -> str:
+        return self.field_id or stable_id("field", module, self.api_name)
 
 
 class ListKind(StrEnum):
@@ -164,6 +214,10 @@ class RelatedListDef:
     kind: ListKind
     relation: str | None = None  # RelationDef.name, for LINK lists
     lookup_field: str | None = None  # field of ``module`` pointing at the parent, for LOOKUP lists
+    type: str = "default"  # "multiselectlookup" for the list of a multi-select lookup
+    connected_module: str | None = None  # multi-select lookup: the module B it links to
+    linking_module: str | None = None  # multi-select lookup: the linking module's api_name
+    list_id: str | None = None  # kept from an imported schema; else a stable id
 
 
 @dataclass(frozen=True)
@@ -179,7 +233,9 @@ class ModuleDef:
     related_lists: tuple[RelatedListDef, ...] = ()
     sequence_number: int = 0
     module_name: str | None = None  # Zoho's internal name where it differs (Deals -> Potentials)
-    generated_type: str = "default"  # Zoho's generated_type: default, subform (line items), ...
+    generated_type: str = "default"  # default, custom (an org's own), linking (MSL), subform (line items)
+    module_id: str | None = None  # kept from an imported schema; else a stable id
+    api_supported: bool = True
     parent_module: str | None = None  # for a subform module: the module whose records hold its rows
     #: Zoho's system-defined duplicate-check fields (Leads: Email); empty where the module has no
     #: upsert (Notes).
@@ -187,7 +243,7 @@ class ModuleDef:
 
     @cached_property
     def id(self) -> str:
-        return stable_id("module", self.api_name)
+        return self.module_id or stable_id("module", self.api_name)
 
     @cached_property
     def field_map(self) -> Mapping[str, FieldDef]:
@@ -228,6 +284,8 @@ class Catalog:
     relations: tuple[RelationDef, ...]
     # Names Zoho knows but does not serve over the API ("The given module is not supported in API").
     unsupported_modules: frozenset[str] = field(default_factory=frozenset)
+    # When the org last changed its schema (microseconds; 0: never, the standard catalog).
+    modified_us: int = 0
     # Modules whose records exist only as rows of a parent's subform field (Quotes' Quoted_Items):
     # described by the metadata endpoints, never addressed as ``/{module}`` by the records API.
     subform_modules: tuple[ModuleDef, ...] = ()

@@ -27,6 +27,9 @@ _JSON_TYPES = {
     "ownerlookup": "jsonobject",
     "userlookup": "jsonobject",
     "multiselectpicklist": "jsonarray",
+    "multiselectlookup": "jsonarray",
+    "fileupload": "jsonarray",
+    "imageupload": "jsonarray",
     "subform": "jsonarray",
     "linetax": "jsonarray",
     "ALARM": "jsonobject",
@@ -34,24 +37,41 @@ _JSON_TYPES = {
 }
 
 
+def _json_type(f: FieldDef) -> str:
+    if f.data_type == "formula" and f.formula is not None:
+        return _JSON_TYPES.get(f.formula.return_type, "string")
+    return _JSON_TYPES.get(f.data_type, "string")
+
+
 def render_field(module: ModuleDef, f: FieldDef, sequence: int) -> dict[str, Any]:
-    field_id = stable_id("field", module.api_name, f.api_name)
+    field_id = f.id_in(module.api_name)
     lookup: dict[str, Any] = {}
     if f.lookup_module:
         lookup = {
-            "display_label": f.label,
-            "api_name": f.api_name,
+            "display_label": f.lookup_label or f.label,
+            "api_name": f.lookup_list or f.api_name,
             "module": f.lookup_module,
             "id": stable_id("lookup", module.api_name, f.api_name),
+        }
+    msl: dict[str, Any] = {}
+    if f.msl is not None:
+        msl = {
+            "display_label": f.msl.list_label,
+            "api_name": f.msl.list_api_name,
+            "linking_module": f.msl.linking_module,
+            "lookup_apiname": f.msl.lookup_apiname,
+            "connected_module": f.msl.connected_module,
+            "connectedlookup_apiname": f.msl.connectedlookup_apiname,
+            "id": f.msl.id,
         }
     return {
         "system_mandatory": f.mandatory,
         "webhook": True,
-        "json_type": _JSON_TYPES.get(f.data_type, "string"),
+        "json_type": _json_type(f),
         "crypt": None,
         "field_label": f.label,
         "tooltip": None,
-        "created_source": "default",
+        "created_source": "crm" if f.custom else "default",
         "field_read_only": f.read_only,
         "display_label": f.label,
         "read_only": f.read_only,
@@ -61,7 +81,7 @@ def render_field(module: ModuleDef, f: FieldDef, sequence: int) -> dict[str, Any
         "multi_module_lookup": {},
         "currency": {"rounding_option": "normal", "precision": 2} if f.data_type == "currency" else {},
         "id": field_id,
-        "custom_field": False,
+        "custom_field": f.custom,
         "lookup": lookup,
         "visible": True,
         "length": f.length if f.length is not None else 255,
@@ -83,15 +103,25 @@ def render_field(module: ModuleDef, f: FieldDef, sequence: int) -> dict[str, Any
             {"show": True, "type": f.external, "allow_multiple_config": False} if f.external else None
         ),
         "data_type": f.data_type,
-        "formula": {},
+        "formula": (
+            {"return_type": f.formula.return_type, "expression": f.formula.expression} if f.formula else {}
+        ),
         "decimal_place": f.decimal_place,
         "mass_update": False,
-        "multiselectlookup": {},
+        "multiselectlookup": msl,
         "pick_list_values": [
             {"display_value": v, "sequence_number": i, "actual_value": v, "maps": []}
             for i, v in enumerate(f.picklist, start=1)
         ],
-        "auto_number": {},
+        "auto_number": (
+            {
+                "prefix": f.auto_number.prefix,
+                "start_number": f.auto_number.start_number,
+                "suffix": f.auto_number.suffix,
+            }
+            if f.auto_number
+            else {}
+        ),
         "sequence_number": sequence,
     }
 
@@ -106,7 +136,7 @@ def render_module(module: ModuleDef, profiles: Sequence[dict[str, str]]) -> dict
         "global_search_supported": True,
         "deletable": not subform,
         "description": None,
-        "creatable": not subform,
+        "creatable": module.api_supported and not subform,
         "inventory_template_supported": any(f.data_type == "subform" for f in module.fields),
         "modified_time": CATALOG_MODIFIED_TIME,
         "plural_label": module.plural_label,
@@ -124,7 +154,7 @@ def render_module(module: ModuleDef, profiles: Sequence[dict[str, str]]) -> dict
         "sequence_number": module.sequence_number,
         "singular_label": module.singular_label,
         "viewable": True,
-        "api_supported": not subform,
+        "api_supported": module.api_supported and not subform,
         "api_name": module.api_name,
         "quick_create": not subform,
         "modified_by": None,
@@ -158,11 +188,11 @@ def render_related_lists(module: ModuleDef) -> list[dict[str, Any]]:
             "module": rl.module,
             "name": rl.api_name,
             "action": None,
-            "id": stable_id("related_list", module.api_name, rl.api_name),
+            "id": rl.list_id or stable_id("related_list", module.api_name, rl.api_name),
             "href": related_list_href(module, rl),
-            "type": "default",
-            "connectedmodule": None,
-            "linkingmodule": None,
+            "type": rl.type,
+            "connectedmodule": rl.connected_module,
+            "linkingmodule": rl.linking_module,
         }
         for i, rl in enumerate(module.related_lists, start=1)
     ]

@@ -22,16 +22,21 @@ from crmlink.domain.orgs import user_refs
 from crmlink.domain.recycle_bin import Retention, bin_records
 from crmlink.domain.rendering import render
 from crmlink.domain.values import BadValue, check_value, expected_type
-from crmlink.errors import CRMError, InvalidData, MandatoryNotFound
+from crmlink.errors import CRMError, DuplicateData, InvalidData, MandatoryNotFound
 from crmlink.storage import attachments as attachment_store
 from crmlink.storage import links as link_store
 from crmlink.storage import records as store
+from crmlink.storage import schema as schema_store
 from crmlink.storage import tags as tag_store
 from crmlink.storage.connection import Connection
 from crmlink.storage.line_items import price_book_prices, records_by_id
 
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
+
+# Accepted in a record but not stored with it: a multi-select lookup's associations are the
+# links of its relation, written through the related-records routes (docs/org-schema.md).
+_IGNORED_ON_WRITE = frozenset({"multiselectlookup"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +74,14 @@ def record_modules(conn: Connection, org_id: int, ids: Iterable[int]) -> dict[in
 class _Checked:
     """A validated item: the field values to store and the lookups they make."""
 
-    __slots__ = ("data", "lookups", "owner_id", "rows", "se_module")
+    __slots__ = ("data", "lookups", "owner_id", "rows", "se_module", "users")
 
     def __init__(self) -> None:
         self.data: dict[str, Any] = {}
         self.lookups: dict[str, int] = {}
         self.owner_id: int | None = None
         self.se_module: str | None = None
+        self.users: dict[str, int] = {}  # userlookup fields: the users they name
         self.rows: list[line_items.RowIn] | None = None  # line items sent, checked for shape
 
 
@@ -113,7 +119,7 @@ def _check_item(
             out.data[key] = line_items.stored_taxes(taxes)
             continue
         f_or_none = module.field_map.get(key)
-        if f_or_none is None or f_or_none.read_only:
+        if f_or_none is None or f_or_none.read_only or f_or_none.data_type in _IGNORED_ON_WRITE:
             continue  # Zoho ignores fields it does not know and read-only ones
         f = f_or_none
         if f.data_type == "subform":
@@ -135,7 +141,10 @@ def _check_item(
         if f.data_type == "ownerlookup":
             out.owner_id = int(clean) if clean is not None else None
             continue
-        if f.data_type in {"lookup", "userlookup"} and clean is not None:
+        if f.data_type == "userlookup" and clean is not None:
+            out.users[key] = int(clean)
+            clean = {"id": clean}
+        elif f.data_type == "lookup" and clean is not None:
             out.lookups[key] = int(clean)
             clean = {"id": clean}
         out.data[key] = clean
@@ -155,6 +164,7 @@ def _check_references(
     org_id = actor.org_id
     targets = {t for c in checked if isinstance(c, _Checked) for t in c.lookups.values()}
     owners = {c.owner_id for c in checked if isinstance(c, _Checked) and c.owner_id is not None}
+    owners.update(u for c in checked if isinstance(c, _Checked) for u in c.users.values())
     found = record_modules(conn, org_id, targets)
     users = user_refs(conn, org_id, owners)
     out: list[_Checked | CRMError] = []
@@ -171,6 +181,15 @@ def _check_references(
                     "json_path": f"$.data[{index}].Owner",
                 }
             )
+        for key, user in c.users.items():
+            if user not in users:
+                error = error or InvalidData(
+                    details={
+                        "expected_data_type": "lookup",
+                        "api_name": key,
+                        "json_path": f"$.data[{index}].{key}",
+                    }
+                )
         for key, target in c.lookups.items():
             f = module.field_map[key]
             want = c.se_module if f.lookup_module == SE_MODULE else f.lookup_module
@@ -192,6 +211,63 @@ def _check_references(
                 c.data["$se_module"] = have
         out.append(error or c)
     return out
+
+
+def _check_unique(
+    conn: Connection,
+    module: ModuleDef,
+    org_id: int,
+    checked: Sequence[_Checked | CRMError],
+    own_ids: Sequence[int | None],
+) -> list[_Checked | CRMError]:
+    """Unique fields (an org's custom ``unique``): a value another record of the module holds,
+    or that an earlier item of the call takes, is ``DUPLICATE_DATA``."""
+    unique = [f for f in module.fields if f.unique]
+    if not unique:
+        return list(checked)
+    out = list(checked)
+    for f in unique:
+        values = [
+            c.data[f.api_name]
+            for c in out
+            if isinstance(c, _Checked) and isinstance(c.data.get(f.api_name), str | int | float)
+        ]
+        taken = schema_store.taken_values(conn, org_id, module.api_name, f.api_name, values)
+        seen: dict[str, int | None] = {}
+        for index, c in enumerate(out):
+            if not isinstance(c, _Checked) or f.api_name not in c.data or c.data[f.api_name] is None:
+                continue
+            key = str(c.data[f.api_name])
+            holder = taken.get(key)
+            own = own_ids[index] if index < len(own_ids) else None
+            if (holder is not None and holder != own) or key in seen:
+                dup = holder if holder is not None and holder != own else seen.get(key)
+                out[index] = DuplicateData(
+                    details={
+                        "api_name": f.api_name,
+                        "json_path": f"$.data[{index}].{f.api_name}",
+                        "duplicate_record": {
+                            "module": {"api_name": module.api_name, "id": module.id},
+                            "id": str(dup) if dup is not None else None,
+                        },
+                    }
+                )
+                continue
+            seen[key] = own
+    return out
+
+
+def _number_records(conn: Connection, module: ModuleDef, org_id: int, items: Sequence[_Checked]) -> None:
+    """Autonumber fields of new records: the org's next numbers, in input order."""
+    for f in module.fields:
+        if f.auto_number is None or not items:
+            continue
+        a = f.auto_number
+        first = schema_store.next_numbers(
+            conn, org_id, f"{module.api_name}.{f.api_name}", len(items), a.start_number
+        )
+        for offset, c in enumerate(items):
+            c.data[f.api_name] = f"{a.prefix}{first + offset}{a.suffix}"
 
 
 def _apply_line_items(
@@ -262,6 +338,8 @@ def insert_records(
     checked = [_check_item(module, item, i, creating=True, catalog=catalog) for i, item in enumerate(items)]
     checked = _check_references(conn, catalog, module, actor, checked)
     checked = _apply_line_items(conn, actor.org_id, module, checked, [frozenset()] * len(checked), ids)
+    checked = _check_unique(conn, module, actor.org_id, checked, [])
+    _number_records(conn, module, actor.org_id, [c for c in checked if isinstance(c, _Checked)])
     now = now_us()
     rows: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
@@ -271,7 +349,7 @@ def insert_records(
             continue
         record_id = ids.next()
         for f in module.fields:
-            if f.data_type == "autonumber":
+            if f.data_type == "autonumber" and f.auto_number is None:  # custom ones: _number_records
                 c.data[f.api_name] = str(record_id)
         _derive(module, c.data)
         rows.append(
@@ -322,6 +400,7 @@ def update_records(
             for w in wanted
         ]
         checked = _apply_line_items(conn, actor.org_id, module, checked, stored, ids)
+    checked = _check_unique(conn, module, actor.org_id, checked, wanted)
     now = now_us()
     results: list[dict[str, Any]] = []
     changed: list[store.RecordChange] = []  # written in one statement after the loop

@@ -33,8 +33,8 @@ _decode = msgspec.json.decode
 
 SE_MODULE_KEY = "$se_module"
 LINE_TAX_KEY = "$line_tax"
-_LOOKUP_TYPES = frozenset({"lookup", "userlookup"})
-_OWNER_AND_LOOKUP_TYPES = _LOOKUP_TYPES | {"ownerlookup"}
+_LOOKUP_TYPES = frozenset({"lookup"})
+_OWNER_AND_LOOKUP_TYPES = _LOOKUP_TYPES | {"ownerlookup", "userlookup"}
 # Columns of a ``RecordRow`` (storage/records.py): rendering reads them by position, as the rows
 # come from the driver's cursor; this is the hottest loop of every read.
 _MODULE, _OWNER, _CREATED_BY, _MODIFIED_BY = itemgetter(1), itemgetter(3), itemgetter(4), itemgetter(5)
@@ -52,6 +52,7 @@ class _Plan:
     plain: tuple[str, ...]  # fields rendered as stored
     owners: tuple[str, ...]
     lookups: tuple[str, ...]
+    user_fields: tuple[str, ...]  # userlookup fields: a user's {name, id, email}
     created_time: bool
     modified_time: bool
     created_by: bool
@@ -82,6 +83,7 @@ class _Plan:
             plain=tuple(f.api_name for f in fields if f.data_type not in _OWNER_AND_LOOKUP_TYPES),
             owners=tuple(f.api_name for f in fields if f.data_type == "ownerlookup"),
             lookups=tuple(f.api_name for f in fields if f.data_type in _LOOKUP_TYPES),
+            user_fields=tuple(f.api_name for f in fields if f.data_type == "userlookup"),
             created_time="Created_Time" in system,
             modified_time="Modified_Time" in system,
             created_by="Created_By" in system,
@@ -118,6 +120,9 @@ class _Plan:
             for name in lookups:
                 ref = lookup_id(data.get(name))
                 record[name] = {"name": names[ref], "id": str(ref)} if ref in names else None
+            for name in self.user_fields:
+                user = lookup_id(data.get(name))
+                record[name] = users.get(user) if user is not None else None
             if created_time:
                 record["Created_Time"] = iso_seconds(row[6] // 1_000_000)
             if modified_time:
@@ -137,12 +142,14 @@ class _Plan:
 
 # Plans are pure functions of catalog entries (immutable, built once per process) and the
 # ``fields`` selection; the bound keeps arbitrary selections from growing the dict without end.
-_PLANS: dict[tuple[str, frozenset[str] | None, str | None], _Plan] = {}
+# Keyed by the module object's id: each org's catalog has its own ModuleDef for a module it
+# changed (and shares the standard one otherwise); ``plan.module is module`` guards id reuse.
+_PLANS: dict[tuple[int, frozenset[str] | None, str | None], _Plan] = {}
 _MAX_PLANS = 256
 
 
 def _plan(module: ModuleDef, wanted: frozenset[str] | None, relation: RelationDef | None) -> _Plan:
-    key = (module.api_name, wanted, relation.name if relation else None)
+    key = (id(module), wanted, relation.name if relation else None)
     plan = _PLANS.get(key)
     if plan is None or plan.module is not module or plan.relation is not relation:
         if len(_PLANS) >= _MAX_PLANS:
@@ -172,8 +179,14 @@ def render(
     decoded = [_decode(row[2]) for row in rows]
     user_ids = set(map(_OWNER, rows))
     user_ids.update(map(_CREATED_BY, rows), map(_MODIFIED_BY, rows))
-    users = user_refs(conn, org_id, user_ids)
     plans = {name: _plan(catalog.module_map[name], wanted, relation) for name in set(map(_MODULE, rows))}
+    if any(plan.user_fields for plan in plans.values()):
+        for row, data in zip(rows, decoded, strict=True):
+            for name in plans[row[1]].user_fields:
+                user = lookup_id(data.get(name))
+                if user is not None:
+                    user_ids.add(user)
+    users = user_refs(conn, org_id, user_ids)
     targets: set[int] = set()
     if any(plan.lookups for plan in plans.values()):
         for row, data in zip(rows, decoded, strict=True):
@@ -194,11 +207,12 @@ def _display_names(
     conn: Connection, catalog: Catalog, org_id: int, ids: set[int], reader: Actor | None
 ) -> dict[int, str | None]:
     """``{id: display field value}`` of the lookup targets that exist (None where ``reader`` may
-    not read the target's module: the name follows the reader's access, as in Zoho)."""
+    not read the target's module: the name follows the reader's access, as in Zoho; None too for
+    a module the org has removed)."""
     out: dict[int, str | None] = {}
     for found in named_records(conn, org_id, ids):
-        target = catalog.module_map[found.module]
-        if reader is not None and not reader.may_read(target.api_name, target.scope_name):
+        target = catalog.module_map.get(found.module)
+        if target is None or (reader is not None and not reader.may_read(target.api_name, target.scope_name)):
             out[found.id] = None
             continue
         out[found.id] = _decode(found.data).get(target.display_field)

@@ -16,6 +16,8 @@ from crmlink.domain.clock import parse_iso
 from crmlink.domain.ids import parse_id
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_BIGINT = re.compile(r"^-?[0-9]{1,19}$")
+_WEBSITE = re.compile(r"^(https?://)?[^\s/]+\.[^\s]+$", re.IGNORECASE)
 
 TEXT_TYPES = frozenset(
     {"text", "textarea", "website", "email", "phone", "mediumtext", "autonumber", "profileimage"}
@@ -68,7 +70,11 @@ def check_value(f: FieldDef, value: Any) -> Any:
             raise BadValue(expected_type(f))
         if kind == "email" and value and not _EMAIL.match(value):
             raise BadValue(expected_type(f))
+        if kind == "website" and value and f.custom and not _WEBSITE.match(value):
+            raise BadValue(expected_type(f))
         return value
+    if kind == "bigint" and isinstance(value, str) and _BIGINT.match(value):
+        value = int(value)  # Zoho's bigint travels as a numeric string too
     if kind in INTEGER_TYPES:
         if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 2**63:
             raise BadValue(expected_type(f))
@@ -116,4 +122,52 @@ def check_value(f: FieldDef, value: Any) -> Any:
         if not isinstance(value, str) or parse_iso(value) is None:
             raise BadValue("datetime")
         return value
+    if kind in {"fileupload", "imageupload"}:
+        return _files(f, value)
     raise BadValue(expected_type(f))
+
+
+# The v2.1 SDK's wire names of a file-upload item (record.FileDetails). The SDK itself sends
+# them lower-cased on input (json_converter: ``key_name.lower()``) and reads them in this
+# casing on output, so input keys are matched without case and stored in this casing.
+_FILE_KEYS = {
+    k.lower(): k
+    for k in (
+        "file_Id",
+        "file_Name",
+        "file_Size",
+        "extn",
+        "download_Url",
+        "preview_Url",
+        "delete_Url",
+        "attachment_Id",
+        "entity_Id",
+        "creator_Id",
+        "original_Size_Byte",
+        "is_Preview_Available",
+        "link_Docs",
+        "mode",
+    )
+}
+
+
+def _files(f: FieldDef, value: Any) -> list[dict[str, Any]]:
+    """A file or image upload field: a list of objects naming uploaded files (``file_Id`` for
+    files, ``File_Id`` or ``Encrypted_Id`` for images, the v2.1 SDK's wire keys), at most
+    ``length`` of them."""
+    if not isinstance(value, list) or (f.length is not None and len(value) > f.length):
+        raise BadValue(f.data_type)
+    out: list[dict[str, Any]] = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise BadValue(f.data_type)
+        if f.data_type == "fileupload":
+            clean = {_FILE_KEYS[k.lower()]: v for k, v in item.items() if k.lower() in _FILE_KEYS}
+            ident = clean.get("file_Id")
+        else:
+            clean = dict(item)
+            ident = item.get("File_Id", item.get("Encrypted_Id"))
+        if not isinstance(ident, str) or not ident:
+            raise BadValue(f.data_type)
+        out.append(clean)
+    return out

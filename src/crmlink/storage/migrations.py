@@ -94,6 +94,17 @@ def _links_without_rowid(conn: Connection) -> bool:
     return sql is not None and "WITHOUT ROWID" in sql.upper()
 
 
+def _v25_org_schema(conn: Connection) -> None:
+    """An org's schema as data: ``orgs.schema_version`` and the ``org_schema_*`` tables."""
+    columns = {c["name"] for c in inspect(conn).get_columns("orgs")}
+    if "schema_version" not in columns:
+        conn.execute(text("ALTER TABLE orgs ADD COLUMN schema_version BIGINT NOT NULL DEFAULT 0"))
+    if "schema_modified_at" not in columns:
+        conn.execute(text("ALTER TABLE orgs ADD COLUMN schema_modified_at BIGINT"))
+    for table in (tables.org_schema_modules, tables.org_schema_fields, tables.org_counters):
+        table.create(conn, checkfirst=True)
+
+
 def _v10_search_email_indexes(conn: Connection) -> None:
     """The second email field of Leads and Contacts gets the same index as upsert's keys
     (``storage/unique_keys.py``): the ``email`` search param matches every email field, and with
@@ -180,13 +191,14 @@ MIGRATIONS: dict[int, Migration] = {
     16: _v16_recycle_bin,
     17: _v17_mass_update_jobs,
     20: _v20_contact_roles,
+    30: _v30_attachments,
+    31: _v31_tags,
+    32: _v32_converted_leads,
     40: _v40_change_log,
     41: _v41_watch_channels,
     42: _v42_deliveries,
     60: _v60_sign_in_security,
-    30: _v30_attachments,
-    31: _v31_tags,
-    32: _v32_converted_leads,
+    25: _v25_org_schema,
 }
 
 

@@ -43,6 +43,44 @@ orgs = Table(
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("name", Text, nullable=False),
     Column("created_at", BigInteger, nullable=False),
+    # Bumped by every change of the org's schema (org_schema_*): each process keeps the org's
+    # catalog built and rebuilds it when the version it reads with the token differs. 0: the
+    # org has never changed the standard catalog. Added in migration 25.
+    Column("schema_version", BigInteger, nullable=False, default=0, server_default="0"),
+    Column("schema_modified_at", BigInteger, nullable=True),
+)
+
+# An org's schema over the standard catalog (domain/schema.py): its custom modules, and per
+# module the fields it adds or changes, each row a JSON spec in the hand-written form.
+org_schema_modules = Table(
+    "org_schema_modules",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("api_name", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("spec", Text, nullable=False),
+    PrimaryKeyConstraint("org_id", "api_name"),
+)
+
+org_schema_fields = Table(
+    "org_schema_fields",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("module", Text, nullable=False),
+    Column("api_name", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("spec", Text, nullable=False),
+    PrimaryKeyConstraint("org_id", "module", "api_name"),
+)
+
+# Per-org counters (autonumber fields: "<module>.<field>" -> the last number given).
+org_counters = Table(
+    "org_counters",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("value", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "name"),
 )
 
 profiles = Table(

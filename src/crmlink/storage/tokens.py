@@ -16,6 +16,7 @@ from crmlink.storage import tables
 from crmlink.storage.hot import HotStatement
 
 _t, _rt, _u, _p = tables.oauth_access_tokens, tables.oauth_refresh_tokens, tables.users, tables.profiles
+_o = tables.orgs
 
 
 class AccessTokenRow(NamedTuple):
@@ -33,6 +34,7 @@ class AccessTokenRow(NamedTuple):
     user_active: bool
     profile_name: str
     permissions: str  # JSON text: {module: [permission, ...]}
+    schema_version: int  # the org's (domain/org_catalogs.py): which catalog the call uses
 
 
 class RefreshTokenRow(NamedTuple):
@@ -58,11 +60,12 @@ def _token_statement(_dialect: str) -> Any:
             _u.c.active,
             _p.c.name,
             _p.c.permissions,
+            _o.c.schema_version,
         )
         .select_from(
-            _t.join(_u, (_u.c.org_id == _t.c.org_id) & (_u.c.id == _t.c.user_id)).join(
-                _p, (_p.c.org_id == _u.c.org_id) & (_p.c.id == _u.c.profile_id)
-            )
+            _t.join(_u, (_u.c.org_id == _t.c.org_id) & (_u.c.id == _t.c.user_id))
+            .join(_p, (_p.c.org_id == _u.c.org_id) & (_p.c.id == _u.c.profile_id))
+            .join(_o, _o.c.id == _t.c.org_id)
         )
         .where(_t.c.token_hash == bindparam("digest"))
     )

@@ -144,6 +144,16 @@ def metadata_schemas() -> dict[str, Schema]:
 
     s, b, i, o = {"type": "string"}, {"type": "boolean"}, {"type": "integer"}, {"type": "object"}
     ns, no = {"type": "string", "nullable": True}, {"type": "object", "nullable": True}
+
+    def optional(props: dict[str, Schema], description: str) -> Schema:
+        """An attribute object that is ``{}`` when the field does not use it."""
+        return {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": props,
+            "description": description,
+        }
+
     field = obj(
         {
             "system_mandatory": b,
@@ -169,7 +179,7 @@ def metadata_schemas() -> dict[str, Schema]:
             "view_type": obj({"view": b, "edit": b, "quick_create": b, "create": b}),
             "subform": no,
             "api_name": s,
-            "unique": o,
+            "unique": optional({"casesensitive": s}, 'Set on a unique field ("false").'),
             "external": {
                 "type": "object",
                 "nullable": True,
@@ -181,17 +191,30 @@ def metadata_schemas() -> dict[str, Schema]:
                 },
             },
             "data_type": s,
-            "formula": o,
+            "formula": optional({"return_type": s, "expression": s}, "A formula field's (not evaluated)."),
             "decimal_place": {"type": "integer", "nullable": True},
             "mass_update": b,
-            "multiselectlookup": o,
+            "multiselectlookup": optional(
+                {
+                    "display_label": s,
+                    "api_name": s,
+                    "linking_module": s,
+                    "lookup_apiname": s,
+                    "connected_module": s,
+                    "connectedlookup_apiname": s,
+                    "id": ID_STRING,
+                },
+                "A multi-select lookup's linking module and its two lookup fields (docs/org-schema.md).",
+            ),
             "pick_list_values": {
                 "type": "array",
                 "items": obj(
                     {"display_value": s, "sequence_number": i, "actual_value": s, "maps": {"type": "array"}}
                 ),
             },
-            "auto_number": o,
+            "auto_number": optional(
+                {"prefix": s, "start_number": i, "suffix": s}, "An autonumber field's numbering."
+            ),
             "sequence_number": i,
         }
     )

@@ -66,6 +66,8 @@ def _plain(value: Any) -> Any:
     """SDK objects reduced to JSON-friendly data (ids stay ints, as the SDK returns them)."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if hasattr(value, "isoformat"):  # date and datetime values the SDK parsed
+        return value.isoformat()
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -74,6 +76,8 @@ def _plain(value: Any) -> Any:
         return _plain(value.get_value())
     if hasattr(value, "get_key_values"):  # Record-like
         return {"$class": type(value).__name__, **_plain(value.get_key_values())}
+    if hasattr(value, "get_file_id"):  # record.FileDetails, record.ImageUpload
+        return {"$class": type(value).__name__, "file_id": value.get_file_id()}
     if hasattr(value, "get_id") and hasattr(value, "get_name"):  # users.User
         return {"$class": type(value).__name__, "id": value.get_id(), "name": value.get_name()}
     return f"<{type(value).__name__}>"
