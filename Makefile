@@ -34,7 +34,7 @@ test: $(STAMP)
 ## Long schemathesis run: 200 examples per operation, a random seed, both engines (~10+ min).
 fuzz: $(STAMP)
 	./scripts/ensure-postgres.sh
-	CRMLINK_FUZZ_EXAMPLES=$${CRMLINK_FUZZ_EXAMPLES:-200} CRMLINK_FUZZ_SEED=$${CRMLINK_FUZZ_SEED:-random} \
+	CRMLINK_FUZZ_COVERAGE=1 CRMLINK_FUZZ_EXAMPLES=$${CRMLINK_FUZZ_EXAMPLES:-200} CRMLINK_FUZZ_SEED=$${CRMLINK_FUZZ_SEED:-random} \
 		$(BIN)/pytest -q tests/test_fuzz.py
 
 ## The long variants of the reliability tests: 100 kills per engine, 2 minutes of 32 clients per
@@ -43,7 +43,7 @@ reliability-long: $(STAMP)
 	./scripts/ensure-postgres.sh
 	CRMLINK_CRASH_KILLS=$${CRMLINK_CRASH_KILLS:-100} CRMLINK_CRASH_SEED=$${CRMLINK_CRASH_SEED:-$$RANDOM} \
 	CRMLINK_CONCURRENCY_SECONDS=$${CRMLINK_CONCURRENCY_SECONDS:-120} \
-	CRMLINK_FUZZ_EXAMPLES=$${CRMLINK_FUZZ_EXAMPLES:-200} CRMLINK_FUZZ_SEED=$${CRMLINK_FUZZ_SEED:-random} \
+	CRMLINK_FUZZ_COVERAGE=1 CRMLINK_FUZZ_EXAMPLES=$${CRMLINK_FUZZ_EXAMPLES:-200} CRMLINK_FUZZ_SEED=$${CRMLINK_FUZZ_SEED:-random} \
 		$(BIN)/pytest -q tests/test_crash.py tests/test_concurrency.py tests/test_fuzz.py
 
 typecheck: $(STAMP)
