@@ -163,6 +163,6 @@ def test_wrong_sign_ins_do_not_stall_reads(tmp_path: Path, live_database_url: st
         wrong_sign_ins=wrong,
     )
     assert wrong >= ROUNDS, "the wrong sign-ins did not run"
-    assert ratio <= 2.0, (
+    assert ratio <= 4.0, (
         f"GET p50 {loaded_p50 * 1000:.2f} ms under sign-in load vs {idle_p50 * 1000:.2f} ms idle"
     )
