@@ -138,3 +138,25 @@ def test_a_client_that_sends_the_whole_body_first_gets_the_413(
 
 def _local_address(response: httpx.Response) -> object:
     return response.extensions["network_stream"].get_extra_info("client_addr")
+
+
+def test_a_request_the_parser_cannot_read_gets_zohos_envelope(tmp_path: Path) -> None:
+    """A URL past the HTTP parser's bounds is answered in Zoho's JSON error, not uvicorn's
+    plain-text 400 (schemathesis found it with a 70 KB search criteria)."""
+    with crmlink_server(tmp_path) as server:
+        host, port = server.base_url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            criteria = "%F3%9D%96%A5" * 6000
+            sock.sendall(f"GET /crm/v2/Leads/search?criteria={criteria} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 "), head
+    assert b"content-type: application/json;charset=utf-8" in head.lower()
+    assert json.loads(body) == {
+        "code": "INVALID_DATA",
+        "details": {},
+        "message": "the request could not be read as HTTP/1.1",
+        "status": "error",
+    }

@@ -53,10 +53,6 @@ def _schemathesis(
         ST,
         "run",
         f"{base_url}/openapi.json",
-        # Known this round, fixed next (see the session note): the contact-role writes answer
-        # outside their described schema; Solutions' search has an undocumented Content-Type.
-        "--exclude-path-regex",
-        r"\{module\}/roles|/Solutions/search$",
         "--checks",
         CHECKS,
         "--max-examples",

@@ -89,6 +89,7 @@ def serve(
     import uvicorn
 
     from crmlink.app import create_app, open_services
+    from crmlink.wire import ZohoHttpProtocol
 
     settings = _settings(
         data_dir, database_url, host=host, port=port, log_level=log_level, strict=strict or None
@@ -131,10 +132,18 @@ def serve(
             workers=workers,
             log_level=settings.log_level,
             access_log=False,
+            http=ZohoHttpProtocol,
         )
         return
     app = create_app(settings, svc)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+        http=ZohoHttpProtocol,
+    )
 
 
 @main.command()

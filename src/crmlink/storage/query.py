@@ -149,7 +149,14 @@ class _Operand:
         if isinstance(v, Decimal):
             # sqlite3 binds no Decimal; a double compares with stored JSON numbers as SQLite does
             return literal(float(v)) if self.dialect == "sqlite" else literal(v, Numeric)
+        if isinstance(v, str):
+            return literal(self.text_value(v))
         return literal(v)
+
+    def text_value(self, v: str) -> str:
+        """PostgreSQL's text cannot hold U+0000: stored values read it as U+FFFD (``json_value``),
+        and so does a value a client compares with."""
+        return v if self.dialect == "sqlite" else v.replace("\x00", "\ufffd")
 
     def empty(self) -> ColumnElement[bool]:
         if self.text:
@@ -197,11 +204,11 @@ def _pred(o: _Operand, p: Pred) -> ColumnElement[bool]:
     if op == "between":
         return and_(x >= o.value(vs[0]), x <= o.value(vs[1]))
     if op == "starts_with":
-        return x.like(literal(_escape_like(str(vs[0])) + "%"), escape="\\")
+        return x.like(literal(_escape_like(o.text_value(str(vs[0]))) + "%"), escape="\\")
     if op == "contains":
-        return x.like(literal("%" + _escape_like(str(vs[0])) + "%"), escape="\\")
+        return x.like(literal("%" + _escape_like(o.text_value(str(vs[0]))) + "%"), escape="\\")
     if op == "like":
-        return x.like(literal(like_pattern(str(vs[0]))), escape="\\")
+        return x.like(literal(like_pattern(o.text_value(str(vs[0])))), escape="\\")
     raise ValueError(f"unknown operator {op}")
 
 

@@ -60,7 +60,11 @@ def add(
                 "org_id": org_id,
                 "id": row.id,
                 "module": module,
-                "display_name": row.display_name,
+                # A text column: PostgreSQL's cannot hold U+0000, so on both engines the name
+                # keeps U+FFFD in its place, as searches read it (storage/query.py).
+                "display_name": None
+                if row.display_name is None
+                else row.display_name.replace("\x00", "\ufffd"),
                 "data": row.data,
                 "created_by": row.created_by,
                 "deleted_by": deleted_by,

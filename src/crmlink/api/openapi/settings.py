@@ -189,10 +189,12 @@ def _roles_write(
                 ),
                 "Contact roles, 1-100 (exactly 1 on the single form).",
             )
-        yield (
-            path,
-            make_op(op_id, summary, [VERSION, _CONTACTS, *params], with_errors(answers, body=body), **extra),
-        )
+        responses = with_errors(answers, body=body)
+        responses["400"] = {
+            "description": "Every item failed (one result per item), or a request-level error.",
+            "content": json_content({"oneOf": [ref("ContactRoleResults"), ref("Error")]}),
+        }
+        yield (path, make_op(op_id, summary, [VERSION, _CONTACTS, *params], responses, **extra))
 
     return RouteDoc(method, path, expand)
 
