@@ -61,6 +61,7 @@ def test_the_page_has_the_four_ways() -> None:
         ("python", "zcrmsdk"),  # official SDK, v2
         ("sh", None),  # search and COQL with curl
         ("sh", None),  # an integration's day: upsert, search, COQL, deleted
+        ("python", "zohocrmsdk2-1"),  # the same day through the official SDK
     ]
 
 
@@ -112,7 +113,7 @@ def test_every_example_relates_the_product_to_both_price_books(
             done = run_script(pythons[block.venv], script, workdir=tmp_path, env=shell_env)
         assert done.returncode == 0, f"block {n}:\n{block.code}\n{done.stderr}"
         outputs.append(done.stdout)
-    curl, raw, client, sdk21, sdk2, finding, day = outputs
+    curl, raw, client, sdk21, sdk2, finding, day, sdk_day = outputs
     assert finding.splitlines() == ["Kidman", "2", "{'count': 2, 'more_records': True}"]
     assert day.splitlines() == [
         "{'insert': 100}",
@@ -122,6 +123,15 @@ def test_every_example_relates_the_product_to_both_price_books(
         "{'count': 10, 'more_records': True}",
         "record deleted",
         "2",
+    ]
+    assert sdk_day.splitlines() == [
+        "{'insert': 100}",
+        "{'update': 100}",
+        "Night 7",
+        "2",
+        "10 True",
+        "['record deleted', 'record deleted']",
+        "True",
     ]
 
     assert [(i["details"]["id"], i["message"]) for i in json.loads(curl)["data"]] == [
