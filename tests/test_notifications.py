@@ -303,3 +303,41 @@ def test_cli_prints_the_delivery_log(client: Any, org: TestOrg, receiver: Receiv
     assert [a["status_code"] for a in rows[0]["attempts"]] == [200]
     text = CliRunner().invoke(main, args)
     assert f"Leads insert {lead}\tdelivered\t[200 in " in text.output
+
+
+def test_retention_prunes_finished_notifications_never_pending_ones(
+    client: Any, org: TestOrg, receiver: Receiver, services: Any
+) -> None:
+    from crmlink.domain.clock import now_us
+    from crmlink.storage import deliveries
+
+    headers = org.headers_for(scope=SCOPE)
+
+    def states(channel: str) -> list[str]:
+        log = client.get("/crm/v2.1/__crmlink/deliveries", params={"channel_id": channel}, headers=headers)
+        return [d["state"] for d in log.json()["deliveries"]]
+
+    done_path, done_url = receiver.url()
+    done = _subscribe(client, org, done_url, ["Leads.create", "Price_Books.create"])
+    held_path, held_url = receiver.url()
+    receiver.hold(held_path)
+    held = _subscribe(client, org, held_url, ["Leads.create"])
+    org.create(client, "Leads")
+    _until_sentinel(receiver, done_path, _sentinel(client, org))
+    receiver.wait_for(held_path, 1)  # held open by the receiver: pending
+    for _ in range(50):  # the sentinel's attempt is logged just after it arrived
+        if states(done) == ["delivered", "delivered"]:
+            break
+        time.sleep(0.1)
+    assert states(done) == ["delivered", "delivered"] and states(held) == ["pending"]
+
+    with services.db.write() as conn:
+        assert deliveries.prune(conn, now_us() - 3_600_000_000) == 0  # none is an hour old
+    with services.db.write() as conn:
+        assert deliveries.prune(conn, now_us() + 1, batch=1) == 1  # one batch at a time
+    while True:
+        with services.db.write() as conn:
+            if deliveries.prune(conn, now_us() + 1) == 0:
+                break
+    assert states(done) == [] and states(held) == ["pending"]
+    receiver.release(held_path)

@@ -1,6 +1,7 @@
 """Work a server process does besides answering requests, started and stopped with the app.
 
-* retention: every few minutes, drop changes older than ``changes_retention_days``;
+* retention: every few minutes, drop changes, and finished notifications with their attempts,
+  older than ``changes_retention_days``;
 * deliveries: the notification delivery worker (``crmlink.delivery``), when enabled.
 
 Each runs as an asyncio task of the server's event loop; blocking storage work goes to a worker
@@ -19,7 +20,7 @@ import anyio.to_thread
 
 from crmlink.api.context import Services
 from crmlink.domain.clock import now_us
-from crmlink.storage import changes
+from crmlink.storage import changes, deliveries
 
 log = logging.getLogger("crmlink.background")
 
@@ -72,7 +73,8 @@ class Background:
             await asyncio.sleep(RETENTION_EVERY_SECONDS)
 
     def _prune(self, cutoff: int) -> None:
-        while True:
-            with self._svc.db.write() as conn:
-                if changes.prune(conn, cutoff) == 0:
-                    return
+        for prune in (changes.prune, deliveries.prune):
+            while True:
+                with self._svc.db.write() as conn:
+                    if prune(conn, cutoff) == 0:
+                        break

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, exists, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, tuple_, update
 
 from crmlink.storage import tables
 from crmlink.storage.watch import Channel, get
@@ -269,3 +269,21 @@ def lookup_targets(
     for record_id, target, module in rows:
         out.setdefault(int(record_id), []).append((int(target), str(module)))
     return out
+
+
+def prune(conn: Connection, before_at: int, batch: int = 5000) -> int:
+    """Delete up to ``batch`` finished notifications (delivered, failed or cancelled) done before
+    ``before_at`` (microseconds), with their attempts; pending ones are never pruned. Returns how
+    many notifications went."""
+    done = (
+        select(_d.c.org_id, _d.c.id)
+        # A cancelled notification has no done_at: its creation time counts.
+        .where(_d.c.state != "pending", func.coalesce(_d.c.done_at, _d.c.created_at) < before_at)
+        .limit(batch)
+    )
+    keys = [(row.org_id, row.id) for row in conn.execute(done)]
+    if not keys:
+        return 0
+    conn.execute(delete(_a).where(tuple_(_a.c.org_id, _a.c.delivery_id).in_(keys)))
+    conn.execute(delete(_d).where(tuple_(_d.c.org_id, _d.c.id).in_(keys)))
+    return len(keys)
