@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from sqlalchemy import Connection
 
 from crmlink.api.context import Services
 from crmlink.cli import _data_dir, _database_url, _emit, _json, _settings
 from crmlink.domain import access, oauth, orgs, passwords
 from crmlink.domain.auth import ALL_PERMISSIONS
 from crmlink.errors import CRMError
+from crmlink.storage.connection import Connection
 from crmlink.storage.revocation import Revoked
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -6,14 +6,13 @@ import os
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
 from crmlink.cli import _emit, _json
 from crmlink.cli_accounts import _db_options, _services, _transaction
 from crmlink.domain.org_catalogs import apply_schema, current_doc
 from crmlink.domain.schema import SchemaError, encode_doc
 from crmlink.domain.schema_io import captured_files, read_captured, write_tree
-from crmlink.storage import tables
+from crmlink.storage import orgs
 
 
 @click.group()
@@ -94,9 +93,7 @@ def schema_export(
             path.write_bytes(encode_doc(current_doc(conn, svc.catalogs, org)) + b"\n")
             count = 1
         else:
-            p = tables.profiles
-            rows = conn.execute(select(p.c.name, p.c.id).where(p.c.org_id == org).order_by(p.c.id))
-            profiles = [{"name": r[0], "id": str(r[1])} for r in rows]
+            profiles = [{"name": p.name, "id": str(p.id)} for p in orgs.profiles(conn, org)]
             files = captured_files(svc.catalogs.get(conn, org), profiles)
             write_tree(files, path)
             count = len(files)

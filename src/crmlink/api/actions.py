@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from litestar import Response, get, post
-from sqlalchemy import Connection
 
 from crmlink.api.context import Req, services
 from crmlink.api.params import check_version, read_json, resolve_module
@@ -15,6 +14,7 @@ from crmlink.domain import search as srch
 from crmlink.domain.auth import PERMISSION_FOR, Actor, Operation, actor_for_token
 from crmlink.domain.catalog import ModuleDef
 from crmlink.errors import NoPermission
+from crmlink.storage.connection import Connection
 from crmlink.storage.counts import count_records
 
 Req = Req

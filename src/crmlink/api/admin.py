@@ -27,7 +27,6 @@ import msgspec
 from litestar import Response, delete, get, post
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
-from sqlalchemy import Connection
 
 from crmlink.api.context import Req, Services, services
 from crmlink.api.limits import _token
@@ -40,6 +39,7 @@ from crmlink.domain.orgs import add_user, create_org, find_user, org_exists
 from crmlink.domain.requestlog import LoggedRequest, bounded, mask_text, safe_headers
 from crmlink.errors import AuthenticationFailure, CRMError, InvalidData, InvalidUrlPattern
 from crmlink.storage import snapshots
+from crmlink.storage.connection import Connection
 from crmlink.storage.org_rows import delete_org, org_of_token_digest, reset_org
 
 ADMIN_HEADER = "x-crmlink-admin-key"

@@ -13,7 +13,6 @@ import logging
 import anyio.to_thread
 from litestar import Response
 from litestar.response import Stream
-from sqlalchemy import Connection
 
 from crmlink.api.context import Req, Services
 from crmlink.api.params import csv_param, ids_param, paging, path_id, resolve_module
@@ -28,6 +27,7 @@ from crmlink.domain.relation_values import RELATED_ID_INVALID
 from crmlink.errors import InvalidData, RequiredParamMissing
 from crmlink.storage.attachments import AttachmentRow
 from crmlink.storage.blobs import new_key
+from crmlink.storage.connection import Connection
 
 log = logging.getLogger("crmlink.attachments")
 

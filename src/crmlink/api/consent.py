@@ -7,13 +7,13 @@ from __future__ import annotations
 from litestar import Response, get, post
 from litestar.datastructures import Cookie
 from litestar.response import Redirect
-from sqlalchemy import Connection
 
 from crmlink.api.context import Req, services
 from crmlink.api.pages import SECURITY_HEADERS, consent_page, demo_callback_page, error_page, sign_in_page
 from crmlink.api.params import body_form_params
 from crmlink.domain import consent, oauth, passwords
 from crmlink.domain.consent import ConsentProblem
+from crmlink.storage.connection import Connection
 
 Req = Req
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Response, delete, get, post, put
-from sqlalchemy import Connection
 
 from crmlink.api.context import Req, services
 from crmlink.api.params import MAX_ITEMS, check_version, ids_param, path_id, read_json, resolve_module
@@ -25,6 +24,7 @@ from crmlink.api.security import authenticate, authorize_module
 from crmlink.domain import contact_roles as roles
 from crmlink.domain.auth import Actor, Operation
 from crmlink.errors import InvalidData, InvalidRequestMethod, LimitExceeded, MandatoryNotFound
+from crmlink.storage.connection import Connection
 
 Req = Req
 

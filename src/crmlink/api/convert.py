@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Response, post
-from sqlalchemy import Connection
 
 from crmlink.api.context import Req, services
 from crmlink.api.params import check_version, data_items, decode_json, path_id, resolve_module
@@ -14,6 +13,7 @@ from crmlink.api.security import authorize_module, bearer_token
 from crmlink.domain import convert
 from crmlink.domain.auth import Operation, actor_for_token
 from crmlink.errors import InvalidUrlPattern
+from crmlink.storage.connection import Connection
 
 
 @post("/crm/{version:str}/{module:str}/{record_id:str}/actions/convert", status_code=200)

@@ -15,13 +15,13 @@ from typing import Any
 import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from sqlalchemy import Connection
 
 from crmlink.api.context import Services
 from crmlink.api.responses import JSON
 from crmlink.domain.auth import Actor, actor_for_token
 from crmlink.domain.limits import spend_credit
 from crmlink.errors import TooManyRequests
+from crmlink.storage.connection import Connection
 
 _SCHEMES = frozenset({b"zoho-oauthtoken", b"bearer"})
 

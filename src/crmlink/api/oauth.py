@@ -9,7 +9,6 @@ string; the body wins when both carry one. No Authorization header is needed her
 from __future__ import annotations
 
 from litestar import Response, post
-from sqlalchemy import Connection
 
 from crmlink.api.consent import ROUTES as CONSENT_ROUTES
 from crmlink.api.context import Req, services
@@ -17,6 +16,7 @@ from crmlink.api.params import form_params
 from crmlink.api.responses import json_response
 from crmlink.domain import oauth
 from crmlink.domain.oauth import OAuthErrorCode, OAuthRefusal, Tokens
+from crmlink.storage.connection import Connection
 
 Req = Req
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import anyio.to_thread
 from litestar import Response, delete, get, post
 from litestar.response import Stream
-from sqlalchemy import Connection
 
 from crmlink.api.attachments import remove_blobs
 from crmlink.api.context import Req, Services, services
@@ -26,6 +25,7 @@ from crmlink.domain.relation_values import RELATED_ID_INVALID
 from crmlink.errors import FileTooLarge, InvalidData, RequiredParamMissing
 from crmlink.storage import attachments as store
 from crmlink.storage.blobs import new_key
+from crmlink.storage.connection import Connection
 
 PATH = "/crm/{version:str}/{module:str}/{record_id:str}/photo"
 ID_INVALID = "the id given seems to be invalid"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Response, delete, get, post, put
-from sqlalchemy import Connection
 
 from crmlink.api.context import Req, Services, services
 from crmlink.api.params import (
@@ -29,6 +28,7 @@ from crmlink.domain.auth import Actor, Operation, actor_for_token
 from crmlink.domain.catalog import Catalog, FieldDef, ModuleDef
 from crmlink.domain.settings_meta import find_view
 from crmlink.errors import InvalidData, LimitExceeded, RequiredParamMissing
+from crmlink.storage.connection import Connection
 
 Req = Req
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from litestar import Response, delete, get, post, put
 from litestar.response import Stream
-from sqlalchemy import Connection
 
 from crmlink.api import attachments
 from crmlink.api.context import Req, Services, services
@@ -38,6 +37,7 @@ from crmlink.domain.auth import Actor, Operation, actor_for_token
 from crmlink.domain.catalog import Catalog, ListKind
 from crmlink.domain.relation_values import RELATED_ID_INVALID
 from crmlink.errors import InvalidRequestMethod
+from crmlink.storage.connection import Connection
 
 ATTACHMENTS = "attachments"
 

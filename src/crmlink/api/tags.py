@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Response, delete, get, post, put
-from sqlalchemy import Connection
 
 from crmlink.api.context import Req, Services, services
 from crmlink.api.params import check_version, decode_json, ids_param, path_id, resolve_module
@@ -19,6 +18,7 @@ from crmlink.domain import tags
 from crmlink.domain.auth import Actor, Operation, actor_for_token, settings_scope_allows
 from crmlink.domain.catalog import ModuleDef
 from crmlink.errors import OAuthScopeMismatch, RequiredParamMissing
+from crmlink.storage.connection import Connection
 
 SETTINGS = "/crm/{version:str}/settings/tags"
 TAG = SETTINGS + "/{tag_id:str}"

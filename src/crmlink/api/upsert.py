@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Response, post
-from sqlalchemy import Connection
 
 from crmlink.api.context import Req, services
 from crmlink.api.params import check_version, data_items, read_json, resolve_module
@@ -14,6 +13,7 @@ from crmlink.api.security import authenticate, authorize_module
 from crmlink.domain import external as ext
 from crmlink.domain import upsert as ups
 from crmlink.domain.auth import Operation
+from crmlink.storage.connection import Connection
 
 Req = Req
 

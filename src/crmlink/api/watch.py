@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar import Response, delete, get, patch, post, put
-from sqlalchemy import Connection
 
 from crmlink.api.context import Req, Services, services
 from crmlink.api.oauth import api_domain
@@ -32,6 +31,7 @@ from crmlink.errors import (
     OAuthScopeMismatch,
     RequiredParamMissing,
 )
+from crmlink.storage.connection import Connection
 
 Req = Req
 
