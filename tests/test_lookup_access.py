@@ -118,3 +118,43 @@ def test_names_in_related_lists_follow_the_readers_access(client: Any, org: Test
     headers = org.headers_for(scope="ZohoCRM.modules.campaigns.READ,ZohoCRM.modules.contacts.READ")
     listed = client.get(f"/crm/{V}/Campaigns/{campaign}/Contacts", headers=headers).json()["data"][0]
     assert listed["Account_Name"] == {"name": None, "id": account}
+
+
+@pytest.mark.parametrize(
+    ("caller", "status", "code"),
+    [
+        ("profile-without-accounts", 403, "NO_PERMISSION"),
+        ("token-contacts-only", 401, "OAUTH_SCOPE_MISMATCH"),
+    ],
+)
+def test_coql_reads_a_lookups_fields_only_where_the_reader_may_read_its_module(
+    client: Any, org: TestOrg, caller: str, status: int, code: str
+) -> None:
+    (account,) = org.create(client, "Accounts", Account_Name="Secret Account", Website="secret.example")
+    org.create(client, "Contacts", Last_Name="Visible", Account_Name={"id": account})
+    org.add_profile("No Accounts", {"*": list(ALL_PERMISSIONS), "Accounts": []})
+    headers = {
+        "profile-without-accounts": org.headers_for(org.add_user("No Accounts")),
+        "token-contacts-only": org.headers_for(scope="ZohoCRM.modules.contacts.READ,ZohoCRM.coql.READ"),
+    }[caller]
+    queries = [
+        "select Last_Name, Account_Name.Account_Name from Contacts where Last_Name = 'Visible'",
+        # Filtering on the target's fields would tell them apart as well as reading them.
+        "select Last_Name from Contacts where Account_Name.Website = 'secret.example'",
+        "select Last_Name from Contacts where Last_Name is not null order by Account_Name.Account_Name",
+    ]
+    for query in queries:
+        answer = client.post(f"/crm/{V}/coql", json={"select_query": query}, headers=headers)
+        assert answer.status_code == status, (query, answer.text)
+        assert answer.json()["code"] == code
+        assert "Secret" not in answer.text
+    # The lookup's id is the Contact's own field: readable without the target module.
+    plain = client.post(
+        f"/crm/{V}/coql",
+        json={"select_query": "select Last_Name, Account_Name from Contacts where Last_Name = 'Visible'"},
+        headers=headers,
+    )
+    assert plain.status_code == 200, plain.text
+    assert plain.json()["data"][0]["Account_Name"] == {"id": account}
+    full = client.post(f"/crm/{V}/coql", json={"select_query": queries[0]}, headers=org.headers)
+    assert full.json()["data"][0]["Account_Name.Account_Name"] == "Secret Account"

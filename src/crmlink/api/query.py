@@ -78,6 +78,9 @@ async def coql(request: Req) -> Response[bytes]:
                 raise InvalidData(details={"api_name": "select_query", "expected_data_type": "string"})
             query = parse_coql(svc.catalog_in(conn, actor), text)
             authorize_module(actor, query.module, Operation.READ)
+            catalog = svc.catalog_in(conn, actor)
+            for reached in sorted(query.reached):  # a lookup's fields read its target module
+                authorize_module(actor, catalog.module_map[reached], Operation.READ)
             return srch.coql_records(conn, actor.org_id, query)
 
     data, more = await svc.db.run(work)

@@ -168,6 +168,9 @@ class CoqlQuery:
     order: tuple[tuple[Ref, bool], ...]  # (ref, descending)
     limit: int
     offset: int
+    # Modules whose records the query reads through a lookup (``Account_Name.Industry``): the
+    # reader must be allowed to read each, as the base module.
+    reached: frozenset[str] = frozenset()
 
     @property
     def joins(self) -> tuple[tuple[str, ...], ...]:
@@ -249,6 +252,7 @@ class _Check:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.module: ModuleDef | None = None
+        self.reached: set[str] = set()
 
     def build(self, tree: Tree[Token]) -> CoqlQuery:
         parts = {child.data: child for child in tree.children if isinstance(child, Tree)}
@@ -294,7 +298,7 @@ class _Check:
             raise LimitExceeded("limit exceeded", {"clause": "limit", "limit": MAX_LIMIT})
         if offset + limit > MAX_REACH:
             raise LimitExceeded("limit exceeded", {"clause": "offset", "limit": MAX_REACH})
-        return CoqlQuery(module, columns, where, tuple(order), limit, offset)
+        return CoqlQuery(module, columns, where, tuple(order), limit, offset, frozenset(self.reached))
 
     def column(self, tree: Tree[Token]) -> Ref:
         assert self.module is not None
@@ -323,6 +327,7 @@ class _Check:
                 if found is None:
                     raise BadField(shown)
                 module, via = found, (*via, ref.key)
+                self.reached.add(found.api_name)
         except BadField:
             raise InvalidQuery("column given seems to be invalid", {"column_name": shown}) from None
         raise InvalidQuery("column given seems to be invalid", {"column_name": shown})
