@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.testing import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from crmlink.api.context import Services
 from crmlink.storage import snapshots
@@ -71,3 +71,56 @@ def test_restore_gives_back_every_row(
         assert snapshots.restore(conn, other.org_id, 77) is None
         assert snapshots.drop(conn, org.org_id, 77)
         assert snapshots.restore(conn, org.org_id, 77) is None
+
+
+def test_restore_after_updates_only(services: Services, org: TestOrg, client: TestClient[Any]) -> None:
+    """Changed rows come back by key (the first step's keys), with nothing deleted or added."""
+    h = org.headers
+    made = client.post(
+        "/crm/v2.1/Products", headers=h, json={"data": [{"Product_Name": f"P{i}"} for i in range(4)]}
+    ).json()["data"]
+    products = [m["details"]["id"] for m in made]
+    book = client.post(
+        "/crm/v2.1/Price_Books", headers=h, json={"data": [{"Price_Book_Name": "Retail"}]}
+    ).json()["data"][0]["details"]["id"]
+    for p in products:
+        client.put(
+            f"/crm/v2.1/Products/{p}/Price_Books", headers=h, json={"data": [{"id": book, "list_price": 5}]}
+        )
+    before = dump(services, org.org_id)
+    with services.db.write() as conn:
+        rows = snapshots.take(conn, org.org_id, 78)
+        snapshots.record(conn, org.org_id, 78, 0, rows)
+    client.put(
+        "/crm/v2.1/Products",
+        headers=h,
+        json={"data": [{"id": p, "Product_Name": f"Q{p}"} for p in products[:2]]},
+    )
+    client.put(
+        f"/crm/v2.1/Products/{products[3]}/Price_Books",
+        headers=h,
+        json={"data": [{"id": book, "list_price": 9}]},
+    )
+    changed = dump(services, org.org_id)
+    assert changed["records"] != before["records"] and changed["links"] != before["links"]
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(services.db.engine, "before_cursor_execute", seen)
+    try:
+        with services.db.write() as conn:
+            snapshots.restore(conn, org.org_id, 78)
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", seen)
+    assert dump(services, org.org_id) == before
+    # no full "bring back what is missing" step on records and links: their changed rows came
+    # back by key (change_counters, one row keyed by the org alone, has no other way)
+    full = [
+        s
+        for s in statements
+        if s.startswith(("INSERT INTO records ", "INSERT INTO links ")) and "NOT (EXISTS" in s
+    ]
+    assert full == [], full
+    assert any(s.startswith("INSERT INTO links") for s in statements)

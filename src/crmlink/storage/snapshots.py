@@ -28,6 +28,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    tuple_,
 )
 from sqlalchemy import (
     exists as exists_,
@@ -41,6 +42,10 @@ _shadow_metadata = MetaData()
 # ``crmlink_snap_``: the keyed layout below; snapshots in the first layout's tables
 # (``crmlink_snapshot_*``) are not read.
 _PREFIX = "crmlink_snap_"
+
+
+# Up to this many changed rows of a table are put back by key; more take the full second step.
+_TARGETED = 500
 
 
 @cache
@@ -153,9 +158,11 @@ def restore(conn: Connection, org_id: int, snapshot_id: int) -> int | None:
     # A test changes few rows between a snapshot and its restore, so the restore undoes the
     # difference rather than rewriting the org: rows that the snapshot does not hold as they are
     # go, then the snapshot's rows that are missing come back, each step one statement a table.
-    # A table empty in the snapshot is emptied (a range delete, nothing when it still is empty);
-    # when the rows left are as many as the snapshot's, none is missing and the second step is
-    # skipped (rows left are each equal to a distinct snapshot row: they differ by key).
+    # A table empty in the snapshot is emptied (a range delete, nothing when it still is empty).
+    # The first step answers the keys it removed; the snapshot's rows of those keys come back by
+    # key. Then, when the rows are as many as the snapshot's, none is missing (each is equal to a
+    # distinct snapshot row: they differ by key) and the full second step is skipped; it runs
+    # only when rows were deleted since the snapshot.
     for table in reversed(_data_tables()):
         before = had.get(table.name, 0)
         if before == 0:
@@ -167,10 +174,28 @@ def restore(conn: Connection, org_id: int, snapshot_id: int) -> int | None:
             shadow.c.snapshot_id == snapshot_id,
             *[shadow.c[c.name].is_not_distinct_from(c) for c in table.columns if c.name != "org_id"],
         )
-        conn.execute(delete(table).where(table.c.org_id == org_id, ~exists_().where(same_row)))
+        key = [c for c in table.primary_key.columns if c.name != "org_id"]
+        gone = conn.execute(
+            delete(table)
+            .where(table.c.org_id == org_id, ~exists_().where(same_row))
+            .returning(*(key or [table.c.org_id]))
+        ).all()
+        names = [c.name for c in table.columns]
+        if key and 0 < len(gone) <= _TARGETED:
+            # Rows changed since the snapshot (or new): put back the snapshot's version of those
+            # keys (the ones it has), found by key rather than by a probe of every row.
+            conn.execute(
+                insert(table).from_select(
+                    names,
+                    select(*[shadow.c[n] for n in names]).where(
+                        shadow.c.org_id == org_id,
+                        shadow.c.snapshot_id == snapshot_id,
+                        tuple_(*[shadow.c[c.name] for c in key]).in_([tuple(k) for k in gone]),
+                    ),
+                )
+            )
         if _org_rows(conn, table, org_id) == before:
             continue
-        names = [c.name for c in table.columns]
         same_key = and_(*[table.c[c.name] == shadow.c[c.name] for c in table.primary_key.columns])
         source = select(*[shadow.c[n] for n in names]).where(
             shadow.c.org_id == org_id,
