@@ -235,9 +235,10 @@ _register_accounts()
 
 
 def _register_testkit() -> None:
+    from crmlink.cli_data import COMMANDS as DATA_COMMANDS
     from crmlink.cli_testkit import COMMANDS
 
-    for command in COMMANDS:
+    for command in [*COMMANDS, *DATA_COMMANDS]:
         main.add_command(command)
 
 
