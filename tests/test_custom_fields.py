@@ -488,3 +488,50 @@ def test_search_coql_and_count_on_a_custom_module(client: Any, custom_org: TestO
     assert [r["Name"] for r in coql.json()["data"]] == ["Car"]
     count = client.get("/crm/v2.1/Vehicles/actions/count", headers=org.headers)
     assert count.status_code == 200 and count.json()["count"] == 2
+
+
+def test_layouts_and_x_external_use_the_org_catalog(
+    client: Any, custom_org: TestOrg, services: Services
+) -> None:
+    """``settings/layouts`` lists the org's custom fields, field-by-id finds a custom field by
+    its kept id, and ``X-EXTERNAL`` names a custom external-id field (all from the org's
+    catalog, not the standard one)."""
+    org = custom_org
+    doc = example_doc()
+    doc["fields"]["Contacts"].append(
+        {
+            "api_name": "Crm_Ref",
+            "data_type": "text",
+            "length": 40,
+            "external": "org",
+            "id": "3652397000009990001",
+        }
+    )
+    assert apply(services, org, doc).ok
+    layout = client.get("/crm/v2.1/settings/layouts?module=Leads", headers=org.headers).json()["layouts"][0]
+    names = {f["api_name"] for s in layout["sections"] for f in s["fields"]}
+    assert {"Region", "Partner_Tier", "Employee_Code", "Last_Name"} <= names
+    single = client.get(f"/crm/v2.1/settings/layouts/{layout['id']}?module=Leads", headers=org.headers)
+    assert single.status_code == 200 and single.json()["layouts"][0]["sections"] == layout["sections"]
+    by_id = client.get("/crm/v2.1/settings/fields/3652397000009990001?module=Contacts", headers=org.headers)
+    assert by_id.status_code == 200, by_id.text
+    assert by_id.json()["fields"][0]["external"] == {
+        "show": True,
+        "type": "org",
+        "allow_multiple_config": False,
+    }
+
+    ext = {**org.headers, "X-EXTERNAL": "Contacts.Crm_Ref"}
+    made = _insert(client, org, "Contacts", {"Last_Name": "Ext", "Crm_Ref": "ref-1"})
+    assert made.status_code == 201, made.text
+    contact = made.json()["data"][0]["details"]["id"]
+    got = client.get("/crm/v2.1/Contacts/ref-1", headers=ext)
+    assert got.status_code == 200 and got.json()["data"][0]["id"] == contact
+    updated = client.put("/crm/v2.1/Contacts/ref-1", json={"data": [{"First_Name": "Ext"}]}, headers=ext)
+    assert_success(updated.json()["data"][0], "record updated")
+    assert _get(client, org, "Contacts", contact)["First_Name"] == "Ext"
+    assert client.get("/crm/v2.1/Contacts/ref-2", headers=ext).status_code == 204
+    bad = client.get("/crm/v2.1/Contacts/ref-1", headers={**org.headers, "X-EXTERNAL": "Contacts.Last_Name"})
+    assert_zoho_error(bad, 400, "INVALID_DATA")
+    other = client.get("/crm/v2.1/settings/fields?module=Contacts", headers=org.headers).json()["fields"]
+    assert next(f for f in other if f["api_name"] == "Crm_Ref")["custom_field"] is True

@@ -33,13 +33,14 @@ from crmlink.errors import InvalidData, LimitExceeded, RequiredParamMissing
 Req = Req
 
 
-def _external(request: Req, svc: Services, mod: ModuleDef) -> ext.External | None:
-    """The ``X-EXTERNAL`` header's meaning for ``mod`` (``None`` without it)."""
-    return ext.parse_header(svc.catalog, mod, request.headers.get(ext.HEADER.lower()))
+def _external(request: Req, catalog: Catalog, mod: ModuleDef) -> ext.External | None:
+    """The ``X-EXTERNAL`` header's meaning for ``mod`` in the org's ``catalog`` (``None``
+    without it)."""
+    return ext.parse_header(catalog, mod, request.headers.get(ext.HEADER.lower()))
 
 
-def _record_external(request: Req, svc: Services, mod: ModuleDef) -> FieldDef | None:
-    found = _external(request, svc, mod)
+def _record_external(request: Req, catalog: Catalog, mod: ModuleDef) -> FieldDef | None:
+    found = _external(request, catalog, mod)
     return found.record if found is not None else None
 
 
@@ -78,7 +79,7 @@ async def list_records(request: Req) -> Response[bytes]:
         with svc.db.read() as conn:
             actor, mod, catalog = _may_read(svc, conn, token, module)
             page, per_page = paging(request)
-            key = _record_external(request, svc, mod)
+            key = _record_external(request, catalog, mod)
             fields = csv_param(request, "fields")
             if key is None:
                 ids = ids_param(request, required=False)
@@ -150,7 +151,7 @@ async def get_record(request: Req) -> Response[bytes]:
     def work() -> dict[str, object] | None:
         with svc.db.read() as conn:  # the checks, then the record, in one transaction
             actor, mod, catalog = _may_read(svc, conn, token, module)
-            key = _record_external(request, svc, mod)
+            key = _record_external(request, catalog, mod)
             if key is None:
                 rid = path_id(record_id, 1)
             else:
@@ -178,7 +179,7 @@ async def insert_records(request: Req) -> Response[bytes]:
     mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.CREATE)
     items = data_items(await read_json(request))
-    external = _external(request, svc, mod)
+    external = _external(request, catalog, mod)
 
     def work(conn: Connection) -> list[dict[str, Any]]:
         prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
@@ -200,7 +201,7 @@ async def update_records(request: Req) -> Response[bytes]:
     mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.UPDATE)
     items = data_items(await read_json(request))
-    external = _external(request, svc, mod)
+    external = _external(request, catalog, mod)
 
     def work(conn: Connection) -> list[dict[str, Any]]:
         prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
@@ -230,7 +231,7 @@ async def update_record(request: Req) -> Response[bytes]:
     catalog = await svc.catalog_for(actor)
     mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.UPDATE)
-    external = _external(request, svc, mod)
+    external = _external(request, catalog, mod)
     key = external.record if external is not None else None
     rid = path_id(record_id, 1) if key is None else 0
     items = data_items(await read_json(request), max_items=1)
@@ -262,7 +263,7 @@ async def delete_records(request: Req) -> Response[bytes]:
     catalog = await svc.catalog_for(actor)
     mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.DELETE)
-    key = _record_external(request, svc, mod)
+    key = _record_external(request, catalog, mod)
     if key is not None:
         values = _external_ids(request)
         if values is None:
@@ -291,7 +292,7 @@ async def delete_record(request: Req) -> Response[bytes]:
     catalog = await svc.catalog_for(actor)
     mod = resolve_module(catalog, module)
     authorize_module(actor, mod, Operation.DELETE)
-    key = _record_external(request, svc, mod)
+    key = _record_external(request, catalog, mod)
     if key is not None:
         return results_response(
             await svc.db.transact(lambda conn: _delete_external(svc, conn, actor, mod, key, [record_id]))
