@@ -24,6 +24,7 @@ from crmlink.api.params import (
 from crmlink.api.responses import empty_response, json_response, results_response
 from crmlink.api.security import authenticate, authorize_module, bearer_token
 from crmlink.domain import external as ext
+from crmlink.domain import linking as lk
 from crmlink.domain import records as rec
 from crmlink.domain.auth import Actor, Operation, actor_for_token
 from crmlink.domain.catalog import Catalog, FieldDef, ModuleDef
@@ -60,7 +61,7 @@ def _may_read(svc: Services, conn: Connection, token: str, module: str) -> tuple
     catalog (docs/org-schema.md)."""
     actor = actor_for_token(conn, token)
     catalog = svc.catalog_in(conn, actor)
-    mod = resolve_module(catalog, module)
+    mod = resolve_module(catalog, module, linking=True)
     authorize_module(actor, mod, Operation.READ)
     return actor, mod, catalog
 
@@ -79,6 +80,10 @@ async def list_records(request: Req) -> Response[bytes]:
         with svc.db.read() as conn:
             actor, mod, catalog = _may_read(svc, conn, token, module)
             page, per_page = paging(request)
+            if lk.is_linking(mod):
+                return lk.list_page(
+                    conn, catalog, actor, lk.linking_of(catalog, mod), page=page, per_page=per_page
+                ), None
             key = _record_external(request, catalog, mod)
             fields = csv_param(request, "fields")
             if key is None:
@@ -151,6 +156,8 @@ async def get_record(request: Req) -> Response[bytes]:
     def work() -> dict[str, object] | None:
         with svc.db.read() as conn:  # the checks, then the record, in one transaction
             actor, mod, catalog = _may_read(svc, conn, token, module)
+            if lk.is_linking(mod):
+                return lk.get_one(conn, catalog, actor, lk.linking_of(catalog, mod), path_id(record_id, 1))
             key = _record_external(request, catalog, mod)
             if key is None:
                 rid = path_id(record_id, 1)
@@ -176,9 +183,15 @@ async def insert_records(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     catalog = await svc.catalog_for(actor)
-    mod = resolve_module(catalog, module)
+    mod = resolve_module(catalog, module, linking=True)
     authorize_module(actor, mod, Operation.CREATE)
     items = data_items(await read_json(request))
+    if lk.is_linking(mod):
+        link = lk.linking_of(catalog, mod)
+        return results_response(
+            await svc.db.transact(lambda conn: lk.insert(conn, catalog, svc.ids, actor, link, items)),
+            all_ok_status=201,
+        )
     external = _external(request, catalog, mod)
 
     def work(conn: Connection) -> list[dict[str, Any]]:
@@ -198,9 +211,14 @@ async def update_records(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     catalog = await svc.catalog_for(actor)
-    mod = resolve_module(catalog, module)
+    mod = resolve_module(catalog, module, linking=True)
     authorize_module(actor, mod, Operation.UPDATE)
     items = data_items(await read_json(request))
+    if lk.is_linking(mod):
+        link = lk.linking_of(catalog, mod)
+        return results_response(
+            await svc.db.transact(lambda conn: lk.update(conn, catalog, actor, link, items))
+        )
     external = _external(request, catalog, mod)
 
     def work(conn: Connection) -> list[dict[str, Any]]:
@@ -229,8 +247,14 @@ async def update_record(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     catalog = await svc.catalog_for(actor)
-    mod = resolve_module(catalog, module)
+    mod = resolve_module(catalog, module, linking=True)
     authorize_module(actor, mod, Operation.UPDATE)
+    if lk.is_linking(mod):
+        link, linking_id = lk.linking_of(catalog, mod), path_id(record_id, 1)
+        one = data_items(await read_json(request), max_items=1)
+        return results_response(
+            await svc.db.transact(lambda conn: lk.update(conn, catalog, actor, link, one, path_id=linking_id))
+        )
     external = _external(request, catalog, mod)
     key = external.record if external is not None else None
     rid = path_id(record_id, 1) if key is None else 0
@@ -261,8 +285,14 @@ async def delete_records(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     catalog = await svc.catalog_for(actor)
-    mod = resolve_module(catalog, module)
+    mod = resolve_module(catalog, module, linking=True)
     authorize_module(actor, mod, Operation.DELETE)
+    if lk.is_linking(mod):
+        link, wanted = lk.linking_of(catalog, mod), ids_param(request, required=True)
+        assert wanted is not None
+        return results_response(
+            await svc.db.transact(lambda conn: lk.delete(conn, catalog, actor, link, list(wanted)))
+        )
     key = _record_external(request, catalog, mod)
     if key is not None:
         values = _external_ids(request)
@@ -290,8 +320,13 @@ async def delete_record(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     catalog = await svc.catalog_for(actor)
-    mod = resolve_module(catalog, module)
+    mod = resolve_module(catalog, module, linking=True)
     authorize_module(actor, mod, Operation.DELETE)
+    if lk.is_linking(mod):
+        link, one_id = lk.linking_of(catalog, mod), path_id(record_id, 1)
+        return results_response(
+            await svc.db.transact(lambda conn: lk.delete(conn, catalog, actor, link, [one_id]))
+        )
     key = _record_external(request, catalog, mod)
     if key is not None:
         return results_response(

@@ -198,7 +198,7 @@ async def relate_records(request: Req) -> Response[bytes]:
     def work(conn: Connection) -> list[dict[str, object]]:
         call = _checks(svc, conn, token, params, Operation.UPDATE)
         items = data_items(decode_json(raw))
-        return rel.relate(conn, call.actor, call.target, call.parent_id, items)
+        return rel.relate(conn, call.actor, call.target, call.parent_id, items, ids=svc.ids)
 
     return results_response(await svc.db.transact(work))
 
@@ -212,7 +212,9 @@ async def relate_record(request: Req) -> Response[bytes]:
         call = _checks(svc, conn, token, params, Operation.UPDATE)
         related_id = _related_id(params)
         items = data_items(decode_json(raw), max_items=1)
-        return rel.relate(conn, call.actor, call.target, call.parent_id, items, path_related_id=related_id)
+        return rel.relate(
+            conn, call.actor, call.target, call.parent_id, items, path_related_id=related_id, ids=svc.ids
+        )
 
     return results_response(await svc.db.transact(work))
 

@@ -199,6 +199,11 @@ class RelationDef:
     def other(self, module: str) -> str:
         return self.right if module == self.left else self.left
 
+    @property
+    def linking(self) -> bool:
+        """A multi-select lookup's relation: its links are a linking module's records."""
+        return self.name.startswith("msl:")
+
     @cached_property
     def field_map(self) -> Mapping[str, FieldDef]:
         return {f.api_name: f for f in self.fields}

@@ -479,8 +479,8 @@ def build_catalog(base: Catalog, doc: SchemaDoc, modified_us: int = 0) -> Catalo
 
 
 def _linking_module(a: ModuleDef, b: ModuleDef, m: MultiSelectLookup, sequence: int) -> ModuleDef:
-    """The linking module Zoho makes for a multi-select lookup (shown in metadata; its records
-    are the relation's links, served through the related lists)."""
+    """The linking module Zoho makes for a multi-select lookup: its records are the relation's
+    links (domain/linking.py), served by the record routes and the related lists."""
     return ModuleDef(
         api_name=m.linking_module,
         singular_label=m.linking_module,
@@ -510,7 +510,6 @@ def _linking_module(a: ModuleDef, b: ModuleDef, m: MultiSelectLookup, sequence: 
         sequence_number=sequence,
         module_name=f"LinkingModule{sequence}",
         generated_type="linking",
-        api_supported=False,
     )
 
 
