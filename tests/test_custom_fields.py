@@ -723,3 +723,34 @@ def test_layouts_and_x_external_use_the_org_catalog(
     assert_zoho_error(bad, 400, "INVALID_DATA")
     other = client.get("/crm/v2.1/settings/fields?module=Contacts", headers=org.headers).json()["fields"]
     assert next(f for f in other if f["api_name"] == "Crm_Ref")["custom_field"] is True
+
+
+def test_attachments_notes_tags_and_convert_on_the_org_catalog(client: Any, custom_org: TestOrg) -> None:
+    """The routes around records resolve modules in the org's catalog: a custom module's
+    records take attachments, notes and tags; a Lead with custom fields converts."""
+    org = custom_org
+    made = _insert(client, org, "Vehicles", {"Name": "Van", "Plate": "V-1"})
+    vehicle = made.json()["data"][0]["details"]["id"]
+    base = f"/crm/v2.1/Vehicles/{vehicle}"
+    uploaded = client.post(f"{base}/Attachments", files={"file": ("log.txt", b"km 100")}, headers=org.headers)
+    assert uploaded.status_code == 200, uploaded.text
+    listed = client.get(f"{base}/Attachments", headers=org.headers).json()["data"]
+    assert [a["File_Name"] for a in listed] == ["log.txt"]
+    attachment = listed[0]["id"]
+    assert client.get(f"{base}/Attachments/{attachment}", headers=org.headers).content == b"km 100"
+    noted = client.post(f"{base}/Notes", json={"data": [{"Note_Content": "serviced"}]}, headers=org.headers)
+    assert noted.status_code == 201, noted.text
+    notes = client.get(f"{base}/Notes", headers=org.headers).json()["data"]
+    assert [n["Note_Content"] for n in notes] == ["serviced"]
+    tagged = client.post(f"{base}/actions/add_tags?tag_names=fleet", headers=org.headers)
+    assert tagged.status_code == 200, tagged.text
+    assert [t["name"] for t in _get(client, org, "Vehicles", vehicle)["Tag"]] == ["fleet"]
+    tags = client.get("/crm/v2.1/settings/tags?module=Vehicles", headers=org.headers).json()["tags"]
+    assert [t["name"] for t in tags] == ["fleet"]
+    lead = _insert(client, org, "Leads", {"Last_Name": "Conv", "Company": "Zylker", "Region": "EMEA"})
+    lead_id = lead.json()["data"][0]["details"]["id"]
+    converted = client.post(
+        f"/crm/v2.1/Leads/{lead_id}/actions/convert", json={"data": [{}]}, headers=org.headers
+    )
+    assert converted.status_code == 200, converted.text
+    assert converted.json()["data"][0]["Contacts"]
