@@ -493,6 +493,8 @@ def test_multi_select_lookup_in_the_record_body(client: Any, services: Services,
     assert "Skills" not in only[0]
     page = client.get(f"/crm/v2.1/Contacts?fields=Skills&ids={contact}", headers=org.headers).json()["data"]
     assert len(page[0]["Skills"]) == 3
+    found = client.get("/crm/v2.1/Contacts/search?criteria=(Last_Name:equals:Ana)", headers=org.headers)
+    assert [r["Skills"]["id"] for r in found.json()["data"][0]["Skills"]] == [sql, go, python]
     plain = _insert(client, org, "Contacts", {"Last_Name": "Bo"}).json()["data"][0]["details"]["id"]
     assert _get(client, org, "Contacts", plain)["Skills"] == []
     events = _events(services, org)

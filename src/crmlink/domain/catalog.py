@@ -272,6 +272,11 @@ class ModuleDef:
         return (*(self.field_map[n] for n in self.system_unique), *self.user_unique)
 
     @cached_property
+    def msl_fields(self) -> tuple[FieldDef, ...]:
+        """Multi-select lookup fields (their values are links: domain/msl_values.py)."""
+        return tuple(f for f in self.fields if f.msl is not None)
+
+    @cached_property
     def external_fields(self) -> Mapping[str, FieldDef]:
         return {f.api_name: f for f in self.fields if f.external is not None}
 

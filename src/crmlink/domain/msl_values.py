@@ -148,9 +148,9 @@ def with_fields(
 ) -> list[dict[str, Any]]:
     """Set each multi-select lookup field of the rendered records (of ``module``) to its linking
     rows, oldest link first (``[]`` without links); fields ``fields`` leaves out stay out."""
-    wanted = [f for f in module.fields if f.msl is not None and (not fields or f.api_name in fields)]
-    if not wanted or not rendered:
+    if not module.msl_fields or not rendered:
         return rendered
+    wanted = [f for f in module.msl_fields if not fields or f.api_name in fields]
     record_ids = [int(r["id"]) for r in rendered]
     for f in wanted:
         assert f.msl is not None
