@@ -588,6 +588,8 @@ def test_linking_module_records(client: Any, services: Services, custom_org: Tes
     ok, unknown = moved.json()["data"]
     assert_success(ok, "record updated")
     assert_item_error(unknown, "INVALID_DATA", "the id given seems to be invalid")
+    no_id = client.put("/crm/v2.1/ContactsXSkills", json={"data": [{"Skills": sql}]}, headers=org.headers)
+    assert_item_error(no_id.json()["data"][0], "MANDATORY_NOT_FOUND", api_name="id", json_path="$.data[0].id")
     assert [r["Skills"]["id"] for r in _get(client, org, "Contacts", other)["Skills"]] == [python]
     assert _get(client, org, "Contacts", other)["Skills"][0]["id"] == link_id
     assert [r["Skills"]["id"] for r in _get(client, org, "Contacts", contact)["Skills"]] == [sql]

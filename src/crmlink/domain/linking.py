@@ -280,6 +280,11 @@ def update(
     results: list[dict[str, Any]] = []
     for index, (item, linking_id) in enumerate(zip(items, wanted, strict=True)):
         current = stored.get(linking_id) if linking_id is not None else None
+        if path_id is None and isinstance(item, dict) and "id" not in item:
+            results.append(
+                MandatoryNotFound(details={"api_name": "id", "json_path": f"$.data[{index}].id"}).as_item()
+            )
+            continue
         if not isinstance(item, dict) or current is None or linking_id is None:
             results.append(
                 InvalidData(INVALID_ID, {"api_name": "id", "json_path": f"$.data[{index}].id"}).as_item()
