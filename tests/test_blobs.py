@@ -249,6 +249,37 @@ def test_upload_over_the_limit_is_413_and_stores_nothing(tmp_path: Path, announc
     assert not staging.exists() or not any(staging.iterdir())
 
 
+def test_an_sdk_style_upload_over_the_limit_reads_its_413_on_a_live_connection(
+    tmp_path: Path, live_database_url: str
+) -> None:
+    """Issue 13, bad input: a client that writes the whole multipart body before reading (httpx,
+    as the SDKs do) gets the 413 in Zoho's envelope, not a reset; the same connection serves
+    the next call; nothing is stored (no row, no blob, no staging file). Both engines."""
+    org = live_org(live_database_url)
+    env = {"CRMLINK_MAX_UPLOAD_BYTES": str(1024 * 1024)}
+    with (
+        crmlink_server(tmp_path, database_url=live_database_url, env=env) as server,
+        httpx.Client(timeout=60) as http,
+    ):
+        lead = http.post(
+            f"{server.base_url}/crm/{V}/Leads", json={"data": [{"Last_Name": "Big"}]}, headers=org.headers
+        ).json()["data"][0]["details"]["id"]
+        path = f"{server.base_url}/crm/{V}/Leads/{lead}/Attachments"
+        answer = http.post(path, files={"file": ("big.bin", b"x" * (3 * 1024 * 1024))}, headers=org.headers)
+        assert answer.status_code == 413, answer.text
+        assert answer.json()["code"] == "REQUEST_ENTITY_TOO_LARGE"
+        after = http.get(path, headers=org.headers)
+        assert after.status_code == 204, after.text
+        port = answer.extensions["network_stream"].get_extra_info("client_addr")
+        assert after.extensions["network_stream"].get_extra_info("client_addr") == port
+        small = http.post(path, files={"file": ("ok.txt", b"fine")}, headers=org.headers)
+        assert small.status_code == 200, small.text
+    data = tmp_path / "data"
+    assert len(list(FileBlobs(data / "blobs").list())) == 1  # only the small file's
+    staging = data / "blobs-staging"
+    assert not staging.exists() or not any(staging.iterdir())
+
+
 def test_30_mb_upload_and_download_use_constant_memory(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'mem.db'}"
     org = live_org(url)

@@ -420,16 +420,208 @@ def test_multi_select_lookup_through_related_records(
     ]
 
 
-def test_linking_module_records_are_not_served(client: Any, custom_org: TestOrg) -> None:
-    """The linking module is described (metadata) but its associations are served through the
-    related lists only (docs/org-schema.md)."""
+def _events(services: Services, org: TestOrg) -> list[tuple[str, int, int, str | None, str | None]]:
+    from sqlalchemy import select
+
+    from crmlink.storage import tables
+
+    ev = tables.link_events
+    with services.db.read() as conn:
+        rows = conn.execute(
+            select(ev.c.action, ev.c.left_id, ev.c.right_id, ev.c.old_data, ev.c.new_data)
+            .where(ev.c.org_id == org.org_id, ev.c.relation == "msl:ContactsXSkills")
+            .order_by(ev.c.seq)
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+def _skills(client: Any, org: TestOrg, *names: str) -> list[str]:
+    made = _insert(client, org, "Skills", *({"Name": n} for n in names))
+    return [item["details"]["id"] for item in made.json()["data"]]
+
+
+def test_multi_select_lookup_in_the_record_body(client: Any, services: Services, custom_org: TestOrg) -> None:
+    """Contacts.Skills in the Contact's body: linking rows on read; elements with the Skill's
+    lookup add links, ``{"id", "_delete": null}`` removes one, on insert and update; the same
+    links as the related lists', with their events; bad elements refused, nothing stored."""
     org = custom_org
+    python, sql, go = _skills(client, org, "Python", "SQL", "Go")
+    made = _insert(
+        client, org, "Contacts", {"Last_Name": "Ana", "Skills": [{"Skills": {"id": python}}, {"Skills": sql}]}
+    )
+    assert made.status_code == 201, made.text
+    contact = made.json()["data"][0]["details"]["id"]
+    body = _get(client, org, "Contacts", contact)["Skills"]
+    assert [(r["Skills"], list(r)) for r in body] == [
+        ({"name": "Python", "id": python}, ["Skills", "id"]),
+        ({"name": "SQL", "id": sql}, ["Skills", "id"]),
+    ]
+    by_skill = {r["Skills"]["id"]: r["id"] for r in body}
+    assert all(v and v.isdigit() and len(v) == 19 for v in by_skill.values())
+    listed = client.get(f"/crm/v2.1/Contacts/{contact}/Skills", headers=org.headers).json()["data"]
+    assert [r["id"] for r in listed] == [python, sql]
+    # Update: add Go, remove Python by its linking id, keep SQL.
+    updated = client.put(
+        f"/crm/v2.1/Contacts/{contact}",
+        json={
+            "data": [
+                {
+                    "Skills": [
+                        {"Skills": {"id": go}},
+                        {"id": by_skill[python], "_delete": None},
+                        {"id": by_skill[sql]},
+                    ]
+                }
+            ]
+        },
+        headers=org.headers,
+    )
+    assert_success(updated.json()["data"][0], "record updated")
+    body = _get(client, org, "Contacts", contact)["Skills"]
+    assert [r["Skills"]["id"] for r in body] == [sql, go]
+    back = client.get(f"/crm/v2.1/Skills/{go}/ContactsXSkills", headers=org.headers).json()["data"]
+    assert [r["id"] for r in back] == [contact]
+    # A link made through the related list shows in the body, with its own linking id.
+    client.put(f"/crm/v2.1/Contacts/{contact}/Skills", json={"data": [{"id": python}]}, headers=org.headers)
+    body = _get(client, org, "Contacts", contact)["Skills"]
+    assert [r["Skills"]["id"] for r in body] == [sql, go, python]
+    assert body[2]["id"] not in (None, by_skill[python])
+    # fields= keeps it out unless named; list reads carry it.
+    only = client.get(f"/crm/v2.1/Contacts?fields=Last_Name&ids={contact}", headers=org.headers).json()[
+        "data"
+    ]
+    assert "Skills" not in only[0]
+    page = client.get(f"/crm/v2.1/Contacts?fields=Skills&ids={contact}", headers=org.headers).json()["data"]
+    assert len(page[0]["Skills"]) == 3
+    found = client.get("/crm/v2.1/Contacts/search?criteria=(Last_Name:equals:Ana)", headers=org.headers)
+    assert [r["Skills"]["id"] for r in found.json()["data"][0]["Skills"]] == [sql, go, python]
+    plain = _insert(client, org, "Contacts", {"Last_Name": "Bo"}).json()["data"][0]["details"]["id"]
+    assert _get(client, org, "Contacts", plain)["Skills"] == []
+    events = _events(services, org)
+    assert [e[0] for e in events] == ["added", "added", "removed", "added", "added"]
+    assert json.loads(events[0][4]) == {"id": by_skill[python]}
+    # Bad values: per-item INVALID_DATA naming the field; nothing stored.
+    before = len(_events(services, org))
+    for value, path in [
+        ("x", "$.data[0].Skills"),
+        ([{"Skills": {"id": contact}}], "$.data[0].Skills.Skills"),  # not a Skill
+        ([{"Skills": {"id": "12"}}], "$.data[0].Skills.Skills"),  # no such record
+        ([{"Skills": "abc"}], "$.data[0].Skills[0].Skills"),
+        ([{"id": "123", "_delete": None}], "$.data[0].Skills.id"),  # not this record's link
+        ([{"id": by_skill[sql], "_delete": None}], "$.data[0].Skills.id"),  # on insert: no links yet
+        ([{"name": "x"}], "$.data[0].Skills[0]"),
+    ]:
+        bad = _insert(client, org, "Contacts", {"Last_Name": "Bad", "Skills": value})
+        assert_item_error(bad.json()["data"][0], "INVALID_DATA", api_name="Skills", json_path=path)
+    other = _insert(client, org, "Contacts", {"Last_Name": "Cy"}).json()["data"][0]["details"]["id"]
+    stolen = client.put(
+        f"/crm/v2.1/Contacts/{other}",
+        json={"data": [{"Skills": [{"id": by_skill[sql], "_delete": None}]}]},
+        headers=org.headers,
+    )
+    assert_item_error(stolen.json()["data"][0], "INVALID_DATA", api_name="Skills")
+    assert len(_events(services, org)) == before
+    assert [r["Skills"]["id"] for r in _get(client, org, "Contacts", contact)["Skills"]] == [sql, go, python]
+
+
+def test_linking_module_records(client: Any, services: Services, custom_org: TestOrg) -> None:
+    """``/ContactsXSkills``: the links as records; POST, PUT and DELETE write them through the
+    relation (both related lists, the body and events agree)."""
+    org = custom_org
+    python, sql = _skills(client, org, "Python", "SQL")
+    contact = _insert(client, org, "Contacts", {"Last_Name": "Ana"}).json()["data"][0]["details"]["id"]
+    assert client.get("/crm/v2.1/ContactsXSkills", headers=org.headers).status_code == 204
+    made = client.post(
+        "/crm/v2.1/ContactsXSkills",
+        json={
+            "data": [
+                {"Contacts": {"id": contact}, "Skills": {"id": python}},
+                {"Contacts": contact, "Skills": {"id": python}},  # the same pair again
+                {"Contacts": {"id": contact}},
+                {"Contacts": {"id": python}, "Skills": {"id": sql}},
+            ]
+        },
+        headers=org.headers,
+    )
+    assert made.status_code == 207, made.text
+    first, again, missing, wrong = made.json()["data"]
+    assert_success(first, "record added")
+    link_id = first["details"]["id"]
+    assert_item_error(again, "DUPLICATE_DATA", api_name="Skills")
+    assert again["details"]["duplicate_record"]["id"] == link_id
+    assert_item_error(missing, "MANDATORY_NOT_FOUND", api_name="Skills", json_path="$.data[2].Skills")
+    assert_item_error(wrong, "INVALID_DATA", api_name="Contacts")
+    record = client.get(f"/crm/v2.1/ContactsXSkills/{link_id}", headers=org.headers).json()["data"][0]
+    assert record["id"] == link_id
+    assert record["Contacts"] == {"name": "Ana", "id": contact} and record["Skills"] == {
+        "name": "Python",
+        "id": python,
+    }
+    assert record["Created_By"]["id"] == str(org.admin_id) and record["Created_Time"]
+    listed = client.get("/crm/v2.1/ContactsXSkills", headers=org.headers).json()
+    assert [r["id"] for r in listed["data"]] == [link_id] and listed["info"]["count"] == 1
+    assert [
+        r["id"]
+        for r in client.get(f"/crm/v2.1/Contacts/{contact}/Skills", headers=org.headers).json()["data"]
+    ] == [python]
+    assert [
+        r["id"]
+        for r in client.get(f"/crm/v2.1/Skills/{python}/ContactsXSkills", headers=org.headers).json()["data"]
+    ] == [contact]
+    assert [r["id"] for r in _get(client, org, "Contacts", contact)["Skills"]] == [link_id]
+    # A link made through the related list is a linking record too.
+    client.put(f"/crm/v2.1/Contacts/{contact}/Skills", json={"data": [{"id": sql}]}, headers=org.headers)
+    listed = client.get("/crm/v2.1/ContactsXSkills?per_page=1&page=2", headers=org.headers).json()
+    assert listed["data"][0]["Skills"]["id"] == sql and listed["info"]["more_records"] is False
+    sql_link = listed["data"][0]["id"]
+    # PUT re-points a link (same id); to a pair already linked: DUPLICATE_DATA.
+    dup = client.put(
+        f"/crm/v2.1/ContactsXSkills/{link_id}", json={"data": [{"Skills": {"id": sql}}]}, headers=org.headers
+    )
+    assert_item_error(dup.json()["data"][0], "DUPLICATE_DATA", api_name="Skills")
+    other = _insert(client, org, "Contacts", {"Last_Name": "Bo"}).json()["data"][0]["details"]["id"]
+    moved = client.put(
+        "/crm/v2.1/ContactsXSkills",
+        json={"data": [{"id": link_id, "Contacts": {"id": other}}, {"id": "1234"}]},
+        headers=org.headers,
+    )
+    ok, unknown = moved.json()["data"]
+    assert_success(ok, "record updated")
+    assert_item_error(unknown, "INVALID_DATA", "the id given seems to be invalid")
+    no_id = client.put("/crm/v2.1/ContactsXSkills", json={"data": [{"Skills": sql}]}, headers=org.headers)
+    assert_item_error(no_id.json()["data"][0], "MANDATORY_NOT_FOUND", api_name="id", json_path="$.data[0].id")
+    assert [r["Skills"]["id"] for r in _get(client, org, "Contacts", other)["Skills"]] == [python]
+    assert _get(client, org, "Contacts", other)["Skills"][0]["id"] == link_id
+    assert [r["Skills"]["id"] for r in _get(client, org, "Contacts", contact)["Skills"]] == [sql]
+    # DELETE by id(s).
+    gone = client.delete(f"/crm/v2.1/ContactsXSkills?ids={link_id},{link_id},99", headers=org.headers).json()[
+        "data"
+    ]
+    assert_success(gone[0], "record deleted")
+    assert_item_error(gone[1], "INVALID_DATA")
+    assert_item_error(gone[2], "INVALID_DATA")
+    one = client.delete(f"/crm/v2.1/ContactsXSkills/{sql_link}", headers=org.headers).json()["data"][0]
+    assert_success(one, "record deleted")
+    assert client.get(f"/crm/v2.1/ContactsXSkills/{sql_link}", headers=org.headers).status_code == 204
+    assert client.get(f"/crm/v2.1/Contacts/{contact}/Skills", headers=org.headers).status_code == 204
+    assert [e[0] for e in _events(services, org)] == [
+        "added",
+        "added",
+        "removed",
+        "added",
+        "removed",
+        "removed",
+    ]
+    # Other record routes do not serve a linking module; metadata calls it API-supported.
     assert_zoho_error(
-        client.get("/crm/v2.1/ContactsXSkills", headers=org.headers),
+        client.get("/crm/v2.1/ContactsXSkills/search?word=x", headers=org.headers),
         400,
         "INVALID_MODULE",
         "The given module is not supported in API",
     )
+    modules = client.get("/crm/v2.1/settings/modules", headers=org.headers).json()["modules"]
+    linking = next(m for m in modules if m["api_name"] == "ContactsXSkills")
+    assert linking["api_supported"] is True and linking["creatable"] is True
     fields = client.get("/crm/v2.1/settings/fields?module=ContactsXSkills", headers=org.headers).json()[
         "fields"
     ]
@@ -488,3 +680,81 @@ def test_search_coql_and_count_on_a_custom_module(client: Any, custom_org: TestO
     assert [r["Name"] for r in coql.json()["data"]] == ["Car"]
     count = client.get("/crm/v2.1/Vehicles/actions/count", headers=org.headers)
     assert count.status_code == 200 and count.json()["count"] == 2
+
+
+def test_layouts_and_x_external_use_the_org_catalog(
+    client: Any, custom_org: TestOrg, services: Services
+) -> None:
+    """``settings/layouts`` lists the org's custom fields, field-by-id finds a custom field by
+    its kept id, and ``X-EXTERNAL`` names a custom external-id field (all from the org's
+    catalog, not the standard one)."""
+    org = custom_org
+    doc = example_doc()
+    doc["fields"]["Contacts"].append(
+        {
+            "api_name": "Crm_Ref",
+            "data_type": "text",
+            "length": 40,
+            "external": "org",
+            "id": "3652397000009990001",
+        }
+    )
+    assert apply(services, org, doc).ok
+    layout = client.get("/crm/v2.1/settings/layouts?module=Leads", headers=org.headers).json()["layouts"][0]
+    names = {f["api_name"] for s in layout["sections"] for f in s["fields"]}
+    assert {"Region", "Partner_Tier", "Employee_Code", "Last_Name"} <= names
+    single = client.get(f"/crm/v2.1/settings/layouts/{layout['id']}?module=Leads", headers=org.headers)
+    assert single.status_code == 200 and single.json()["layouts"][0]["sections"] == layout["sections"]
+    by_id = client.get("/crm/v2.1/settings/fields/3652397000009990001?module=Contacts", headers=org.headers)
+    assert by_id.status_code == 200, by_id.text
+    assert by_id.json()["fields"][0]["external"] == {
+        "show": True,
+        "type": "org",
+        "allow_multiple_config": False,
+    }
+
+    ext = {**org.headers, "X-EXTERNAL": "Contacts.Crm_Ref"}
+    made = _insert(client, org, "Contacts", {"Last_Name": "Ext", "Crm_Ref": "ref-1"})
+    assert made.status_code == 201, made.text
+    contact = made.json()["data"][0]["details"]["id"]
+    got = client.get("/crm/v2.1/Contacts/ref-1", headers=ext)
+    assert got.status_code == 200 and got.json()["data"][0]["id"] == contact
+    updated = client.put("/crm/v2.1/Contacts/ref-1", json={"data": [{"First_Name": "Ext"}]}, headers=ext)
+    assert_success(updated.json()["data"][0], "record updated")
+    assert _get(client, org, "Contacts", contact)["First_Name"] == "Ext"
+    assert client.get("/crm/v2.1/Contacts/ref-2", headers=ext).status_code == 204
+    bad = client.get("/crm/v2.1/Contacts/ref-1", headers={**org.headers, "X-EXTERNAL": "Contacts.Last_Name"})
+    assert_zoho_error(bad, 400, "INVALID_DATA")
+    other = client.get("/crm/v2.1/settings/fields?module=Contacts", headers=org.headers).json()["fields"]
+    assert next(f for f in other if f["api_name"] == "Crm_Ref")["custom_field"] is True
+
+
+def test_attachments_notes_tags_and_convert_on_the_org_catalog(client: Any, custom_org: TestOrg) -> None:
+    """The routes around records resolve modules in the org's catalog: a custom module's
+    records take attachments, notes and tags; a Lead with custom fields converts."""
+    org = custom_org
+    made = _insert(client, org, "Vehicles", {"Name": "Van", "Plate": "V-1"})
+    vehicle = made.json()["data"][0]["details"]["id"]
+    base = f"/crm/v2.1/Vehicles/{vehicle}"
+    uploaded = client.post(f"{base}/Attachments", files={"file": ("log.txt", b"km 100")}, headers=org.headers)
+    assert uploaded.status_code == 200, uploaded.text
+    listed = client.get(f"{base}/Attachments", headers=org.headers).json()["data"]
+    assert [a["File_Name"] for a in listed] == ["log.txt"]
+    attachment = listed[0]["id"]
+    assert client.get(f"{base}/Attachments/{attachment}", headers=org.headers).content == b"km 100"
+    noted = client.post(f"{base}/Notes", json={"data": [{"Note_Content": "serviced"}]}, headers=org.headers)
+    assert noted.status_code == 201, noted.text
+    notes = client.get(f"{base}/Notes", headers=org.headers).json()["data"]
+    assert [n["Note_Content"] for n in notes] == ["serviced"]
+    tagged = client.post(f"{base}/actions/add_tags?tag_names=fleet", headers=org.headers)
+    assert tagged.status_code == 200, tagged.text
+    assert [t["name"] for t in _get(client, org, "Vehicles", vehicle)["Tag"]] == ["fleet"]
+    tags = client.get("/crm/v2.1/settings/tags?module=Vehicles", headers=org.headers).json()["tags"]
+    assert [t["name"] for t in tags] == ["fleet"]
+    lead = _insert(client, org, "Leads", {"Last_Name": "Conv", "Company": "Zylker", "Region": "EMEA"})
+    lead_id = lead.json()["data"][0]["details"]["id"]
+    converted = client.post(
+        f"/crm/v2.1/Leads/{lead_id}/actions/convert", json={"data": [{}]}, headers=org.headers
+    )
+    assert converted.status_code == 200, converted.text
+    assert converted.json()["data"][0]["Contacts"]

@@ -341,3 +341,21 @@ def test_retention_prunes_finished_notifications_never_pending_ones(
                 break
     assert states(done) == [] and states(held) == ["pending"]
     receiver.release(held_path)
+
+
+def test_a_custom_module_is_watched_and_notified(
+    client: Any, org: TestOrg, receiver: Receiver, services: Any
+) -> None:
+    """Subscriptions and deliveries resolve modules in the org's catalog: an org's custom
+    module (docs/org-schema.md) can be watched and its changes are delivered."""
+    from tests.test_custom_fields import apply, example_doc
+
+    assert apply(services, org, example_doc()).ok
+    path, url = receiver.url()
+    _subscribe(client, org, url, ["Vehicles.create"])
+    made = client.post("/crm/v2.1/Vehicles", json={"data": [{"Name": "Van"}]}, headers=org.headers)
+    assert made.status_code == 201, made.text
+    vehicle = made.json()["data"][0]["details"]["id"]
+    (got,) = receiver.wait_for(path, 1)
+    assert got.body["module"] == "Vehicles" and got.body["ids"] == [vehicle]
+    assert got.body["operation"] == "insert"

@@ -227,3 +227,18 @@ def test_other_orgs_tags_are_invisible(client: Any, orgs: Any) -> None:
     assert_zoho_error(
         client.delete(f"{S}/{tag_id}", headers=b.headers), 400, "INVALID_DATA", "tags not found"
     )
+
+
+def test_search_and_coql_by_tag_are_not_served(client: Any, org: TestOrg) -> None:
+    """Decision (docs/api-coverage.md#tags): the v2.1 contract names no ``Tag`` criterion for
+    search or COQL, so ``Tag`` is an unknown field there, as in any other criterion."""
+    lead = org.create(client, "Leads")[0]
+    client.post(f"/crm/v2.1/Leads/{lead}/actions/add_tags?tag_names=webinar", headers=org.headers)
+    found = client.get("/crm/v2.1/Leads/search?criteria=(Tag:equals:webinar)", headers=org.headers)
+    assert_zoho_error(found, 400, "INVALID_QUERY")
+    assert found.json()["details"]["api_name"] == "Tag"
+    query = {"select_query": "select Last_Name from Leads where Tag = 'webinar'"}
+    answered = client.post("/crm/v2.1/coql", json=query, headers=org.headers)
+    assert_zoho_error(
+        answered, 400, "INVALID_QUERY", "column given seems to be invalid", {"column_name": "Tag"}
+    )

@@ -158,7 +158,8 @@ class DeliveryWorker:
             if rows:
                 record_ids = [r.record_id for r in rows if r.kind == "record" and r.record_id is not None]
                 lookups = deliveries.lookup_targets(conn, current.org_id, record_ids)
-                built = notify.build(self._svc.catalog, current, rows, lookups)
+                catalog = self._svc.catalogs.get(conn, current.org_id)  # the org's: custom modules too
+                built = notify.build(catalog, current, rows, lookups)
                 ids = self._svc.ids.take(len(built)) if built else []
                 items = [
                     deliveries.NewDelivery(

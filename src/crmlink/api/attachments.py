@@ -39,7 +39,7 @@ def _checks(
 ) -> tuple[Actor, ModuleDef, int]:
     """Token, module, scope and profile on the parent module, then the parent's id."""
     actor = actor_for_token(conn, token)
-    parent = resolve_module(svc.catalog, params["module"])
+    parent = resolve_module(svc.catalog_in(conn, actor), params["module"])
     authorize_module(actor, parent, op)
     return actor, parent, path_id(params["record_id"], 1, RELATED_ID_INVALID)
 
@@ -50,7 +50,7 @@ async def _authorized(
     def work() -> tuple[Actor, ModuleDef, int]:
         with svc.db.read() as conn:
             actor, parent, parent_id = _checks(svc, conn, token, params, op)
-            att.parent_record(conn, svc.catalog, actor.org_id, parent, parent_id)
+            att.parent_record(conn, svc.catalog_in(conn, actor), actor.org_id, parent, parent_id)
             return actor, parent, parent_id
 
     return await svc.db.run(work)
@@ -65,7 +65,7 @@ async def list_attachments(
             page, per_page = paging(request)
             return att.list_page(
                 conn,
-                svc.catalog,
+                svc.catalog_in(conn, actor),
                 actor.org_id,
                 parent,
                 parent_id,
@@ -93,7 +93,9 @@ async def download(
         with svc.db.read() as conn:
             actor, parent, parent_id = _checks(svc, conn, token, params, Operation.READ)
             attachment_id = path_id(params["related_id"], 3, RELATED_ID_INVALID)
-            return att.for_download(conn, svc.catalog, actor.org_id, parent, parent_id, attachment_id)
+            return att.for_download(
+                conn, svc.catalog_in(conn, actor), actor.org_id, parent, parent_id, attachment_id
+            )
 
     row = await svc.db.run(work)
     assert row.blob_key is not None
@@ -121,7 +123,7 @@ async def upload(request: Req, svc: Services, token: str, params: dict[str, str]
         link = att.check_link(url)
 
         def add(conn: Connection) -> dict[str, object]:
-            return att.add_link(conn, svc.catalog, svc.ids, actor, parent, parent_id, link)
+            return att.add_link(conn, svc.catalog_in(conn, actor), svc.ids, actor, parent, parent_id, link)
 
         return results_response([await svc.db.transact(add)])
     finally:
@@ -143,7 +145,15 @@ async def _store_file(
 
     def add(conn: Connection) -> dict[str, object]:
         return att.add_file(
-            conn, svc.catalog, svc.ids, actor, parent, parent_id, file_name=name, size=size, blob_key=key
+            conn,
+            svc.catalog_in(conn, actor),
+            svc.ids,
+            actor,
+            parent,
+            parent_id,
+            file_name=name,
+            size=size,
+            blob_key=key,
         )
 
     try:
@@ -165,7 +175,7 @@ async def delete_attachments(
             found = ids_param(request, required=True)
             assert found is not None
             wanted = found
-        return att.delete_many(conn, svc.catalog, actor, parent, parent_id, wanted)
+        return att.delete_many(conn, svc.catalog_in(conn, actor), actor, parent, parent_id, wanted)
 
     results, keys = await svc.db.transact(work)
     await remove_blobs(svc, keys)

@@ -28,7 +28,7 @@ async def list_changes(request: Req) -> Response[bytes]:
             actor = actor_for_token(conn, token)
             since = feed.parse_cursor(request.query_params.get("since"))
             limit = int_param(request, "limit", feed.DEFAULT_LIMIT, 1, feed.MAX_LIMIT)
-            return feed.read(conn, svc.catalog, actor.org_id, since, limit, actor)
+            return feed.read(conn, svc.catalog_in(conn, actor), actor.org_id, since, limit, actor)
 
     page = await svc.db.run(work)
     info = {"count": len(page.changes), "next_cursor": str(page.next_cursor), "more_changes": page.more}

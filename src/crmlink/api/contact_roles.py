@@ -35,7 +35,7 @@ async def _actor(request: Req, op: Operation) -> Actor:
     check_version(request.path_params["version"])
     svc = services(request)
     actor = await authenticate(request, svc)
-    module = resolve_module(svc.catalog, request.path_params["module"])
+    module = resolve_module(await svc.catalog_for(actor), request.path_params["module"])
     if module.api_name != "Contacts":
         if op is Operation.CREATE:
             raise InvalidRequestMethod()

@@ -25,13 +25,14 @@ async def convert_lead(request: Req) -> Response[bytes]:
 
     def work(conn: Connection) -> dict[str, Any]:
         actor = actor_for_token(conn, token)
-        module = resolve_module(svc.catalog, params["module"])
+        catalog = svc.catalog_in(conn, actor)
+        module = resolve_module(catalog, params["module"])
         if module.api_name != "Leads":
             raise InvalidUrlPattern()  # only leads convert
         authorize_module(actor, module, Operation.UPDATE)
         lead_id = path_id(params["record_id"], 1)
         (item,) = data_items(decode_json(raw), max_items=1)
-        return convert.convert_lead(conn, svc.catalog, svc.ids, actor, lead_id, item)
+        return convert.convert_lead(conn, catalog, svc.ids, actor, lead_id, item)
 
     return json_response({"data": [await svc.db.transact(work)]})
 

@@ -47,13 +47,21 @@ def check_record_segment(segment: str) -> None:
         raise InvalidUrlPattern()
 
 
-def resolve_module(catalog: Catalog, name: str, *, path_index: int | None = 0) -> ModuleDef:
+def resolve_module(
+    catalog: Catalog, name: str, *, path_index: int | None = 0, linking: bool = False
+) -> ModuleDef:
+    """The module a path or parameter names. Metadata (``path_index`` None) describes every
+    module; record routes need API ones, and a linking module (its records are links,
+    domain/linking.py) only where the route serves it (``linking``)."""
     if path_index == 0:
         check_record_segment(name)  # ``/crm/v2/coql`` names no module
     details = {"resource_path_index": path_index} if path_index is not None else {}
     module = catalog.find_module(name)
-    if module is not None and (module.api_supported or path_index is None):
-        return module  # metadata (path_index None) describes every module; records need API ones
+    served = module is not None and module.api_supported
+    if served and module is not None and module.generated_type == "linking" and not linking:
+        served = False
+    if module is not None and (served or path_index is None):
+        return module
     if module is not None:
         raise InvalidModule("The given module is not supported in API", details)
     if catalog.is_unsupported(name):

@@ -35,20 +35,19 @@ def _checks(
     svc: Services, conn: Connection, token: str, params: dict[str, str], op: Operation, message: str
 ) -> tuple[Actor, ModuleDef, int]:
     actor = actor_for_token(conn, token)
-    module = resolve_module(svc.catalog, params["module"])
+    catalog = svc.catalog_in(conn, actor)
+    module = resolve_module(catalog, params["module"])
     photos.check_module(module, uploading=op is Operation.UPDATE)
     authorize_module(actor, module, op)
     record_id = path_id(params["record_id"], 1, message)
-    if svc.catalog.find_module(module.api_name) is not None and not _exists(
-        svc, conn, actor, module, record_id
-    ):
+    if catalog.find_module(module.api_name) is not None and not _exists(svc, conn, actor, module, record_id):
         raise InvalidData(message, {"resource_path_index": 1})
     return actor, module, record_id
 
 
 def _exists(svc: Services, conn: Connection, actor: Actor, module: ModuleDef, record_id: int) -> bool:
     try:
-        att.parent_record(conn, svc.catalog, actor.org_id, module, record_id)
+        att.parent_record(conn, svc.catalog_in(conn, actor), actor.org_id, module, record_id)
     except InvalidData:
         return False
     return True

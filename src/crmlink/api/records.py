@@ -23,6 +23,7 @@ from crmlink.api.params import (
 from crmlink.api.responses import empty_response, json_response, results_response
 from crmlink.api.security import authenticate, authorize_module, bearer_token
 from crmlink.domain import external as ext
+from crmlink.domain import linking as lk
 from crmlink.domain import records as rec
 from crmlink.domain.auth import Actor, Operation, actor_for_token
 from crmlink.domain.catalog import Catalog, FieldDef, ModuleDef
@@ -33,13 +34,14 @@ from crmlink.storage.connection import Connection
 Req = Req
 
 
-def _external(request: Req, svc: Services, mod: ModuleDef) -> ext.External | None:
-    """The ``X-EXTERNAL`` header's meaning for ``mod`` (``None`` without it)."""
-    return ext.parse_header(svc.catalog, mod, request.headers.get(ext.HEADER.lower()))
+def _external(request: Req, catalog: Catalog, mod: ModuleDef) -> ext.External | None:
+    """The ``X-EXTERNAL`` header's meaning for ``mod`` in the org's ``catalog`` (``None``
+    without it)."""
+    return ext.parse_header(catalog, mod, request.headers.get(ext.HEADER.lower()))
 
 
-def _record_external(request: Req, svc: Services, mod: ModuleDef) -> FieldDef | None:
-    found = _external(request, svc, mod)
+def _record_external(request: Req, catalog: Catalog, mod: ModuleDef) -> FieldDef | None:
+    found = _external(request, catalog, mod)
     return found.record if found is not None else None
 
 
@@ -59,7 +61,7 @@ def _may_read(svc: Services, conn: Connection, token: str, module: str) -> tuple
     catalog (docs/org-schema.md)."""
     actor = actor_for_token(conn, token)
     catalog = svc.catalog_in(conn, actor)
-    mod = resolve_module(catalog, module)
+    mod = resolve_module(catalog, module, linking=True)
     authorize_module(actor, mod, Operation.READ)
     return actor, mod, catalog
 
@@ -78,7 +80,11 @@ async def list_records(request: Req) -> Response[bytes]:
         with svc.db.read() as conn:
             actor, mod, catalog = _may_read(svc, conn, token, module)
             page, per_page = paging(request)
-            key = _record_external(request, svc, mod)
+            if lk.is_linking(mod):
+                return lk.list_page(
+                    conn, catalog, actor, lk.linking_of(catalog, mod), page=page, per_page=per_page
+                ), None
+            key = _record_external(request, catalog, mod)
             fields = csv_param(request, "fields")
             if key is None:
                 ids = ids_param(request, required=False)
@@ -150,7 +156,9 @@ async def get_record(request: Req) -> Response[bytes]:
     def work() -> dict[str, object] | None:
         with svc.db.read() as conn:  # the checks, then the record, in one transaction
             actor, mod, catalog = _may_read(svc, conn, token, module)
-            key = _record_external(request, svc, mod)
+            if lk.is_linking(mod):
+                return lk.get_one(conn, catalog, actor, lk.linking_of(catalog, mod), path_id(record_id, 1))
+            key = _record_external(request, catalog, mod)
             if key is None:
                 rid = path_id(record_id, 1)
             else:
@@ -175,10 +183,16 @@ async def insert_records(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     catalog = await svc.catalog_for(actor)
-    mod = resolve_module(catalog, module)
+    mod = resolve_module(catalog, module, linking=True)
     authorize_module(actor, mod, Operation.CREATE)
     items = data_items(await read_json(request))
-    external = _external(request, svc, mod)
+    if lk.is_linking(mod):
+        link = lk.linking_of(catalog, mod)
+        return results_response(
+            await svc.db.transact(lambda conn: lk.insert(conn, catalog, svc.ids, actor, link, items)),
+            all_ok_status=201,
+        )
+    external = _external(request, catalog, mod)
 
     def work(conn: Connection) -> list[dict[str, Any]]:
         prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
@@ -197,10 +211,15 @@ async def update_records(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     catalog = await svc.catalog_for(actor)
-    mod = resolve_module(catalog, module)
+    mod = resolve_module(catalog, module, linking=True)
     authorize_module(actor, mod, Operation.UPDATE)
     items = data_items(await read_json(request))
-    external = _external(request, svc, mod)
+    if lk.is_linking(mod):
+        link = lk.linking_of(catalog, mod)
+        return results_response(
+            await svc.db.transact(lambda conn: lk.update(conn, catalog, actor, link, items))
+        )
+    external = _external(request, catalog, mod)
 
     def work(conn: Connection) -> list[dict[str, Any]]:
         prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
@@ -228,9 +247,15 @@ async def update_record(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     catalog = await svc.catalog_for(actor)
-    mod = resolve_module(catalog, module)
+    mod = resolve_module(catalog, module, linking=True)
     authorize_module(actor, mod, Operation.UPDATE)
-    external = _external(request, svc, mod)
+    if lk.is_linking(mod):
+        link, linking_id = lk.linking_of(catalog, mod), path_id(record_id, 1)
+        one = data_items(await read_json(request), max_items=1)
+        return results_response(
+            await svc.db.transact(lambda conn: lk.update(conn, catalog, actor, link, one, path_id=linking_id))
+        )
+    external = _external(request, catalog, mod)
     key = external.record if external is not None else None
     rid = path_id(record_id, 1) if key is None else 0
     items = data_items(await read_json(request), max_items=1)
@@ -260,9 +285,15 @@ async def delete_records(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     catalog = await svc.catalog_for(actor)
-    mod = resolve_module(catalog, module)
+    mod = resolve_module(catalog, module, linking=True)
     authorize_module(actor, mod, Operation.DELETE)
-    key = _record_external(request, svc, mod)
+    if lk.is_linking(mod):
+        link, wanted = lk.linking_of(catalog, mod), ids_param(request, required=True)
+        assert wanted is not None
+        return results_response(
+            await svc.db.transact(lambda conn: lk.delete(conn, catalog, actor, link, list(wanted)))
+        )
+    key = _record_external(request, catalog, mod)
     if key is not None:
         values = _external_ids(request)
         if values is None:
@@ -289,9 +320,14 @@ async def delete_record(request: Req) -> Response[bytes]:
     svc = services(request)
     actor = await authenticate(request, svc)
     catalog = await svc.catalog_for(actor)
-    mod = resolve_module(catalog, module)
+    mod = resolve_module(catalog, module, linking=True)
     authorize_module(actor, mod, Operation.DELETE)
-    key = _record_external(request, svc, mod)
+    if lk.is_linking(mod):
+        link, one_id = lk.linking_of(catalog, mod), path_id(record_id, 1)
+        return results_response(
+            await svc.db.transact(lambda conn: lk.delete(conn, catalog, actor, link, [one_id]))
+        )
+    key = _record_external(request, catalog, mod)
     if key is not None:
         return results_response(
             await svc.db.transact(lambda conn: _delete_external(svc, conn, actor, mod, key, [record_id]))

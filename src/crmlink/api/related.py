@@ -198,7 +198,7 @@ async def relate_records(request: Req) -> Response[bytes]:
     def work(conn: Connection) -> list[dict[str, object]]:
         call = _checks(svc, conn, token, params, Operation.UPDATE)
         items = data_items(decode_json(raw))
-        return rel.relate(conn, call.actor, call.target, call.parent_id, items)
+        return rel.relate(conn, call.actor, call.target, call.parent_id, items, ids=svc.ids)
 
     return results_response(await svc.db.transact(work))
 
@@ -212,7 +212,9 @@ async def relate_record(request: Req) -> Response[bytes]:
         call = _checks(svc, conn, token, params, Operation.UPDATE)
         related_id = _related_id(params)
         items = data_items(decode_json(raw), max_items=1)
-        return rel.relate(conn, call.actor, call.target, call.parent_id, items, path_related_id=related_id)
+        return rel.relate(
+            conn, call.actor, call.target, call.parent_id, items, path_related_id=related_id, ids=svc.ids
+        )
 
     return results_response(await svc.db.transact(work))
 
@@ -257,11 +259,12 @@ async def add_related(request: Req) -> Response[bytes]:
 
     def work(conn: Connection) -> list[dict[str, object]]:
         actor = actor_for_token(conn, token)
-        parent = resolve_module(svc.catalog, params["module"])
-        rl = rel.find_related_list(svc.catalog, parent, params["related_list"])
+        catalog = svc.catalog_in(conn, actor)
+        parent = resolve_module(catalog, params["module"])
+        rl = rel.find_related_list(catalog, parent, params["related_list"])
         if rl.kind is not ListKind.LOOKUP or rl.module != NOTES:
             raise InvalidRequestMethod()
-        notes = svc.catalog.module_map[NOTES]
+        notes = catalog.module_map[NOTES]
         authorize_module(actor, parent, Operation.READ)
         authorize_module(actor, notes, Operation.CREATE)
         parent_id = path_id(params["record_id"], 1, RELATED_ID_INVALID)
@@ -272,7 +275,7 @@ async def add_related(request: Req) -> Response[bytes]:
             else item
             for item in data_items(decode_json(raw))
         ]
-        return rec.insert_records(conn, svc.catalog, svc.ids, actor, notes, items)
+        return rec.insert_records(conn, catalog, svc.ids, actor, notes, items)
 
     return results_response(await svc.db.transact(work), all_ok_status=201)
 

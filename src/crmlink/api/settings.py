@@ -17,7 +17,7 @@ from crmlink.api.security import authenticate, authorize_settings
 from crmlink.domain import metadata as meta
 from crmlink.domain import settings_meta as sm
 from crmlink.domain.auth import Actor
-from crmlink.domain.catalog import ModuleDef, stable_id
+from crmlink.domain.catalog import Catalog, ModuleDef
 from crmlink.errors import InvalidData, OAuthScopeMismatch, RequiredParamMissing
 from crmlink.storage import settings_meta as store
 
@@ -35,13 +35,17 @@ async def _settings_actor(request: Req, area: str) -> tuple[Services, Actor]:
     return svc, actor
 
 
-def _module(request: Req, svc: Services, *, subforms: bool = False) -> ModuleDef:
+async def _module(
+    request: Req, svc: Services, actor: Actor, *, subforms: bool = False
+) -> tuple[Catalog, ModuleDef]:
+    """The ``module`` parameter, resolved in the actor's org's catalog (with that catalog)."""
     name: str | None = request.query_params.get("module")
     if not name:
         raise RequiredParamMissing(details={"param_name": "module"})
+    catalog = await svc.catalog_for(actor)
     if subforms:
-        return resolve_metadata_module(svc.catalog, name)
-    return resolve_module(svc.catalog, name, path_index=None)
+        return catalog, resolve_metadata_module(catalog, name)
+    return catalog, resolve_module(catalog, name, path_index=None)
 
 
 async def _read(svc: Services, work: Callable[[Any], T]) -> T:
@@ -62,19 +66,19 @@ async def _profile_refs(svc: Services, org_id: int) -> list[dict[str, str]]:
 
 @get("/crm/{version:str}/settings/fields/{field_id:str}")
 async def get_field(request: Req) -> Response[bytes]:
-    svc, _actor = await _settings_actor(request, "fields")
-    module = _module(request, svc, subforms=True)
+    svc, actor = await _settings_actor(request, "fields")
+    _catalog, module = await _module(request, svc, actor, subforms=True)
     field_id = request.path_params["field_id"].strip()
     for i, f in enumerate(module.fields, start=1):
-        if stable_id("field", module.api_name, f.api_name) == field_id:
+        if f.id_in(module.api_name) == field_id:
             return json_response({"fields": [meta.render_field(module, f, i)]})
     raise InvalidData(INVALID_ID, {"resource_path_index": 2})
 
 
 @get("/crm/{version:str}/settings/related_lists/{list_id:str}")
 async def get_related_list(request: Req) -> Response[bytes]:
-    svc, _actor = await _settings_actor(request, "related_lists")
-    module = _module(request, svc)
+    svc, actor = await _settings_actor(request, "related_lists")
+    _catalog, module = await _module(request, svc, actor)
     list_id = request.path_params["list_id"].strip()
     found = [rl for rl in meta.render_related_lists(module) if rl["id"] == list_id]
     if not found:
@@ -88,19 +92,19 @@ async def get_related_list(request: Req) -> Response[bytes]:
 @get("/crm/{version:str}/settings/layouts")
 async def list_layouts(request: Req) -> Response[bytes]:
     svc, actor = await _settings_actor(request, "layouts")
-    module = _module(request, svc)
+    catalog, module = await _module(request, svc, actor)
     profiles = await _profile_refs(svc, actor.org_id)
-    return json_response({"layouts": [sm.render_layout(svc.catalog, module, profiles)]})
+    return json_response({"layouts": [sm.render_layout(catalog, module, profiles)]})
 
 
 @get("/crm/{version:str}/settings/layouts/{layout_id:str}")
 async def get_layout(request: Req) -> Response[bytes]:
     svc, actor = await _settings_actor(request, "layouts")
-    module = _module(request, svc)
+    catalog, module = await _module(request, svc, actor)
     if request.path_params["layout_id"].strip() != sm.layout_id(module.api_name):
         raise InvalidData("Layout does not belongs to the given module", {"resource_path_index": 2})
     profiles = await _profile_refs(svc, actor.org_id)
-    return json_response({"layouts": [sm.render_layout(svc.catalog, module, profiles)]})
+    return json_response({"layouts": [sm.render_layout(catalog, module, profiles)]})
 
 
 # --- custom views ------------------------------------------------------------------------------
@@ -108,8 +112,8 @@ async def get_layout(request: Req) -> Response[bytes]:
 
 @get("/crm/{version:str}/settings/custom_views")
 async def list_custom_views(request: Req) -> Response[bytes]:
-    svc, _actor = await _settings_actor(request, "custom_views")
-    module = _module(request, svc)
+    svc, actor = await _settings_actor(request, "custom_views")
+    _catalog, module = await _module(request, svc, actor)
     page, per_page = paging(request)
     views = sm.views(module)
     shown = views[(page - 1) * per_page : page * per_page]
@@ -132,8 +136,8 @@ async def list_custom_views(request: Req) -> Response[bytes]:
 
 @get("/crm/{version:str}/settings/custom_views/{cvid:str}")
 async def get_custom_view(request: Req) -> Response[bytes]:
-    svc, _actor = await _settings_actor(request, "custom_views")
-    module = _module(request, svc)
+    svc, actor = await _settings_actor(request, "custom_views")
+    _catalog, module = await _module(request, svc, actor)
     view = sm.find_view(module, request.path_params["cvid"])
     if view is None:
         raise InvalidData("Invalid ID", {"resource_path_index": 2})
@@ -147,7 +151,8 @@ async def get_custom_view(request: Req) -> Response[bytes]:
 async def list_profiles(request: Req) -> Response[bytes]:
     svc, actor = await _settings_actor(request, "profiles")
     rows = await _read(svc, lambda conn: store.profiles(conn, actor.org_id))
-    return json_response({"profiles": [sm.render_profile(svc.catalog, r, full=False) for r in rows]})
+    catalog = await svc.catalog_for(actor)
+    return json_response({"profiles": [sm.render_profile(catalog, r, full=False) for r in rows]})
 
 
 @get("/crm/{version:str}/settings/profiles/{profile_id:str}")
@@ -158,7 +163,8 @@ async def get_profile(request: Req) -> Response[bytes]:
     found = [r for r in rows if str(r.id) == wanted]
     if not found:
         raise InvalidData(INVALID_ID, {"resource_path_index": 2})
-    return json_response({"profiles": [sm.render_profile(svc.catalog, found[0], full=True)]})
+    catalog = await svc.catalog_for(actor)
+    return json_response({"profiles": [sm.render_profile(catalog, found[0], full=True)]})
 
 
 @get("/crm/{version:str}/settings/roles")

@@ -45,11 +45,12 @@ def _settings_actor(conn: Connection, token: str, *, write: bool) -> Actor:
     return actor
 
 
-def _module_param(svc: Services, request: Req) -> ModuleDef:
+def _module_param(svc: Services, request: Req, conn: Connection, actor: Actor) -> ModuleDef:
+    """The ``module`` parameter, in the actor's org's catalog."""
     name = request.query_params.get("module")
     if not name:
         raise RequiredParamMissing(details={"param_name": "module"})
-    return resolve_module(svc.catalog, name, path_index=None)
+    return resolve_module(svc.catalog_in(conn, actor), name, path_index=None)
 
 
 def _tag_id(params: dict[str, str]) -> int:
@@ -69,7 +70,7 @@ async def list_tags(request: Req) -> Response[bytes]:
     def work() -> dict[str, Any]:
         with svc.db.read() as conn:
             actor = _settings_actor(conn, token, write=False)
-            module = _module_param(svc, request)
+            module = _module_param(svc, request, conn, actor)
             mine = request.query_params.get("my_tags", "").lower() == "true"
             return tags.list_tags(conn, actor, module, mine=mine)
 
@@ -83,7 +84,7 @@ async def create_tags(request: Req) -> Response[bytes]:
 
     def work(conn: Connection) -> list[dict[str, Any]]:
         actor = _settings_actor(conn, token, write=True)
-        module = _module_param(svc, request)
+        module = _module_param(svc, request, conn, actor)
         return tags.create_tags(conn, svc.ids, actor, module, decode_json(raw))
 
     return _tags_response(await svc.db.transact(work), 201)
@@ -96,7 +97,7 @@ async def update_tags(request: Req) -> Response[bytes]:
 
     def work(conn: Connection) -> list[dict[str, Any]]:
         actor = _settings_actor(conn, token, write=True)
-        module = _module_param(svc, request)
+        module = _module_param(svc, request, conn, actor)
         return tags.update_tags(conn, actor, module, decode_json(raw))
 
     return _tags_response(await svc.db.transact(work), 200)
@@ -109,7 +110,7 @@ async def update_tag(request: Req) -> Response[bytes]:
 
     def work(conn: Connection) -> list[dict[str, Any]]:
         actor = _settings_actor(conn, token, write=True)
-        module = _module_param(svc, request)
+        module = _module_param(svc, request, conn, actor)
         return tags.update_tags(conn, actor, module, decode_json(raw), path_tag_id=_tag_id(params))
 
     return _tags_response(await svc.db.transact(work), 200)
@@ -145,7 +146,7 @@ async def records_count(request: Req) -> Response[bytes]:
     def work() -> dict[str, str]:
         with svc.db.read() as conn:
             actor = _settings_actor(conn, token, write=False)
-            module = _module_param(svc, request)
+            module = _module_param(svc, request, conn, actor)
             return tags.record_count(conn, actor, module, _tag_id(params))
 
     return json_response(await svc.db.run(work))
@@ -159,7 +160,7 @@ async def _tag_records(request: Req, *, adding: bool, one: bool) -> Response[byt
 
     def work(conn: Connection) -> dict[str, Any]:
         actor = actor_for_token(conn, token)
-        module = resolve_module(svc.catalog, params["module"])
+        module = resolve_module(svc.catalog_in(conn, actor), params["module"])
         authorize_module(actor, module, Operation.UPDATE)
         if one:
             record_ids = [path_id(params["record_id"], 1)]

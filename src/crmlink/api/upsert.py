@@ -33,7 +33,7 @@ async def upsert_records(request: Req) -> Response[bytes]:
     chain = ups.check_chain(mod, body.get("duplicate_check_fields"))
     # No header is needed for the record's own external fields (they are upsert keys); a
     # lookup given by its external value needs one (spec §12).
-    external = ext.parse_header(svc.catalog, mod, request.headers.get(ext.HEADER.lower()))
+    external = ext.parse_header(catalog, mod, request.headers.get(ext.HEADER.lower()))
 
     def work(conn: Connection) -> list[dict[str, Any]]:
         prepared = ext.resolve_lookups(conn, actor.org_id, external, items)

@@ -63,7 +63,7 @@ async def _start(request: Req, method: str) -> tuple[Services, Actor, w.Context]
         raise OAuthScopeMismatch()
     origin = api_domain(request)
     ctx = w.Context(
-        catalog=svc.catalog,
+        catalog=await svc.catalog_for(actor),  # the org's: custom modules' events too
         policy=policy_for(svc, origin),
         resource_base=f"{origin}/crm/v2/",
         org_id=actor.org_id,
@@ -127,7 +127,7 @@ async def get_notifications(request: Req) -> Response[bytes]:
     raw_module = request.query_params.get("module")
     module = None
     if raw_module:
-        found = svc.catalog.find_module(raw_module)
+        found = ctx.catalog.find_module(raw_module)
         if found is None:
             raise InvalidModule(details={"param_name": "module"})
         module = found.api_name

@@ -199,6 +199,11 @@ class RelationDef:
     def other(self, module: str) -> str:
         return self.right if module == self.left else self.left
 
+    @property
+    def linking(self) -> bool:
+        """A multi-select lookup's relation: its links are a linking module's records."""
+        return self.name.startswith("msl:")
+
     @cached_property
     def field_map(self) -> Mapping[str, FieldDef]:
         return {f.api_name: f for f in self.fields}
@@ -265,6 +270,11 @@ class ModuleDef:
     def key_fields(self) -> tuple[FieldDef, ...]:
         """Every field that upsert may check: the system-defined ones, then the user's."""
         return (*(self.field_map[n] for n in self.system_unique), *self.user_unique)
+
+    @cached_property
+    def msl_fields(self) -> tuple[FieldDef, ...]:
+        """Multi-select lookup fields (their values are links: domain/msl_values.py)."""
+        return tuple(f for f in self.fields if f.msl is not None)
 
     @cached_property
     def external_fields(self) -> Mapping[str, FieldDef]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from crmlink.domain import activities, change_log, line_items
+from crmlink.domain import activities, change_log, line_items, msl_values
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import SE_MODULE, SYSTEM_FIELDS, Catalog, ModuleDef
 from crmlink.domain.clock import iso, now_us, org_now_us
@@ -35,8 +35,8 @@ _encode = msgspec.json.encode
 _decode = msgspec.json.decode
 
 # Accepted in a record but not stored with it: a multi-select lookup's associations are the
-# links of its relation, written through the related-records routes (docs/org-schema.md).
-_IGNORED_ON_WRITE = frozenset({"multiselectlookup"})
+# links of its relation (domain/msl_values.py, domain/linking.py; docs/org-schema.md).
+_MSL = "multiselectlookup"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,7 @@ def record_modules(conn: Connection, org_id: int, ids: Iterable[int]) -> dict[in
 class _Checked:
     """A validated item: the field values to store and the lookups they make."""
 
-    __slots__ = ("data", "lookups", "owner_id", "rows", "se_module", "users")
+    __slots__ = ("data", "lookups", "msl", "owner_id", "rows", "se_module", "users")
 
     def __init__(self) -> None:
         self.data: dict[str, Any] = {}
@@ -83,6 +83,7 @@ class _Checked:
         self.se_module: str | None = None
         self.users: dict[str, int] = {}  # userlookup fields: the users they name
         self.rows: list[line_items.RowIn] | None = None  # line items sent, checked for shape
+        self.msl: list[msl_values.MslChange] = []  # multi-select lookup fields sent
 
 
 def _check_item(
@@ -119,9 +120,15 @@ def _check_item(
             out.data[key] = line_items.stored_taxes(taxes)
             continue
         f_or_none = module.field_map.get(key)
-        if f_or_none is None or f_or_none.read_only or f_or_none.data_type in _IGNORED_ON_WRITE:
+        if f_or_none is None or f_or_none.read_only:
             continue  # Zoho ignores fields it does not know and read-only ones
         f = f_or_none
+        if f.data_type == _MSL:
+            change = msl_values.parse(f, value, index)
+            if isinstance(change, CRMError):
+                return change
+            out.msl.append(change)
+            continue
         if f.data_type == "subform":
             rows = line_items.parse_rows(f, value, index)
             if isinstance(rows, CRMError):
@@ -339,15 +346,19 @@ def insert_records(
     checked = _check_references(conn, catalog, module, actor, checked)
     checked = _apply_line_items(conn, actor.org_id, module, checked, [frozenset()] * len(checked), ids)
     checked = _check_unique(conn, module, actor.org_id, checked, [])
+    checked = _check_msl(conn, catalog, actor, checked, [None] * len(checked))
     _number_records(conn, module, actor.org_id, [c for c in checked if isinstance(c, _Checked)])
     now = now_us()
     rows: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
+    msl_writes: list[tuple[int, list[msl_values.MslChange]]] = []
     for c in checked:
         if isinstance(c, CRMError):
             results.append(c.as_item())
             continue
         record_id = ids.next()
+        if c.msl:
+            msl_writes.append((record_id, c.msl))
         for f in module.fields:
             if f.data_type == "autonumber" and f.auto_number is None:  # custom ones: _number_records
                 c.data[f.api_name] = str(record_id)
@@ -370,7 +381,43 @@ def insert_records(
     store.insert_records(conn, rows)
     if rows:
         change_log.records_created(conn, actor.org_id, actor.user_id, module.api_name, rows, now)
+    _write_msl(conn, catalog, ids, actor, module, msl_writes)
     return results
+
+
+def _check_msl(
+    conn: Connection,
+    catalog: Catalog,
+    actor: Actor,
+    checked: Sequence[_Checked | CRMError],
+    record_ids: Sequence[int | None],
+) -> list[_Checked | CRMError]:
+    """Multi-select lookup values: the records they link must exist (and be readable), the
+    links they remove must be the record's (``msl_values.check``)."""
+    out: list[_Checked | CRMError] = []
+    for c, record_id in zip(checked, record_ids, strict=True):
+        if isinstance(c, _Checked) and c.msl:
+            error = msl_values.check(conn, catalog, actor.org_id, actor.may_read, c.msl, record_id)
+            out.append(error or c)
+        else:
+            out.append(c)
+    return out
+
+
+def _write_msl(
+    conn: Connection,
+    catalog: Catalog,
+    ids: IdGenerator | None,
+    actor: Actor,
+    module: ModuleDef,
+    writes: Sequence[tuple[int, list[msl_values.MslChange]]],
+) -> None:
+    if not writes:
+        return
+    # Imported here: linking writes through domain/relations.py, which imports this module.
+    from crmlink.domain import linking
+
+    linking.write_body_changes(conn, catalog, ids, actor, module, writes)
 
 
 def update_records(
@@ -401,8 +448,10 @@ def update_records(
         ]
         checked = _apply_line_items(conn, actor.org_id, module, checked, stored, ids)
     checked = _check_unique(conn, module, actor.org_id, checked, wanted)
+    checked = _check_msl(conn, catalog, actor, checked, wanted)
     now = now_us()
     results: list[dict[str, Any]] = []
+    msl_writes: list[tuple[int, list[msl_values.MslChange]]] = []
     changed: list[store.RecordChange] = []  # written in one statement after the loop
     logged: list[tuple[int, dict[str, Any], dict[str, Any]]] = []  # for the change log
     for index, (record_id, c) in enumerate(zip(wanted, checked, strict=True)):
@@ -450,10 +499,13 @@ def update_records(
         if cleared:
             store.delete_lookups(conn, actor.org_id, row.id, cleared)
         logged.append((row.id, *change_log.diff(old, data, row.owner_id, c.owner_id or row.owner_id)))
+        if c.msl:
+            msl_writes.append((row.id, c.msl))
         results.append(success("record updated", _audit_details(actor, row.id, row.created_at, now)))
     store.update_records(conn, actor.org_id, changed)
     if logged:
         change_log.records_updated(conn, actor.org_id, actor.user_id, module.api_name, logged, now)
+    _write_msl(conn, catalog, ids, actor, module, msl_writes)
     return results
 
 
@@ -539,7 +591,9 @@ def get_record(
     row = store.record_row(conn, org_id, module.api_name, record_id)
     if row is None:
         return None
-    return with_tags(conn, org_id, render(conn, catalog, org_id, [row], reader=reader), None)[0]
+    rendered = render(conn, catalog, org_id, [row], reader=reader)
+    rendered = msl_values.with_fields(conn, catalog, org_id, module, rendered, None, reader)
+    return with_tags(conn, org_id, rendered, None)[0]
 
 
 def with_tags(
@@ -597,10 +651,9 @@ def list_records(
         converted=converted if module.api_name == CONVERTED_MODULE and converted != "both" else None,
     )
     more = len(rows) > per_page
-    rendered = with_tags(
-        conn, org_id, render(conn, catalog, org_id, rows[:per_page], fields, reader=reader), fields
-    )
-    return Page(rendered, page, per_page, more)
+    rendered = render(conn, catalog, org_id, rows[:per_page], fields, reader=reader)
+    rendered = msl_values.with_fields(conn, catalog, org_id, module, rendered, fields, reader)
+    return Page(with_tags(conn, org_id, rendered, fields), page, per_page, more)
 
 
 def list_lookup_related(

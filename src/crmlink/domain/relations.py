@@ -16,7 +16,7 @@ outcomes are values in input order; request-level problems raise ``CRMError``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,8 @@ from crmlink.domain import change_log
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import Catalog, ListKind, ModuleDef, RelatedListDef, RelationDef
 from crmlink.domain.clock import now_us
+from crmlink.domain.ids import IdGenerator
+from crmlink.domain.msl_values import link_data
 from crmlink.domain.records import Page, success
 from crmlink.domain.relation_values import (
     RELATED_ID_INVALID,
@@ -112,8 +114,13 @@ def relate(
     items: Sequence[Any],
     *,
     path_related_id: int | None = None,
+    ids: IdGenerator | None = None,
+    linking_ids: Mapping[int, int] | None = None,
 ) -> list[dict[str, Any]]:
     """Relate records to ``parent_id`` or update the relation data of existing links.
+
+    A multi-select lookup's new link gets its linking record id (``msl_values.link_data``):
+    ``linking_ids[related id]`` when given (a linking record re-pointed), else one from ``ids``.
 
     Items are applied in input order and answered one each: ``relation added`` (also when the
     link existed; its relation data is then updated) or the item's own error. A duplicate id
@@ -171,9 +178,17 @@ def relate(
         left, right = (parent_id, other) if parent_is_left else (other, parent_id)
         if current is None:
             # A new link: its data is the item's values (a fresh dict no one else changes), less
-            # the cleared ones.
-            new = values if None not in values.values() else merge_values({}, values)
-            new_text = _encode(new).decode()
+            # the cleared ones; a linking record's id for a multi-select lookup's link.
+            if relation.linking:
+                preset = (linking_ids or {}).get(other)
+                if preset is None:
+                    assert ids is not None, "a multi-select lookup's links need ids"
+                    preset = ids.next()
+                new_text = link_data(preset)
+                new = _decode(new_text)
+            else:
+                new = values if None not in values.values() else merge_values({}, values)
+                new_text = _encode(new).decode()
             events.append((org, now, user, name, "added", left, right, None, new_text))
         else:
             old, old_text = current

@@ -217,3 +217,7 @@ def _display_names(
             continue
         out[found.id] = _decode(found.data).get(target.display_field)
     return out
+
+
+#: ``{id: display name}`` of records, as lookups show them (domain/msl_values.py, linking.py).
+display_names = _display_names

@@ -31,6 +31,7 @@ from typing import Any
 import msgspec
 
 from crmlink.domain.catalog import (
+    EXTERNAL_TYPES,
     SE_MODULE,
     SYSTEM_FIELDS,
     AutoNumber,
@@ -158,6 +159,8 @@ class FieldSpec(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
     auto_number: AutoNumberSpec | None = None
     formula: FormulaSpec | None = None
     multiselectlookup: MslSpec | None = None
+    #: Zoho's external-id field (``external.type``): ``"org"`` or ``"user"``; a text field.
+    external: str | None = None
     id: str | None = None
 
 
@@ -249,6 +252,8 @@ def field_def(spec: FieldSpec, holder: str) -> FieldDef:
             id=m.id or stable_id("msl", holder, spec.api_name),
         )
         _check_api_name(msl.linking_module, where)
+    if spec.external is not None and (spec.external not in EXTERNAL_TYPES or kind != "text"):
+        raise SchemaError(f'{where}: external is "org" or "user", on a text field')
     auto = None
     if kind == "autonumber":
         a = spec.auto_number or AutoNumberSpec()
@@ -280,6 +285,7 @@ def field_def(spec: FieldSpec, holder: str) -> FieldDef:
         auto_number=auto,
         formula=Formula(spec.formula.return_type, spec.formula.expression) if spec.formula else None,
         msl=msl,
+        external=spec.external,
     )
 
 
@@ -473,8 +479,8 @@ def build_catalog(base: Catalog, doc: SchemaDoc, modified_us: int = 0) -> Catalo
 
 
 def _linking_module(a: ModuleDef, b: ModuleDef, m: MultiSelectLookup, sequence: int) -> ModuleDef:
-    """The linking module Zoho makes for a multi-select lookup (shown in metadata; its records
-    are the relation's links, served through the related lists)."""
+    """The linking module Zoho makes for a multi-select lookup: its records are the relation's
+    links (domain/linking.py), served by the record routes and the related lists."""
     return ModuleDef(
         api_name=m.linking_module,
         singular_label=m.linking_module,
@@ -504,7 +510,6 @@ def _linking_module(a: ModuleDef, b: ModuleDef, m: MultiSelectLookup, sequence: 
         sequence_number=sequence,
         module_name=f"LinkingModule{sequence}",
         generated_type="linking",
-        api_supported=False,
     )
 
 
@@ -545,6 +550,7 @@ def field_spec(f: FieldDef, holder: str) -> FieldSpec:
         else None,
         formula=FormulaSpec(f.formula.return_type, f.formula.expression) if f.formula else None,
         multiselectlookup=msl,
+        external=f.external if f.custom else None,
         id=f.field_id,
     )
 

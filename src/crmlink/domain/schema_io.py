@@ -58,6 +58,12 @@ def _name(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _external_type(raw: Any) -> str | None:
+    """Zoho's ``external`` attribute (``{"show", "type", ...}`` or null) as its type."""
+    kind = raw.get("type") if isinstance(raw, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
 def spec_from_field(f: Mapping[str, Any]) -> FieldSpec:
     """A field of ``/settings/fields`` as a doc entry."""
     kind = str(f.get("data_type"))
@@ -107,6 +113,7 @@ def spec_from_field(f: Mapping[str, Any]) -> FieldSpec:
         if kind == "formula" and formula
         else None,
         multiselectlookup=msl,
+        external=_external_type(f.get("external")) if f.get("custom_field") else None,
         id=f.get("id") if isinstance(f.get("id"), str) else None,
     )
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from crmlink.domain import msl_values
 from crmlink.domain.auth import Actor
 from crmlink.domain.catalog import Catalog, ModuleDef
 from crmlink.domain.coql import CoqlQuery, render_rows
@@ -92,6 +93,7 @@ def search_records(
     rows = search_rows(conn, org_id, module.api_name, node, limit=limit + 1, offset=offset)
     more = len(rows) > limit and limit < reachable
     data = render(conn, catalog, org_id, rows[:limit], params.fields, reader=reader)
+    data = msl_values.with_fields(conn, catalog, org_id, module, data, params.fields, reader)
     return Page(data, params.page, params.per_page, more)
 
 

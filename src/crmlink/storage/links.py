@@ -413,3 +413,58 @@ def link_pairs(conn: Connection, org_id: int, relation: str) -> dict[tuple[int, 
         select(_l.c.left_id, _l.c.right_id, _l.c.data).where(_l.c.org_id == org_id, _l.c.relation == relation)
     )
     return {(row.left_id, row.right_id): _decode(row.data) for row in rows}
+
+
+# --- multi-select lookups: links as the linking module's records --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLink:
+    """A link with its audit columns: one record of a linking module (domain/linking.py)."""
+
+    left_id: int
+    right_id: int
+    data: str
+    created_by: int
+    modified_by: int
+    created_at: int
+    modified_at: int
+
+
+_STORED = (
+    _l.c.left_id,
+    _l.c.right_id,
+    _l.c.data,
+    _l.c.created_by,
+    _l.c.modified_by,
+    _l.c.created_at,
+    _l.c.modified_at,
+)
+_ORDER = (_l.c.created_at, _l.c.left_id, _l.c.right_id)
+
+
+def _stored(rows: Iterable[Any]) -> list[StoredLink]:
+    return [StoredLink(*row) for row in rows]
+
+
+def links_of_lefts(conn: Connection, org_id: int, relation: str, left_ids: Sequence[int]) -> list[StoredLink]:
+    """The links of ``relation`` whose left record is one of ``left_ids``, oldest first."""
+    if not left_ids:
+        return []
+    where = and_(_l.c.org_id == org_id, _l.c.relation == relation, _l.c.left_id.in_(list(left_ids)))
+    return _stored(conn.execute(select(*_STORED).where(where).order_by(*_ORDER)))
+
+
+def links_with_data(conn: Connection, org_id: int, relation: str, datas: Sequence[str]) -> list[StoredLink]:
+    """The links of ``relation`` whose stored data is one of ``datas`` (exact JSON texts: a
+    linking record's ``{"id":"..."}``)."""
+    if not datas:
+        return []
+    where = and_(_l.c.org_id == org_id, _l.c.relation == relation, _l.c.data.in_(list(datas)))
+    return _stored(conn.execute(select(*_STORED).where(where)))
+
+
+def links_page(conn: Connection, org_id: int, relation: str, *, limit: int, offset: int) -> list[StoredLink]:
+    """A page of the links of ``relation``, oldest first."""
+    where = and_(_l.c.org_id == org_id, _l.c.relation == relation)
+    return _stored(conn.execute(select(*_STORED).where(where).order_by(*_ORDER).limit(limit).offset(offset)))

@@ -93,3 +93,32 @@ def test_skills_related_through_the_multi_select_lookup(flow: dict[str, Any]) ->
         "relation removed"
     ]
     assert [r["id"] for r in _call(flow, "list after delink")["records"]] == [skills[2]]
+
+
+def test_skills_in_the_contact_body(flow: dict[str, Any]) -> None:
+    """The SDK writes the multi-select lookup as linking rows and reads them back as Records of
+    the linking module, each naming its Skill; the related list and the linking module agree."""
+    skills, second = flow["ids"]["skills"], flow["ids"]["second_contact"]
+    made = _call(flow, "create Contact with Skills in the body")
+    assert (made["status"], [i["class"] for i in made["items"]]) == (201, [SUCCESS]), made
+    (contact,) = _call(flow, "get Contact with Skills")["records"]
+    rows = contact["Skills"]
+    assert [r["$class"] for r in rows] == ["Record", "Record"]
+    assert [int(r["Skills"]["id"]) for r in rows] == skills[:2]
+    assert [r["Skills"]["name"] for r in rows] == ["Python", "SQL"]
+    assert all(str(r["id"]).isdigit() for r in rows)
+    listed = _call(flow, "list Skills of the second Contact")["records"]
+    assert sorted(r["id"] for r in listed) == sorted(skills[:2])
+    linking = _call(flow, "list linking records")["records"]
+    pairs = {(int(r["Contacts"]["id"]), int(r["Skills"]["id"])) for r in linking}
+    assert {(second, skills[0]), (second, skills[1]), (flow["ids"]["contact"], skills[2])} == pairs
+    assert {r["id"] for r in rows} <= {r["id"] for r in linking}
+
+
+def test_custom_module_fields_read_back_equal(flow: dict[str, Any]) -> None:
+    (vehicle,) = _call(flow, "get Vehicle")["records"]
+    assert vehicle["Name"] == "Truck" and vehicle["Plate"] == "KA-01-1234" and vehicle["Model_Year"] == 2024
+    assert vehicle["Fuel"] == "Diesel"
+    assert int(vehicle["Driver"]["id"]) == flow["ids"]["contact"] and vehicle["Driver"]["$class"] == "Record"
+    (skill,) = _call(flow, "get Skill")["records"]
+    assert skill["Name"] == "Rust" and skill["Skill_Level"] == "Expert"

@@ -1,7 +1,9 @@
 """Zoho's ``zohocrmsdk2-1==3.0.0``, unmodified, on an org whose schema was imported from
 ``examples/schema/captured``: a Lead with every custom field (typed by the SDK from the
 org's field metadata), read back; Skills (a custom module) related to a Contact through the
-``Skills`` multi-select lookup's related list, listed and delinked.
+``Skills`` multi-select lookup's related list, listed and delinked; a Contact created with Skills
+in its body (the field's linking rows) and read back; the linking module's records listed; a
+Vehicle and a Skill with every custom field of the custom modules, read back.
 
 Run with the SDK venv's python; prints one JSON document (``test_custom_schema_sdk.py``).
 """
@@ -98,6 +100,54 @@ def main(flow: Flow) -> None:
     params.add(DelinkRecordsParam.ids, f"{skills[1]}")
     flow.call("delink another Skill (bulk form)", ops.delink_records(contact, params))
     flow.call("list after delink", ops.get_related_records(contact))
+
+    # The multi-select lookup in a record body: the SDK types the field as rows of the linking
+    # module (ContactsXSkills), each naming a Skill.
+    rows = []
+    for skill in skills[:2]:
+        ref = Record()
+        ref.set_id(skill)
+        row = Record()
+        row.add_key_value("Skills", ref)
+        rows.append(row)
+    body = RecordBody()
+    skilled = Record()
+    skilled.add_key_value("Last_Name", "Skilled in body")
+    skilled.add_key_value("Skills", rows)
+    body.set_data([skilled])
+    made = flow.call(
+        "create Contact with Skills in the body", RecordOperations().create_records("Contacts", body)
+    )
+    second = int(((made.get("items") or [{}])[0].get("details") or {}).get("id") or 0)
+    flow.ids.update(second_contact=second)
+    flow.call("get Contact with Skills", RecordOperations().get_record(second, "Contacts"))
+    flow.call("list Skills of the second Contact", ops.get_related_records(second))
+    flow.call("list linking records", RecordOperations().get_records("ContactsXSkills"))
+
+    # Every custom field of the custom modules.
+    driver = Record()
+    driver.set_id(contact)
+    vehicle = create(
+        flow,
+        "Vehicles",
+        "create Vehicle with every custom field",
+        [
+            {
+                "Name": "Truck",
+                "Plate": "KA-01-1234",
+                "Model_Year": 2024,
+                "Fuel": Choice("Diesel"),
+                "Driver": driver,
+            }
+        ],
+    )[0]
+    flow.ids.update(vehicle=vehicle)
+    flow.call("get Vehicle", RecordOperations().get_record(vehicle, "Vehicles"))
+    level = create(
+        flow, "Skills", "create Skill with its level", [{"Name": "Rust", "Skill_Level": Choice("Expert")}]
+    )
+    flow.ids.update(level_skill=level[0])
+    flow.call("get Skill", RecordOperations().get_record(level[0], "Skills"))
 
 
 if __name__ == "__main__":
