@@ -10,7 +10,7 @@ once committed (a rolled-back transaction gives its numbers back with its counte
 reader's ``seq > cursor`` therefore never skips or repeats a change. The cost is that writers of
 one org serialize from their counter update to their commit (a few statements); writers of
 different orgs do not. Taking the counter last also keeps it out of every other lock order, so it
-cannot deadlock with the relation locks (storage/locks.py) or record row locks.
+cannot deadlock with the record and link row locks (storage/links.py) taken before it.
 
 On SQLite write transactions already run one at a time (``BEGIN IMMEDIATE``, group commit); the
 same counter row gives the same numbering there, and a unit rolled back to its savepoint returns
