@@ -44,7 +44,9 @@ from crmlink.storage.migrations import migrate
 
 def open_services(settings: Settings) -> Services:
     """Connect, migrate, draw an id-generator node and make sure the default org exists."""
-    db = Database(settings.resolved_database_url, background_checkpoints=True)
+    db = Database(
+        settings.resolved_database_url, pool_size=settings.db_pool_size, background_checkpoints=True
+    )
     migrate(db)
     ids = ids_for_process(db)
     with db.write() as conn:

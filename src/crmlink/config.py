@@ -28,6 +28,9 @@ class Settings:
     data_dir: Path = Path(".crmlink")
     #: SQLAlchemy-style URL; empty means SQLite under ``data_dir``. ``postgresql://...`` in production.
     database_url: str = ""
+    #: Connections per server process to PostgreSQL (also the most writes it runs at once;
+    #: as many again may open for bursts). SQLite keeps its own small pool.
+    db_pool_size: int = 10
     #: Interface and port ``crmlink serve`` binds to.
     host: str = "127.0.0.1"
     port: int = 8000

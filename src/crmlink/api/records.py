@@ -13,15 +13,15 @@ from crmlink.api.params import (
     check_version,
     csv_param,
     data_items,
+    decode_json,
     ids_param,
     modified_since,
     paging,
     path_id,
-    read_json,
     resolve_module,
 )
 from crmlink.api.responses import empty_response, json_response, results_response
-from crmlink.api.security import authenticate, authorize_module, bearer_token
+from crmlink.api.security import authorize_module, bearer_token
 from crmlink.domain import external as ext
 from crmlink.domain import linking as lk
 from crmlink.domain import records as rec
@@ -63,6 +63,19 @@ def _may_read(svc: Services, conn: Connection, token: str, module: str) -> tuple
     catalog = svc.catalog_in(conn, actor)
     mod = resolve_module(catalog, module, linking=True)
     authorize_module(actor, mod, Operation.READ)
+    return actor, mod, catalog
+
+
+def _may_write(
+    svc: Services, conn: Connection, token: str, module: str, op: Operation
+) -> tuple[Actor, ModuleDef, Catalog]:
+    """The write routes' checks in their order (token, module, scope and profile), run in the
+    write's own transaction: a write costs one connection and one transaction, and a token
+    revoked meanwhile cannot slip a write in after it was checked."""
+    actor = actor_for_token(conn, token)
+    catalog = svc.catalog_in(conn, actor)
+    mod = resolve_module(catalog, module, linking=True)
+    authorize_module(actor, mod, op)
     return actor, mod, catalog
 
 
@@ -181,20 +194,15 @@ async def insert_records(request: Req) -> Response[bytes]:
     module = request.path_params["module"]
     check_version(version)
     svc = services(request)
-    actor = await authenticate(request, svc)
-    catalog = await svc.catalog_for(actor)
-    mod = resolve_module(catalog, module, linking=True)
-    authorize_module(actor, mod, Operation.CREATE)
-    items = data_items(await read_json(request))
-    if lk.is_linking(mod):
-        link = lk.linking_of(catalog, mod)
-        return results_response(
-            await svc.db.transact(lambda conn: lk.insert(conn, catalog, svc.ids, actor, link, items)),
-            all_ok_status=201,
-        )
-    external = _external(request, catalog, mod)
+    token = bearer_token(request)
+    raw = await request.body()
 
     def work(conn: Connection) -> list[dict[str, Any]]:
+        actor, mod, catalog = _may_write(svc, conn, token, module, Operation.CREATE)
+        items = data_items(decode_json(raw))
+        if lk.is_linking(mod):
+            return lk.insert(conn, catalog, svc.ids, actor, lk.linking_of(catalog, mod), items)
+        external = _external(request, catalog, mod)
         prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
         return ext.run_prepared(
             prepared, lambda good: rec.insert_records(conn, catalog, svc.ids, actor, mod, good)
@@ -209,19 +217,15 @@ async def update_records(request: Req) -> Response[bytes]:
     module = request.path_params["module"]
     check_version(version)
     svc = services(request)
-    actor = await authenticate(request, svc)
-    catalog = await svc.catalog_for(actor)
-    mod = resolve_module(catalog, module, linking=True)
-    authorize_module(actor, mod, Operation.UPDATE)
-    items = data_items(await read_json(request))
-    if lk.is_linking(mod):
-        link = lk.linking_of(catalog, mod)
-        return results_response(
-            await svc.db.transact(lambda conn: lk.update(conn, catalog, actor, link, items))
-        )
-    external = _external(request, catalog, mod)
+    token = bearer_token(request)
+    raw = await request.body()
 
     def work(conn: Connection) -> list[dict[str, Any]]:
+        actor, mod, catalog = _may_write(svc, conn, token, module, Operation.UPDATE)
+        items = data_items(decode_json(raw))
+        if lk.is_linking(mod):
+            return lk.update(conn, catalog, actor, lk.linking_of(catalog, mod), items)
+        external = _external(request, catalog, mod)
         prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
         key = external.record if external is not None else None
         if key is not None:
@@ -245,22 +249,19 @@ async def update_record(request: Req) -> Response[bytes]:
     check_version(version)
     check_record_segment(record_id)
     svc = services(request)
-    actor = await authenticate(request, svc)
-    catalog = await svc.catalog_for(actor)
-    mod = resolve_module(catalog, module, linking=True)
-    authorize_module(actor, mod, Operation.UPDATE)
-    if lk.is_linking(mod):
-        link, linking_id = lk.linking_of(catalog, mod), path_id(record_id, 1)
-        one = data_items(await read_json(request), max_items=1)
-        return results_response(
-            await svc.db.transact(lambda conn: lk.update(conn, catalog, actor, link, one, path_id=linking_id))
-        )
-    external = _external(request, catalog, mod)
-    key = external.record if external is not None else None
-    rid = path_id(record_id, 1) if key is None else 0
-    items = data_items(await read_json(request), max_items=1)
+    token = bearer_token(request)
+    raw = await request.body()
 
     def work(conn: Connection) -> list[dict[str, Any]]:
+        actor, mod, catalog = _may_write(svc, conn, token, module, Operation.UPDATE)
+        if lk.is_linking(mod):
+            linking_id = path_id(record_id, 1)
+            one = data_items(decode_json(raw), max_items=1)
+            return lk.update(conn, catalog, actor, lk.linking_of(catalog, mod), one, path_id=linking_id)
+        external = _external(request, catalog, mod)
+        key = external.record if external is not None else None
+        rid = path_id(record_id, 1) if key is None else 0
+        items = data_items(decode_json(raw), max_items=1)
         target = rid
         if key is not None:
             found = ext.find_ids(conn, actor.org_id, mod, key, [record_id]).get(record_id)
@@ -283,28 +284,22 @@ async def delete_records(request: Req) -> Response[bytes]:
     module = request.path_params["module"]
     check_version(version)
     svc = services(request)
-    actor = await authenticate(request, svc)
-    catalog = await svc.catalog_for(actor)
-    mod = resolve_module(catalog, module, linking=True)
-    authorize_module(actor, mod, Operation.DELETE)
-    if lk.is_linking(mod):
-        link, wanted = lk.linking_of(catalog, mod), ids_param(request, required=True)
-        assert wanted is not None
-        return results_response(
-            await svc.db.transact(lambda conn: lk.delete(conn, catalog, actor, link, list(wanted)))
-        )
-    key = _record_external(request, catalog, mod)
-    if key is not None:
-        values = _external_ids(request)
-        if values is None:
-            raise RequiredParamMissing(details={"param_name": "ids"})
-        return results_response(
-            await svc.db.transact(lambda conn: _delete_external(svc, conn, actor, mod, key, values))
-        )
-    ids = ids_param(request, required=True)
-    assert ids is not None
+    token = bearer_token(request)
 
-    def work(conn: Connection) -> list[dict[str, object]]:
+    def work(conn: Connection) -> list[dict[str, Any]]:
+        actor, mod, catalog = _may_write(svc, conn, token, module, Operation.DELETE)
+        if lk.is_linking(mod):
+            wanted = ids_param(request, required=True)
+            assert wanted is not None
+            return lk.delete(conn, catalog, actor, lk.linking_of(catalog, mod), list(wanted))
+        key = _record_external(request, catalog, mod)
+        if key is not None:
+            values = _external_ids(request)
+            if values is None:
+                raise RequiredParamMissing(details={"param_name": "ids"})
+            return _delete_external(svc, conn, actor, mod, key, values)
+        ids = ids_param(request, required=True)
+        assert ids is not None
         return rec.delete_records(conn, catalog, actor, mod, list(ids), svc.retention)
 
     return results_response(await svc.db.transact(work))
@@ -318,23 +313,16 @@ async def delete_record(request: Req) -> Response[bytes]:
     check_version(version)
     check_record_segment(record_id)
     svc = services(request)
-    actor = await authenticate(request, svc)
-    catalog = await svc.catalog_for(actor)
-    mod = resolve_module(catalog, module, linking=True)
-    authorize_module(actor, mod, Operation.DELETE)
-    if lk.is_linking(mod):
-        link, one_id = lk.linking_of(catalog, mod), path_id(record_id, 1)
-        return results_response(
-            await svc.db.transact(lambda conn: lk.delete(conn, catalog, actor, link, [one_id]))
-        )
-    key = _record_external(request, catalog, mod)
-    if key is not None:
-        return results_response(
-            await svc.db.transact(lambda conn: _delete_external(svc, conn, actor, mod, key, [record_id]))
-        )
-    rid = path_id(record_id, 1)
+    token = bearer_token(request)
 
-    def work(conn: Connection) -> list[dict[str, object]]:
+    def work(conn: Connection) -> list[dict[str, Any]]:
+        actor, mod, catalog = _may_write(svc, conn, token, module, Operation.DELETE)
+        if lk.is_linking(mod):
+            return lk.delete(conn, catalog, actor, lk.linking_of(catalog, mod), [path_id(record_id, 1)])
+        key = _record_external(request, catalog, mod)
+        if key is not None:
+            return _delete_external(svc, conn, actor, mod, key, [record_id])
+        rid = path_id(record_id, 1)
         return rec.delete_records(conn, catalog, actor, mod, [rid], svc.retention)
 
     return results_response(await svc.db.transact(work))

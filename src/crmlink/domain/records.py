@@ -519,7 +519,7 @@ def delete_records(
 ) -> list[dict[str, Any]]:
     """Delete records and everything that hangs on them: links (with change events), lookups.
     The records go to the recycle bin (``domain/recycle_bin.py``), kept as ``retention`` says."""
-    existing = record_modules(conn, actor.org_id, [i for i in record_ids if i is not None])
+    existing = store.lock_records_for_delete(conn, actor.org_id, [i for i in record_ids if i is not None])
     results: list[dict[str, Any]] = []
     gone: set[int] = set()
     for raw, record_id in zip(record_ids, record_ids, strict=True):
@@ -548,8 +548,7 @@ def remove_record_dependents(
         for side, records_on_left in ((relation.left, True), (relation.right, False)):
             if side != module.api_name:
                 continue
-            # Relations are locked in catalog order, as relations.relate/delink take theirs
-            # (one at a time).
+            # The records are locked (delete_records): no relate adds a link to them meanwhile.
             removed = link_store.delete_links_of_records(
                 conn, actor.org_id, relation.name, records_on_left, record_ids
             )

@@ -5,10 +5,13 @@ A link is one row of ``links``, oriented by the relation's ``left``/``right`` mo
 to a link appends one ``link_events`` row in the caller's transaction (``added``, ``updated``,
 ``removed``; ``removed_by_delete`` is written by ``records.remove_record_dependents``).
 
-Writes run a fixed number of statements whatever the item count: one query for the parent, the
-related records and their existing links together, then at most one executemany each for
-inserted links, updated links and events. The statements live in ``storage/links.py``; this
-module decides what they write.
+Writes run a fixed number of statements whatever the item count. On SQLite (one writer at a
+time): one query for the parent, the related records and their existing links together, then at
+most one statement each for inserted links, updated links and events. On PostgreSQL (writers
+run concurrently, with no lock shared by a relation's other parents): the parent and related
+records locked against deletion, the links claimed (inserted or locked) in one statement, then
+updates and events. The statements live in ``storage/links.py``; this module decides what they
+write.
 
 Every public function takes an open connection; the caller owns the transaction. Per-item
 outcomes are values in input order; request-level problems raise ``CRMError``.
@@ -126,32 +129,109 @@ def relate(
     link existed; its relation data is then updated) or the item's own error. A duplicate id
     is applied again on top of the earlier item. Raises ``INVALID_DATA`` (path index 1) when the
     parent record is missing.
+
+    On PostgreSQL the parent and related records are locked against deletion and the links
+    claimed (inserted when missing, locked when present) before the events are worked out from
+    what is stored; no lock is shared by other parents of the relation (``storage/links.py``).
     """
     relation = target.link_relation()
     org, parent_is_left = actor.org_id, target.parent_is_left
     parsed = parse_relate_items(relation, items, path_id=path_related_id)
-    store.lock_relation(conn, org, relation.name)
     wanted = {p.other_id for p in parsed if type(p) is RelateItem}
     wanted.add(parent_id)
-    modules: dict[int, str] = {}
+    pg = store.is_postgresql(conn)
     stored: dict[int, str] = {}
-    for other, module, data in store.records_with_links(
-        conn, org, relation.name, parent_id, parent_is_left, wanted
-    ):
-        modules[other] = module
-        if data is not None:
-            stored[other] = data
+    if pg:
+        modules = store.lock_records(conn, org, wanted)
+    else:
+        modules = {}
+        for other, module, data in store.records_with_links(
+            conn, org, relation.name, parent_id, parent_is_left, wanted
+        ):
+            modules[other] = module
+            if data is not None:
+                stored[other] = data
     if modules.get(parent_id) != target.parent.api_name:
         raise _parent_missing()
-    related = target.related.api_name
-    # Relation data per linked id before the call, and as it stands after each item (as a dict
+    now = now_us()
+    link_ids = LinkingIds(ids, linking_ids)  # one id per new link, however often it is worked out
+    if pg:
+        # What each link would hold if it were new: inserted as such when missing; the links
+        # that exist come back locked with their data, and the call is worked out again on it.
+        fresh = _apply(actor, target, parent_id, parsed, modules, {}, now, link_ids)
+        claimed = store.claim_links(
+            conn,
+            org,
+            relation.name,
+            actor.user_id,
+            now,
+            ((row[2], row[3], row[4]) for row in fresh.inserts.values()),
+        )
+        stored = {(c.right_id if parent_is_left else c.left_id): c.data for c in claimed if not c.inserted}
+        if not stored:
+            outcome = fresh
+        else:
+            outcome = _apply(actor, target, parent_id, parsed, modules, stored, now, link_ids)
+            _update(conn, actor, relation, parent_id, parent_is_left, outcome, now)
+    else:
+        outcome = _apply(actor, target, parent_id, parsed, modules, stored, now, link_ids)
+        if outcome.events:
+            store.insert_links(conn, list(outcome.inserts.values()))
+            _update(conn, actor, relation, parent_id, parent_is_left, outcome, now)
+    if outcome.events:
+        store.insert_events(conn, outcome.events)
+        change_log.links_changed(conn, org, outcome.events)
+    return outcome.results
+
+
+class LinkingIds:
+    """The linking record id of each new multi-select lookup link: the one given for the related
+    id (a linking record re-pointed), else one drawn from ``ids``, drawn once per related id."""
+
+    def __init__(self, ids: IdGenerator | None, given: Mapping[int, int] | None) -> None:
+        self._ids = ids
+        self._chosen: dict[int, int] = dict(given or {})
+
+    def for_link(self, other: int) -> int:
+        chosen = self._chosen.get(other)
+        if chosen is None:
+            assert self._ids is not None, "a multi-select lookup's links need ids"
+            chosen = self._chosen[other] = self._ids.next()
+        return chosen
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """A relate worked out against the stored links: answers, events, rows to write."""
+
+    results: list[dict[str, Any]]
+    events: list[EventRow]
+    # ``links`` rows to insert, by related id: a later duplicate item replaces its row.
+    inserts: dict[int, LinkRow]
+    # Relation data per linked id before the call, and as it stands after the call (as a dict
     # and as its stored JSON text).
+    before: dict[int, dict[str, Any]]
+    state: dict[int, tuple[dict[str, Any], str]]
+
+
+def _apply(
+    actor: Actor,
+    target: Target,
+    parent_id: int,
+    parsed: Sequence[RelateItem | CRMError],
+    modules: dict[int, str],
+    stored: dict[int, str],
+    now: int,
+    link_ids: LinkingIds,
+) -> _Outcome:
+    """The items applied in order on the links as ``stored`` (``{related id: data}``)."""
+    relation = target.link_relation()
+    org, parent_is_left = actor.org_id, target.parent_is_left
+    related = target.related.api_name
     before: dict[int, dict[str, Any]] = {k: _decode(v) for k, v in stored.items()}
     state: dict[int, tuple[dict[str, Any], str]] = {k: (before[k], v) for k, v in stored.items()}
-    now = now_us()
     results: list[dict[str, Any]] = []
     events: list[EventRow] = []
-    # ``links`` rows to insert, by related id: a later duplicate item replaces its row.
     inserts: dict[int, LinkRow] = {}
     name, user = relation.name, actor.user_id
     for p in parsed:
@@ -180,11 +260,7 @@ def relate(
             # A new link: its data is the item's values (a fresh dict no one else changes), less
             # the cleared ones; a linking record's id for a multi-select lookup's link.
             if relation.linking:
-                preset = (linking_ids or {}).get(other)
-                if preset is None:
-                    assert ids is not None, "a multi-select lookup's links need ids"
-                    preset = ids.next()
-                new_text = link_data(preset)
+                new_text = link_data(link_ids.for_link(other))
                 new = _decode(new_text)
             else:
                 new = values if None not in values.values() else merge_values({}, values)
@@ -204,34 +280,26 @@ def relate(
         if other not in before:
             inserts[other] = (org, name, left, right, new_text, user, user, now, now)
         state[other] = (new, new_text)
-    if events:
-        _write(conn, actor, relation, parent_id, parent_is_left, before, state, inserts, now)
-        store.insert_events(conn, events)
-        change_log.links_changed(conn, org, events)
-    return results
+    return _Outcome(results, events, inserts, before, state)
 
 
-def _write(
+def _update(
     conn: Connection,
     actor: Actor,
     relation: RelationDef,
     parent_id: int,
     parent_is_left: bool,
-    before: dict[int, dict[str, Any]],
-    state: dict[int, tuple[dict[str, Any], str]],
-    inserts: dict[int, LinkRow],
+    outcome: _Outcome,
     now: int,
 ) -> None:
-    """Insert the new links (rows built by ``relate``) and update the existing ones whose data
-    ended up different (one executemany each)."""
+    """Update the existing links whose data ended up different (one statement)."""
     updates: list[LinkUpdate] = []
-    org, user, name = actor.org_id, actor.user_id, relation.name
-    for other, old in before.items():
-        data, data_text = state[other]
+    org, user = actor.org_id, actor.user_id
+    for other, old in outcome.before.items():
+        data, data_text = outcome.state[other]
         if old != data:
             left, right = (parent_id, other) if parent_is_left else (other, parent_id)
-            updates.append((data_text, user, now, org, name, left, right))
-    store.insert_links(conn, list(inserts.values()))
+            updates.append((data_text, user, now, org, relation.name, left, right))
     store.update_links(conn, updates)
 
 
@@ -245,25 +313,23 @@ def delink(
     already removed earlier in the same call), ``INVALID_DATA`` "record not deleted"."""
     relation = target.link_relation()
     org, parent_is_left = actor.org_id, target.parent_is_left
-    store.lock_relation(conn, org, relation.name)
     require_parent(conn, org, target.parent, parent_id)
-    stored = store.links_of(conn, org, relation.name, parent_id, parent_is_left, set(related_ids))
+    removed = store.remove_links(conn, org, relation.name, parent_id, parent_is_left, related_ids)
     now = now_us()
-    removed: dict[int, str] = {}
+    reported: set[int] = set()
     results: list[dict[str, Any]] = []
     events: list[EventRow] = []
     name, user = relation.name, actor.user_id
     for other in related_ids:
-        data = stored.get(other)
-        if data is None or other in removed:
+        data = removed.get(other)
+        if data is None or other in reported:
             results.append(InvalidData("record not deleted", {"id": str(other)}).as_item())
             continue
-        removed[other] = data
+        reported.add(other)
         left, right = (parent_id, other) if parent_is_left else (other, parent_id)
         events.append((org, now, user, name, "removed", left, right, data, None))
         results.append(success("relation removed", {"id": str(other)}))
-    if removed:
-        store.delete_links(conn, org, name, parent_id, parent_is_left, removed)
+    if events:
         store.insert_events(conn, events)
         change_log.links_changed(conn, org, events)
     return results

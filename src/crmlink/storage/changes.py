@@ -10,7 +10,7 @@ once committed (a rolled-back transaction gives its numbers back with its counte
 reader's ``seq > cursor`` therefore never skips or repeats a change. The cost is that writers of
 one org serialize from their counter update to their commit (a few statements); writers of
 different orgs do not. Taking the counter last also keeps it out of every other lock order, so it
-cannot deadlock with the relation locks (storage/locks.py) or record row locks.
+cannot deadlock with the record and link row locks (storage/links.py) taken before it.
 
 On SQLite write transactions already run one at a time (``BEGIN IMMEDIATE``, group commit); the
 same counter row gives the same numbering there, and a unit rolled back to its savepoint returns
@@ -55,6 +55,15 @@ _BUMP = text(
     " ON CONFLICT (org_id) DO UPDATE SET value = change_counters.value + excluded.value"
     " RETURNING value"
 )
+# PostgreSQL: the rows as one array per column (``ChangeTuple`` order), numbered from ``first``.
+_PG_INSERT = (
+    "INSERT INTO changes (" + ", ".join(_COLUMNS) + ")"
+    " SELECT %(org)s, %(first)s + t.n - 1, t.c0, t.c1, t.c2, t.c3, t.c4, t.c5, t.c6, t.c7, t.c8,"
+    " t.c9, t.c10"
+    " FROM unnest(%(c0)s::bigint[], %(c1)s::bigint[], %(c2)s::text[], %(c3)s::text[],"
+    " %(c4)s::text[], %(c5)s::bigint[], %(c6)s::text[], %(c7)s::bigint[], %(c8)s::bigint[],"
+    " %(c9)s::text[], %(c10)s::text[]) WITH ORDINALITY AS t(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, n)"
+)
 _INSERT = HotStatement(lambda _dialect: _c.insert().values({name: bindparam(name) for name in _COLUMNS}))
 
 
@@ -65,6 +74,17 @@ def append(conn: Connection, org_id: int, rows: Sequence[ChangeTuple]) -> int:
         return 0
     last = int(conn.execute(_BUMP, {"org": org_id, "n": len(rows)}).scalar_one())
     first = last - len(rows) + 1
+    if conn.dialect.name == "postgresql":
+        # One statement whatever the number of rows: the counter is held from the update above
+        # to the commit, so what follows it is kept to one round trip.
+        columns = list(zip(*rows, strict=True))
+        params = {"org": org_id, "first": first, **{f"c{i}": list(col) for i, col in enumerate(columns)}}
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(_PG_INSERT, params)
+        finally:
+            cursor.close()
+        return last
     _INSERT.many_tuples(conn, _COLUMNS, [(org_id, first + i, *row) for i, row in enumerate(rows)])
     return last
 

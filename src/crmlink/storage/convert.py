@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import Connection, and_, cast, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from crmlink.storage import tables
 
@@ -150,45 +151,51 @@ def move_links(
     has is kept as it is. Events: ``removed`` for the lead's link, ``added`` for the contact's.
     Returns (other id, data) moved."""
     where = and_(_l.c.org_id == org_id, _l.c.relation == from_relation, _l.c.right_id == lead_id)
+    # Locked in (left, right) order, the order relates take links in (storage/links.py): a
+    # concurrent delink of one of them waits, and nothing is reported removed twice.
     rows = conn.execute(
-        select(_l.c.left_id, _l.c.data, _l.c.created_by, _l.c.created_at).where(where).order_by(_l.c.left_id)
+        select(_l.c.left_id, _l.c.data).where(where).order_by(_l.c.left_id).with_for_update()
     ).all()
     if not rows:
         return []
-    have = set(
-        conn.scalars(
-            select(_l.c.left_id).where(
-                _l.c.org_id == org_id, _l.c.relation == to_relation, _l.c.right_id == contact_id
+    conn.execute(delete(_l).where(where, _l.c.left_id.in_([left for left, _data in rows])))
+    new_rows = [
+        {
+            "org_id": org_id,
+            "relation": to_relation,
+            "left_id": left,
+            "right_id": contact_id,
+            "data": data,
+            "created_by": actor,
+            "modified_by": actor,
+            "created_at": at,
+            "modified_at": at,
+        }
+        for left, data in rows
+    ]
+    if conn.dialect.name == "postgresql":
+        # A link the contact already has (or gets from a concurrent relate) is kept as it is.
+        added = set(
+            conn.scalars(pg_insert(_l).values(new_rows).on_conflict_do_nothing().returning(_l.c.left_id))
+        )
+    else:
+        have = set(
+            conn.scalars(
+                select(_l.c.left_id).where(
+                    _l.c.org_id == org_id, _l.c.relation == to_relation, _l.c.right_id == contact_id
+                )
             )
         )
-    )
-    conn.execute(delete(_l).where(where))
-    moved = [(left, data) for left, data, _by, _at in rows if left not in have]
+        added = {left for left, _data in rows if left not in have}
+        if added:
+            conn.execute(insert(_l), [row for row in new_rows if row["left_id"] in added])
+    moved = [(left, data) for left, data in rows if left in added]
     events = [
-        _event_row(org_id, from_relation, "removed", left, lead_id, data, actor, at)
-        for left, data, _b, _a in rows
+        _event_row(org_id, from_relation, "removed", left, lead_id, data, actor, at) for left, data in rows
     ]
     events += [
         _event_row(org_id, to_relation, "added", left, contact_id, data, actor, at) for left, data in moved
     ]
-    if moved:
-        conn.execute(
-            insert(_l),
-            [
-                {
-                    "org_id": org_id,
-                    "relation": to_relation,
-                    "left_id": left,
-                    "right_id": contact_id,
-                    "data": data,
-                    "created_by": actor,
-                    "modified_by": actor,
-                    "created_at": at,
-                    "modified_at": at,
-                }
-                for left, data in moved
-            ],
-        )
     conn.execute(insert(_ev), events)  # one executemany for every moved link's events
     return moved
 

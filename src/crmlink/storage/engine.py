@@ -48,8 +48,10 @@ class Database:
     """An engine plus the transaction discipline every caller uses."""
 
     def __init__(self, url: str, *, pool_size: int = 10, background_checkpoints: bool = False) -> None:
-        """``background_checkpoints`` (servers): WAL checkpoints on a thread of their own
-        (``storage/checkpoints.py``) instead of inside the commit that crosses SQLite's threshold."""
+        """``pool_size``: connections kept to PostgreSQL (``CRMLINK_DB_POOL_SIZE``; as many again
+        may open for bursts); SQLite keeps a pool of its own size. ``background_checkpoints``
+        (servers): WAL checkpoints on a thread of their own (``storage/checkpoints.py``) instead
+        of inside the commit that crosses SQLite's threshold."""
         self.url = normalize_url(url)
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
@@ -70,7 +72,7 @@ class Database:
             self.engine: Engine = create_engine(
                 self.url,
                 connect_args={"check_same_thread": False, "timeout": 30},
-                pool_size=pool_size,
+                pool_size=_SQLITE_POOL_SIZE,
                 max_overflow=0,
                 # Last in, first out: requests run one at a time on SQLite, so they keep reusing
                 # one connection and its warm page cache. First in, first out would rotate over
@@ -88,7 +90,15 @@ class Database:
             self._group = GroupCommit(self.write)
         elif self.dialect == "postgresql":
             self.engine = create_engine(
-                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+                self.url,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+                # Server-side prepared statements from a statement's second run on a connection
+                # (psycopg's default waits for the sixth): a bulk relate's few statements are
+                # then planned once per connection instead of once per call. psycopg keeps the
+                # 100 most recent per connection.
+                connect_args={"prepare_threshold": PREPARE_THRESHOLD},
             )
         else:
             raise ValueError(f"unsupported database URL scheme: {parsed.drivername}")
@@ -183,6 +193,10 @@ INLINE_CHECKPOINT_PAGES = 10_000
 
 # Threads that may keep a read connection of their own (the pool holds 10 connections).
 _MAX_KEPT_READERS = 4
+_SQLITE_POOL_SIZE = 10
+
+# psycopg: executions of one statement text on a connection before it is prepared server-side.
+PREPARE_THRESHOLD = 1
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry, autocheckpoint: int) -> None:

@@ -5,6 +5,16 @@ function here takes ``parent_is_left`` to say on which side the caller's parent 
 ``domain/relations.py`` holds the rules (what to insert, update or remove, and which event each
 change writes); this module runs the statements, in the caller's transaction.
 
+On PostgreSQL no lock serializes the writers of a relation: correctness comes from the rows.
+A relate locks its parent and related records ``FOR KEY SHARE`` (``lock_records``; a record
+delete takes them ``FOR UPDATE`` first, ``records.lock_records_for_delete``), then claims every
+link it touches in one ``INSERT ... ON CONFLICT DO UPDATE`` (``claim_links``) that inserts the
+missing ones and locks the existing ones, returning their data as last committed. Delink deletes
+with ``RETURNING`` (``remove_links``), so each call reports exactly the links it removed. Every
+statement takes its locks in ascending key order (records by id, links by (left, right)), so
+two writers cannot wait on each other in a cycle. SQLite runs one writer at a time
+(``BEGIN IMMEDIATE``, group commit) and keeps its plain statements.
+
 The statements of a bulk relate or delink are built once and run through
 ``storage.hot.HotStatement`` on the driver's cursor, with the ids as one ``IN``-list parameter,
 and so are the parent check and the page of a related list that ``GET`` runs (a page is 201
@@ -34,7 +44,6 @@ from sqlalchemy import (
 
 from crmlink.storage import tables
 from crmlink.storage.hot import SQLITE_RECORDS_PK, HotStatement, ids_value, in_ids
-from crmlink.storage.locks import lock
 from crmlink.storage.records import RECORD_COLUMNS, RecordRow
 
 _decode = msgspec.json.decode
@@ -77,10 +86,18 @@ assert LINK_COLUMNS == (
 _UPDATE_COLUMNS = ("b_data", "b_by", "b_at", "b_org", "b_rel", "b_left", "b_right")
 
 
-def lock_relation(conn: Connection, org_id: int, relation: str) -> None:
-    """Writers of one relation in one org take turns (PostgreSQL; see ``storage/locks.py``).
-    Callers that lock several relations take them in catalog order."""
-    lock(conn, "links", org_id, relation)
+def is_postgresql(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def _pg_rows(conn: Connection, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Run ``sql`` (psycopg's ``%(name)s`` parameters) on the driver's cursor; its rows."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall()) if cursor.description is not None else []
+    finally:
+        cursor.close()
 
 
 # --- statements, built once ------------------------------------------------------------------
@@ -183,13 +200,116 @@ def links_of(
     return dict(_LINKS_OF[parent_is_left].rows(conn, params))
 
 
+# PostgreSQL: the records of a relate, locked against deletion (not against field updates,
+# which take FOR NO KEY UPDATE), in id order.
+_PG_LOCK_RECORDS = (
+    "SELECT id, module FROM records WHERE org_id = %(org)s AND id = ANY(%(ids)s::bigint[])"
+    " ORDER BY id FOR KEY SHARE"
+)
+# PostgreSQL: insert the missing links, lock the existing ones. The no-op update makes
+# PostgreSQL lock the existing row (waiting for a concurrent writer of it to finish) and return
+# its data as last committed; ``xmax = 0`` only on the rows this statement inserted.
+_PG_CLAIM_LINKS = (
+    "INSERT INTO links (org_id, relation, left_id, right_id, data, created_by, modified_by,"
+    " created_at, modified_at)"
+    " SELECT %(org)s, %(rel)s, t.l, t.r, t.d, %(by)s, %(by)s, %(at)s, %(at)s"
+    " FROM unnest(%(lefts)s::bigint[], %(rights)s::bigint[], %(datas)s::text[]) AS t(l, r, d)"
+    " ORDER BY t.l, t.r"
+    " ON CONFLICT (org_id, relation, left_id, right_id) DO UPDATE SET data = links.data"
+    " RETURNING left_id, right_id, xmax = 0, data"
+)
+_PG_UPDATE_LINKS = (
+    "UPDATE links SET data = t.d, modified_by = t.b, modified_at = t.a"
+    " FROM unnest(%(orgs)s::bigint[], %(rels)s::text[], %(lefts)s::bigint[], %(rights)s::bigint[],"
+    " %(datas)s::text[], %(bys)s::bigint[], %(ats)s::bigint[]) AS t(o, n, l, r, d, b, a)"
+    " WHERE links.org_id = t.o AND links.relation = t.n AND links.left_id = t.l"
+    " AND links.right_id = t.r"
+)
+_PG_REMOVE_LINKS = {
+    side: (
+        "DELETE FROM links WHERE org_id = %(org)s AND relation = %(rel)s"
+        f" AND {parent} = %(parent)s AND {other} IN ("
+        f"SELECT {other} FROM links WHERE org_id = %(org)s AND relation = %(rel)s"
+        f" AND {parent} = %(parent)s AND {other} = ANY(%(others)s::bigint[])"
+        f" ORDER BY {other} FOR UPDATE)"
+        f" RETURNING {other}, data"
+    )
+    for side, (parent, other) in ((True, ("left_id", "right_id")), (False, ("right_id", "left_id")))
+}
+_PG_INSERT_EVENTS = (
+    "INSERT INTO link_events (org_id, at, actor_id, relation, action, left_id, right_id,"
+    " old_data, new_data)"
+    " SELECT * FROM unnest(%(orgs)s::bigint[], %(ats)s::bigint[], %(actors)s::bigint[],"
+    " %(rels)s::text[], %(actions)s::text[], %(lefts)s::bigint[], %(rights)s::bigint[],"
+    " %(olds)s::text[], %(news)s::text[])"
+)
+
+
+def lock_records(conn: Connection, org_id: int, ids: Iterable[int]) -> dict[int, str]:
+    """PostgreSQL: ``{id: module}`` of those of ``ids`` that exist in the org, each locked
+    ``FOR KEY SHARE`` until the transaction ends (in id order, one statement): a concurrent
+    delete of one of them waits for this transaction, or has already removed it."""
+    rows = _pg_rows(conn, _PG_LOCK_RECORDS, {"org": org_id, "ids": sorted(set(ids))})
+    return {int(row[0]): str(row[1]) for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedLink:
+    left_id: int
+    right_id: int
+    inserted: bool  # True: this call inserted it with the data given
+    data: str  # inserted: the data given; otherwise the data as last committed (now locked)
+
+
+def claim_links(
+    conn: Connection, org_id: int, relation: str, actor_id: int, at: int, rows: Iterable[tuple[int, int, str]]
+) -> list[ClaimedLink]:
+    """PostgreSQL: insert the links ``(left_id, right_id, data)`` that do not exist and lock
+    those that do, in (left, right) order, one statement; what each one is now."""
+    ordered = sorted(rows)
+    if not ordered:
+        return []
+    params = {
+        "org": org_id,
+        "rel": relation,
+        "by": actor_id,
+        "at": at,
+        "lefts": [r[0] for r in ordered],
+        "rights": [r[1] for r in ordered],
+        "datas": [r[2] for r in ordered],
+    }
+    return [ClaimedLink(*row) for row in _pg_rows(conn, _PG_CLAIM_LINKS, params)]
+
+
+def remove_links(
+    conn: Connection, org_id: int, relation: str, parent_id: int, parent_is_left: bool, others: Iterable[int]
+) -> dict[int, str]:
+    """Delete the parent's links to ``others``; ``{other id: its data}`` of those this call
+    removed. On PostgreSQL one statement that locks them in order first (a link a concurrent
+    call removed first is not reported twice); on SQLite a read then a delete."""
+    wanted = sorted(set(others))
+    if not wanted:
+        return {}
+    if is_postgresql(conn):
+        params = {"org": org_id, "rel": relation, "parent": parent_id, "others": wanted}
+        return {int(o): str(d) for o, d in _pg_rows(conn, _PG_REMOVE_LINKS[parent_is_left], params)}
+    found = links_of(conn, org_id, relation, parent_id, parent_is_left, wanted)
+    if found:
+        delete_links(conn, org_id, relation, parent_id, parent_is_left, found)
+    return found
+
+
 def insert_links(conn: Connection, rows: Sequence[LinkRow]) -> None:
     """Insert new links (one executemany)."""
     _INSERT_LINKS.many_tuples(conn, LINK_COLUMNS, rows)
 
 
 def update_links(conn: Connection, rows: Sequence[LinkUpdate]) -> None:
-    """Set the relation data of existing links (one executemany)."""
+    """Set the relation data of existing links (one statement)."""
+    if rows and is_postgresql(conn):
+        names = ("datas", "bys", "ats", "orgs", "rels", "lefts", "rights")
+        _pg_rows(conn, _PG_UPDATE_LINKS, {n: [r[i] for r in rows] for i, n in enumerate(names)})
+        return
     _UPDATE_LINK.many_tuples(conn, _UPDATE_COLUMNS, rows)
 
 
@@ -202,7 +322,11 @@ def delete_links(
 
 
 def insert_events(conn: Connection, rows: Sequence[EventRow]) -> None:
-    """Append change events (one executemany)."""
+    """Append change events (one statement)."""
+    if rows and is_postgresql(conn):
+        names = ("orgs", "ats", "actors", "rels", "actions", "lefts", "rights", "olds", "news")
+        _pg_rows(conn, _PG_INSERT_EVENTS, {n: [r[i] for r in rows] for i, n in enumerate(names)})
+        return
     _INSERT_EVENTS.many_tuples(conn, EVENT_COLUMNS, rows)
 
 
@@ -217,8 +341,8 @@ def delete_links_of_records(
     conn: Connection, org_id: int, relation: str, records_on_left: bool, record_ids: Sequence[int]
 ) -> list[RemovedLink]:
     """Delete every link of ``relation`` whose left (or right) record is one of ``record_ids``;
-    the links removed. Takes the relation's lock first."""
-    lock_relation(conn, org_id, relation)
+    the links removed. The caller has locked the records first (on PostgreSQL, ``FOR UPDATE``:
+    no relate can add a link to them meanwhile)."""
     column = _l.c.left_id if records_on_left else _l.c.right_id
     where = and_(_l.c.org_id == org_id, _l.c.relation == relation, column.in_(list(record_ids)))
     removed = [

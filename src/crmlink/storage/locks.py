@@ -1,11 +1,10 @@
 """Write locks finer than the database's own, for PostgreSQL.
 
 SQLite needs none: every write transaction starts with ``BEGIN IMMEDIATE``, so writers run one
-at a time. PostgreSQL runs them concurrently under READ COMMITTED, and two calls that both find
-a link missing would both insert it (one then fails on the primary key), or a relate could link
-a record that a concurrent call is deleting. ``lock(conn, *parts)`` takes a transaction-scoped
-advisory lock named by ``parts`` (released at commit or rollback), so that writers of the same
-relation in the same org take turns.
+at a time. PostgreSQL runs them concurrently under READ COMMITTED. ``lock(conn, *parts)`` takes
+a transaction-scoped advisory lock named by ``parts`` (released at commit or rollback) where no
+row exists to lock: an org's schema changes, a unique value being claimed. Links take none: they
+rely on row locks (storage/links.py).
 """
 
 from __future__ import annotations

@@ -91,16 +91,29 @@ def record_modules(conn: Connection, org_id: int, ids: Iterable[int]) -> dict[in
     return {row.id: row.module for row in rows}
 
 
+def lock_records_for_delete(conn: Connection, org_id: int, ids: Iterable[int]) -> dict[int, str]:
+    """``{id: module}`` of the records about to be deleted, locked ``FOR UPDATE`` until the
+    transaction ends on PostgreSQL (in id order): a relate, which locks its records ``FOR KEY
+    SHARE`` before it links them (storage/links.py), waits for the delete and then finds them
+    gone, so no link to a deleted record is ever committed. SQLite needs no lock."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    query = select(_r.c.id, _r.c.module).where(_r.c.org_id == org_id, _r.c.id.in_(wanted)).order_by(_r.c.id)
+    return {row.id: row.module for row in conn.execute(query.with_for_update())}
+
+
 def records_for_update(conn: Connection, org_id: int, ids: Iterable[int]) -> dict[int, StoredRecord]:
     """Rows by id, locked until the transaction ends on PostgreSQL (in id order, one lock order
     for every transaction: no deadlock between two), so that a read-merge-write of a record's
     fields cannot interleave with another process's and lose its fields. SQLite needs no lock:
-    a write transaction there holds the whole database."""
+    a write transaction there holds the whole database. The lock is ``FOR NO KEY UPDATE``: it
+    does not wait for relates, which hold their records ``FOR KEY SHARE``."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
     query = select(*RECORD_COLUMNS).where(_r.c.org_id == org_id, _r.c.id.in_(wanted)).order_by(_r.c.id)
-    return {row.id: StoredRecord(*row) for row in conn.execute(query.with_for_update())}
+    return {row.id: StoredRecord(*row) for row in conn.execute(query.with_for_update(key_share=True))}
 
 
 def record_row(conn: Connection, org_id: int, module: str, record_id: int) -> RecordRow | None:
