@@ -54,6 +54,13 @@ def main() -> None:
     show_default=True,
     help="Reference floors run beside bulk relate (seed; full_sqlite; full_postgresql), or 'none'.",
 )
+@click.option(
+    "--rounds",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Bulk relate beside the floors: floor(s) then crmlink this many times in turn; medians kept.",
+)
 @click.option("--pg-dsn", default=DEFAULT_PG, show_default=True, help="PostgreSQL to create databases in.")
 @click.option("--no-scaleout", is_flag=True, help="Skip the two-process PostgreSQL run.")
 @click.option("--hot-links", type=int, default=10_000, show_default=True, help="Links of the listed record.")
@@ -74,6 +81,7 @@ def run_command(
     warmup: float,
     floor: Path,
     floors: str,
+    rounds: int,
     pg_dsn: str,
     no_scaleout: bool,
     hot_links: int,
@@ -104,6 +112,7 @@ def run_command(
         warmup=warmup,
         floor=floor,
         floors=wanted_floors,
+        rounds=rounds,
         out_dir=out,
         pg_dsn=pg_dsn,
         scaleout=not no_scaleout,

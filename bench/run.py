@@ -94,6 +94,7 @@ class Config:
     scaleout_connections: int = 8
     hot_links: int = 10_000
     floors: list[str] = field(default_factory=lambda: list(FLOORS))
+    rounds: int = 1  # bulk relate beside the floors: floor(s) then crmlink, this many times in turn
     log: Callable[[str], None] = print
 
     @property
@@ -323,30 +324,48 @@ class Bench:
             rows[scenario] = {}
             for conns in self.c.connections:
                 target = targets[scenario]
-                floor_rps: dict[str, float] = {}
-                if scenario == "relate100":
-                    # Each floor, then crmlink, back to back at this connection count.
-                    for key, (_floor, floor_target, _cleanup) in floors.items():
-                        fm = self.measure(floor_target, conns)
-                        self._say(self.floor_label(key), scenario, conns, fm)
-                        entry = self.floor_rows.setdefault(key, {"rows": {"relate100": {}}})
-                        entry["rows"]["relate100"][str(conns)] = fm.as_dict()
-                        floor_rps[self.floor_label(key)] = fm.rps
-                if scenario == "delink100":
+                if scenario == "relate100" and floors:
+                    m = self._relate_beside_floors(engine, target, conns, floors)
+                elif scenario == "delink100":
                     relate = rows.get("relate100", {}).get(str(conns))
                     m = self._measure_delink(url, loaded, target, conns, relate["rps"] if relate else None)
+                    self._say(engine, scenario, conns, m)
                 else:
                     m = self.measure(target, conns)
-                self._say(engine, scenario, conns, m)
-                if floor_rps:
-                    self.c.log(
-                        "    "
-                        + " " * 10
-                        + " ratio     "
-                        + "  ".join(f"x {label} {m.rps / rps:.2f}" for label, rps in floor_rps.items() if rps)
-                    )
+                    self._say(engine, scenario, conns, m)
                 rows[scenario][str(conns)] = m.as_dict()
         return rows
+
+    def _relate_beside_floors(
+        self,
+        engine: str,
+        target: Target,
+        conns: int,
+        floors: dict[str, tuple[Server, Target, Callable[[], None]]],
+    ) -> Measure:
+        """Bulk relate: each floor, then crmlink, back to back, ``rounds`` times in turn; each
+        server's figure is its round with the median throughput (all rounds' rates kept), and
+        the log prints crmlink's ratio to each floor per round."""
+        per: dict[str, list[Measure]] = {key: [] for key in floors}
+        mine: list[Measure] = []
+        for round_no in range(self.c.rounds):
+            warm = round_no == 0
+            ratios = []
+            for key, (_floor, floor_target, _cleanup) in floors.items():
+                fm = self.measure(floor_target, conns, warm=warm)
+                self._say(self.floor_label(key), "relate100", conns, fm)
+                per[key].append(fm)
+            m = self.measure(target, conns, warm=warm)
+            self._say(engine, "relate100", conns, m)
+            mine.append(m)
+            for key in floors:
+                rps = per[key][-1].rps
+                ratios.append(f"x {self.floor_label(key)} {m.rps / rps:.2f}" if rps else "")
+            self.c.log("    " + " " * 10 + " ratio     " + "  ".join(ratios))
+        for key, measures in per.items():
+            entry = self.floor_rows.setdefault(key, {"rows": {"relate100": {}}})
+            entry["rows"]["relate100"][str(conns)] = _median(measures).as_dict()
+        return _median(mine)
 
     def _measure_delink(
         self, url: str, loaded: Loaded, target: Target, connections: int, estimate: float | None
@@ -465,6 +484,7 @@ class Bench:
                 "warmup_s": self.c.warmup,
                 "floor": str(self.c.floor),
                 "floors": self.c.floors,
+                "floor_rounds": self.c.rounds,
                 "load_generator": "wrk (1 thread), bench/wrk/scenario.lua",
             },
             "sizes": [],
@@ -492,6 +512,16 @@ class Bench:
             results["sizes"].append(entry)
         results["seconds"] = round(time.monotonic() - started, 1)
         return results
+
+
+def _median(measures: Sequence[Measure]) -> Measure:
+    """The measure with the median throughput (the lower middle of an even count), with every
+    round's throughput in ``extra['rounds_rps']`` when there was more than one."""
+    ordered = sorted(measures, key=lambda m: m.rps)
+    chosen = ordered[(len(ordered) - 1) // 2]
+    if len(measures) > 1:
+        chosen.extra["rounds_rps"] = [round(m.rps, 1) for m in measures]
+    return chosen
 
 
 def _count_leads(url: str) -> int:
