@@ -60,22 +60,23 @@ lint: $(STAMP)
 ## files and convert, upsert vs insert; then every target in one table. About 40 minutes.
 ## Results in bench/results/ (targets.md: the table). Smaller runs, e.g. on a shared machine:
 ##   make bench BENCH_ARGS="--sizes 10k --connections 8 --duration 5" BENCH_NOTIFY_ARGS="--duration 3" \
-##     BENCH_SNAPSHOT_ARGS="--runs 3" BENCH_INPROC_CALLS=50
+##     BENCH_SNAPSHOT_ARGS="--runs 3" BENCH_INPROC_CALLS=50 [BENCH_OUT=bench/results/tmp/mine]
 BENCH_ARGS ?=
 BENCH_NOTIFY_ARGS ?=
 BENCH_SNAPSHOT_ARGS ?=
 BENCH_INPROC_CALLS ?= 200
+BENCH_OUT ?= bench/results
 bench: $(STAMP)
 	./scripts/ensure-postgres.sh
-	$(BIN)/python -m bench run $(BENCH_ARGS)
-	$(BIN)/python -m bench.notify --out bench/results/notify.json $(BENCH_NOTIFY_ARGS)
-	$(BIN)/python -m bench.snapshot --out bench/results/snapshot.json $(BENCH_SNAPSHOT_ARGS)
-	$(BIN)/python -m bench.files sqlite > bench/results/files.json
-	rm -f bench/results/inproc.json
+	$(BIN)/python -m bench run --out $(BENCH_OUT) $(BENCH_ARGS)
+	$(BIN)/python -m bench.notify --out $(BENCH_OUT)/notify.json $(BENCH_NOTIFY_ARGS)
+	$(BIN)/python -m bench.snapshot --out $(BENCH_OUT)/snapshot.json $(BENCH_SNAPSHOT_ARGS)
+	$(BIN)/python -m bench.files sqlite > $(BENCH_OUT)/files.json
+	rm -f $(BENCH_OUT)/inproc.json
 	for s in insert100 upsert100 upsert100u; do \
-		$(BIN)/python -m bench.inproc $$s --calls $(BENCH_INPROC_CALLS) --out bench/results/inproc.json || exit 1; \
+		$(BIN)/python -m bench.inproc $$s --calls $(BENCH_INPROC_CALLS) --out $(BENCH_OUT)/inproc.json || exit 1; \
 	done
-	$(BIN)/python -m bench targets --dir bench/results
+	$(BIN)/python -m bench targets --dir $(BENCH_OUT)
 
 ## The same harness at a tiny size for a few seconds (keeps it working; no timing claims): every
 ## scenario and every floor at 1,000 records, then the targets table of that run.
