@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.run import DEFAULT_FLOOR
+from bench.run import DEFAULT_FLOOR, fresh_books
 from bench.targets import write as write_targets
 
 REPO = Path(__file__).resolve().parents[1]
@@ -91,3 +91,28 @@ def test_bench_smoke_run_produces_every_row_without_errors(tmp_path: Path, pg_da
     assert "| SQLite bulk relate >= 85% of the SQLite full-work floor (issue 17) | 1k: " in targets
     assert "| not run | not measured | bench.snapshot |" in targets
     assert json.loads((out / "targets.json").read_text())[0]["source"] == "bench run"
+
+
+@pytest.mark.parametrize(("products", "books"), [(50, 2_000), (12, 3_000), (7, 1_234), (64, 6_400)])
+def test_relate_pattern_writes_fresh_links_until_every_pair_is_used(products: int, books: int) -> None:
+    """scenario.lua's relate100: request i relates product i mod P to the 100 books from 100 i
+    mod B. With the books cut by fresh_books, no (product, book) pair repeats for P x W requests,
+    so every bulk relate in a figure adds 100 links (the floors' and crmlink's alike)."""
+    cut = fresh_books(list(range(books)), products)
+    windows = len(cut) // 100
+    assert len(cut) == 100 * windows and windows >= books // 100 - products
+    seen: set[tuple[int, int]] = set()
+    for i in range(products * windows):
+        for k in range(100):
+            pair = (i % products, cut[(i * 100 + k) % len(cut)])
+            assert pair not in seen, (i, k)
+            seen.add(pair)
+
+
+@pytest.mark.parametrize(
+    ("products", "books", "windows"), [(5_000, 20_000, 199), (1_000, 20_000, 199), (2_500, 10_000, 99)]
+)
+def test_bench_sizes_get_coprime_windows(products: int, books: int, windows: int) -> None:
+    """The bench's own counts: crmlink's 5,000 parents (2,500 each in the two-process run) and
+    the floors' 1,000, over up to 20,000 books."""
+    assert len(fresh_books(list(range(books)), products)) == 100 * windows
