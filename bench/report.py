@@ -366,7 +366,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
     fig, (ax_rps, ax_p99) = plt.subplots(1, 2, figsize=(13, 5))
     xs = [s["records"] for s in sizes]
     colors = {name: f"C{i}" for i, name in enumerate(SCENARIO_TITLES)}
-    for key, style in (("seed", "k-o"), ("full_sqlite", "k-^"), ("full_postgresql", "k--^")):
+    for key, style in (("seed", "k-o"), ("full_sqlite", "k-^"), ("full_postgresql", "k--v")):
         if not any(_floor(s, conns, key) for s in sizes):
             continue
         floor_rps = [(_floor(s, conns, key) or {}).get("rps") for s in sizes]
