@@ -54,19 +54,37 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests client $(wildcard bench)
 	$(BIN)/ruff format --check src tests client $(wildcard bench)
 
-## The benchmark suite: 10k, 100k and 1m records on SQLite and PostgreSQL against the floor
-## (../shared/bench/reference_server.py); about 30 minutes. Results in bench/results/.
+## The benchmark suite: 10k, 100k and 1m records on SQLite and PostgreSQL, bulk relate back to
+## back with the reference floors (../shared/bench/reference_server.py --work seed, --work full
+## on SQLite and on PostgreSQL), scale-out on two processes, notifications, snapshot/restore,
+## files and convert, upsert vs insert; then every target in one table. About 40 minutes.
+## Results in bench/results/ (targets.md: the table). Smaller runs, e.g. on a shared machine:
+##   make bench BENCH_ARGS="--sizes 10k --connections 8 --duration 5" BENCH_NOTIFY_ARGS="--duration 3" \
+##     BENCH_SNAPSHOT_ARGS="--runs 3" BENCH_INPROC_CALLS=50 [BENCH_OUT=bench/results/tmp/mine]
+BENCH_ARGS ?=
+BENCH_NOTIFY_ARGS ?=
+BENCH_SNAPSHOT_ARGS ?=
+BENCH_INPROC_CALLS ?= 200
+BENCH_OUT ?= bench/results
 bench: $(STAMP)
 	./scripts/ensure-postgres.sh
-	$(BIN)/python -m bench run $(BENCH_ARGS)
-	$(BIN)/python -m bench.snapshot
-	$(BIN)/python -m bench.files sqlite
+	$(BIN)/python -m bench run --out $(BENCH_OUT) $(BENCH_ARGS)
+	$(BIN)/python -m bench.notify --out $(BENCH_OUT)/notify.json $(BENCH_NOTIFY_ARGS)
+	$(BIN)/python -m bench.snapshot --out $(BENCH_OUT)/snapshot.json $(BENCH_SNAPSHOT_ARGS)
+	$(BIN)/python -m bench.files sqlite > $(BENCH_OUT)/files.json
+	rm -f $(BENCH_OUT)/inproc.json
+	for s in insert100 upsert100 upsert100u; do \
+		$(BIN)/python -m bench.inproc $$s --calls $(BENCH_INPROC_CALLS) --out $(BENCH_OUT)/inproc.json || exit 1; \
+	done
+	$(BIN)/python -m bench targets --dir $(BENCH_OUT)
 
-## The same harness at a tiny size for a few seconds (keeps it working; no timing claims).
+## The same harness at a tiny size for a few seconds (keeps it working; no timing claims): every
+## scenario and every floor at 1,000 records, then the targets table of that run.
 bench-smoke: $(STAMP)
 	./scripts/ensure-postgres.sh
-	$(BIN)/python -m bench run --sizes 1k --hot-links 200 --duration 1 --warmup 0 --connections 2 \
-		--out bench/results/tmp/smoke
+	$(BIN)/python -m bench run --sizes 1k --hot-links 200 --duration 1 --warmup 0 --connections 8 \
+		--no-chart --out bench/results/tmp/smoke
+	$(BIN)/python -m bench targets --dir bench/results/tmp/smoke
 
 clean:
 	rm -rf $(VENV) .crmlink .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.*

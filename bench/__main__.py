@@ -6,6 +6,7 @@ Examples:
   python -m bench run --sizes 2k --duration 2 --engines sqlite   # a smoke run, seconds
   python -m bench load --size 1m --database-url sqlite:////tmp/crm/crmlink.db
   python -m bench report bench/results/results.json     # re-render the table and chart
+  python -m bench targets                               # every target of every bench, one table
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import click
 from bench.dataset import parse_size, plan_for
 from bench.load import load as load_data
 from bench.report import markdown, write
-from bench.run import ALL_SCENARIOS, DEFAULT_FLOOR, DEFAULT_PG, REPO, Config, run
+from bench.run import ALL_SCENARIOS, DEFAULT_FLOOR, DEFAULT_PG, FLOORS, REPO, Config, run
+from bench.targets import write as write_targets
 
 
 def _csv(text: str) -> list[str]:
@@ -46,6 +48,19 @@ def main() -> None:
     show_default=True,
     help="The reference floor server (../shared/bench/reference_server.py).",
 )
+@click.option(
+    "--floors",
+    default=",".join(FLOORS),
+    show_default=True,
+    help="Reference floors run beside bulk relate (seed; full_sqlite; full_postgresql), or 'none'.",
+)
+@click.option(
+    "--rounds",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Bulk relate beside the floors: floor(s) then crmlink this many times in turn; medians kept.",
+)
 @click.option("--pg-dsn", default=DEFAULT_PG, show_default=True, help="PostgreSQL to create databases in.")
 @click.option("--no-scaleout", is_flag=True, help="Skip the two-process PostgreSQL run.")
 @click.option("--hot-links", type=int, default=10_000, show_default=True, help="Links of the listed record.")
@@ -65,6 +80,8 @@ def run_command(
     duration: float,
     warmup: float,
     floor: Path,
+    floors: str,
+    rounds: int,
     pg_dsn: str,
     no_scaleout: bool,
     hot_links: int,
@@ -77,8 +94,12 @@ def run_command(
     Example:
       python -m bench run --sizes 10k,100k,1m --engines sqlite,postgresql --connections 1,8,32
     """
-    if not floor.exists():
+    wanted_floors = [] if floors.strip() == "none" else _csv(floors)
+    if wanted_floors and not floor.exists():
         raise click.ClickException(f"the reference floor is not at {floor}: pass --floor")
+    unknown_floors = set(wanted_floors) - set(FLOORS)
+    if unknown_floors:
+        raise click.ClickException(f"unknown floors: {', '.join(sorted(unknown_floors))}")
     unknown = set(_csv(scenarios)) - set(ALL_SCENARIOS)
     if unknown:
         raise click.ClickException(f"unknown scenarios: {', '.join(sorted(unknown))}")
@@ -90,6 +111,8 @@ def run_command(
         duration=duration,
         warmup=warmup,
         floor=floor,
+        floors=wanted_floors,
+        rounds=rounds,
         out_dir=out,
         pg_dsn=pg_dsn,
         scaleout=not no_scaleout,
@@ -135,6 +158,26 @@ def report_command(results: Path) -> None:
     data = json.loads(results.read_text())
     write(data, results.parent)
     click.echo(markdown(data))
+
+
+@main.command("targets")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=REPO / "bench" / "results",
+    show_default=True,
+    help="The results folder the bench steps wrote into.",
+)
+def targets_command(directory: Path) -> None:
+    """Print every bench target (floors, notify, snapshot, files, upsert) as one table, and write
+    it to targets.md and targets.json in DIR.
+
+    \b
+    Example:
+      python -m bench targets --dir bench/results
+    """
+    click.echo(write_targets(directory))
 
 
 if __name__ == "__main__":

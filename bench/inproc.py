@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import cProfile
+import json
 import os
 import pickle
 import pstats
@@ -137,7 +138,15 @@ async def _call(app: Any, token: str, request: Request) -> int:
 @click.option("--dir", "work", type=click.Path(path_type=Path), default=Path("bench/results/tmp/inproc"))
 @click.option("--fresh", is_flag=True, help="Load the data set again (every call then writes new links).")
 @click.option("--profile", is_flag=True, help="Print cProfile's top functions by own time.")
-def main(scenario: str, calls: int, size: str, work: Path, fresh: bool, profile: bool) -> None:
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also merge {scenario: {wall_ms, cpu_ms, calls}} into this JSON file (make bench's inproc.json).",
+)
+def main(
+    scenario: str, calls: int, size: str, work: Path, fresh: bool, profile: bool, out: Path | None
+) -> None:
     """Time SCENARIO in process on a SQLite data set kept in --dir."""
     work.mkdir(parents=True, exist_ok=True)
     db, meta = work / "crmlink.db", work / "loaded.pickle"
@@ -173,6 +182,16 @@ def main(scenario: str, calls: int, size: str, work: Path, fresh: bool, profile:
         )
         if profiler:
             pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        if out is not None:
+            figures = json.loads(out.read_text()) if out.exists() else {}
+            figures["size"] = size
+            figures[scenario] = {
+                "wall_ms": round(wall / calls * 1000, 3),
+                "cpu_ms": round(cpu / calls * 1000, 3),
+                "calls": calls,
+            }
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(figures, indent=2) + "\n")
 
     asyncio.run(drive())
 

@@ -34,22 +34,41 @@ def _row(size: dict[str, Any], engine: str, scenario: str, conns: str) -> dict[s
     return found
 
 
-def _floor(size: dict[str, Any], conns: str) -> dict[str, Any] | None:
-    found: dict[str, Any] | None = size["floor"]["rows"]["relate100"].get(conns)
+FLOOR_LABELS = {
+    "seed": "floor seed",
+    "full_sqlite": "floor full sqlite",
+    "full_postgresql": "floor full postgresql",
+}
+
+
+def floors(size: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The size's floors by key (results before the full-work floors had one, the seed floor)."""
+    if size.get("floors"):
+        found: dict[str, dict[str, Any]] = size["floors"]
+        return found
+    return {"seed": size["floor"]} if "floor" in size else {}
+
+
+def full_floor(engine: str) -> str:
+    return f"full_{engine}"
+
+
+def _floor(size: dict[str, Any], conns: str, key: str = "seed") -> dict[str, Any] | None:
+    found: dict[str, Any] | None = floors(size).get(key, {}).get("rows", {}).get("relate100", {}).get(conns)
     return found
 
 
-def ratio(size: dict[str, Any], engine: str, scenario: str, conns: str) -> float | None:
-    """crmlink's request throughput over the floor's bulk-relate throughput (same size, same
-    connections)."""
-    mine, floor = _row(size, engine, scenario, conns), _floor(size, conns)
-    if not mine or not floor or not floor["rps"] or mine["errors"]:
+def ratio(size: dict[str, Any], engine: str, scenario: str, conns: str, floor: str = "seed") -> float | None:
+    """crmlink's request throughput over a floor's bulk-relate throughput (same size, same
+    connections, measured back to back)."""
+    mine, base = _row(size, engine, scenario, conns), _floor(size, conns, floor)
+    if not mine or not base or not base["rps"] or mine["errors"] or base["errors"]:
         return None
-    return float(mine["rps"]) / float(floor["rps"])
+    return float(mine["rps"]) / float(base["rps"])
 
 
 def checks(results: dict[str, Any]) -> list[Check]:
-    """The issue's targets (SQLite, one server process, 8 connections)."""
+    """The targets measured by ``python -m bench run`` (8 connections)."""
     sizes = results["sizes"]
     out: list[Check] = []
     c = TARGET_CONNECTIONS
@@ -66,6 +85,36 @@ def checks(results: dict[str, Any]) -> list[Check]:
     def relate_ratio(s: dict[str, Any]) -> tuple[str, bool] | None:
         r = ratio(s, "sqlite", "relate100", c)
         return None if r is None else (f"{r:.0%}", r >= 0.70)
+
+    def full_ratio(engine: str, at_least: float) -> Any:
+        def check(s: dict[str, Any]) -> tuple[str, bool] | None:
+            r = ratio(s, engine, "relate100", c, full_floor(engine))
+            if r is None:
+                return None
+            mine, base = _row(s, engine, "relate100", c), _floor(s, c, full_floor(engine))
+            assert mine and base
+            return f"{r:.0%} ({mine['rps']:,.0f} / {base['rps']:,.0f} req/s)", r >= at_least
+
+        return check
+
+    def two_processes(s: dict[str, Any]) -> tuple[str, bool] | None:
+        so = s["engines"].get("postgresql", {}).get("scaleout")
+        if not so or "relate100" not in so["one"]:
+            return None
+        one, two = so["one"]["relate100"], so["two"]["relate100"]
+        if not one["rps"] or one["errors"] or two["errors"]:
+            return None
+        x = two["rps"] / one["rps"]
+        return f"{x:.2f}x ({one['rps']:,.0f} -> {two['rps']:,.0f} req/s, c={so['connections']})", x >= 1.5
+
+    def inserts_once(s: dict[str, Any]) -> tuple[str, bool] | None:
+        check = s["engines"].get("postgresql", {}).get("scaleout", {}).get("check")
+        if not check:
+            return None
+        return (
+            f"{check['records_found']:,} of >= {check['records_expected']:,}, {check['duplicates']} twice",
+            bool(check["ok"]),
+        )
 
     def p99_single(s: dict[str, Any]) -> tuple[str, bool] | None:
         row = _row(s, "sqlite", "relate1", c)
@@ -89,7 +138,18 @@ def checks(results: dict[str, Any]) -> list[Check]:
 
         return check
 
-    each("bulk relate 100 >= 70% of the floor's throughput", relate_ratio)
+    each("SQLite bulk relate >= 85% of the SQLite full-work floor (issue 17)", full_ratio("sqlite", 0.85))
+    each(
+        "PostgreSQL bulk relate >= 80% of the PostgreSQL full-work floor (issue 17)",
+        full_ratio("postgresql", 0.80),
+    )
+    each(
+        "2 serve processes on one PostgreSQL, relates to different parents of one relation:"
+        " >= 1.5x one process (issue 17)",
+        two_processes,
+    )
+    each("2 serve processes: every insert answered 201 stored exactly once", inserts_once)
+    each("bulk relate 100 >= 70% of the seed floor (SQLite, earlier target)", relate_ratio)
     each("single relate p99 <= 5 ms", p99_single)
     each("related-list page of 200 of 10k: p50 <= 10 ms", p50_list)
     each("search Email equals: p50 <= 10 ms (both engines)", p50_equality("search_email"))
@@ -157,7 +217,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"Each figure: wrk for {cfg['duration_s']:g} s after {cfg['warmup_s']:g} s of warm-up,"
         " one `crmlink serve` process, real tokens, over loopback.",
         "",
-        "## Targets (SQLite, one process, 8 connections)",
+        "## Targets (8 connections; SQLite unless named)",
         "",
         "| target | measured | holds |",
         "|---|---|---|",
@@ -167,29 +227,61 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(f"| {check.name} | {check.measured} | {mark} |")
     lines += [
         "",
-        "## Throughput and latency",
+        "## Floors: bulk relate, crmlink against each floor, back to back",
         "",
-        "`x floor` is the request throughput divided by the floor's bulk-relate-100 throughput at the"
-        " same size and connections (for the relate-100 row that is the issue's ratio; for the others"
-        " it is a yardstick, not like for like). `items/s` counts related ids, records or list rows.",
+        "Each floor runs beside crmlink on the same machine and is measured just before crmlink at"
+        " the same connection count, with the same request pattern (fresh links to random parents and"
+        " related ids, wrk with `bench/wrk/scenario.lua`). `seed`: the least a relate can do;"
+        " `full`: the same durable work as crmlink (token, existence check, links with a reverse"
+        " index, one event per change) on the named engine.",
         "",
-        "| size | server | scenario | conns | req/s | items/s | p50 ms | p99 ms | errors | x floor |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| size | engine | conns | crmlink req/s | floor | floor req/s | crmlink / floor |",
+        "|---|---|---:|---:|---|---:|---:|",
     ]
     for s in results["sizes"]:
-        for conns, row in s["floor"]["rows"]["relate100"].items():
-            lines.append(
-                f"| {s['label']} | floor | relate100 | {conns} | {row['rps']:,.0f} | {row['rps'] * 100:,.0f}"
-                f" | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['errors']} | 1.00 |"
-            )
+        for engine in s["engines"]:
+            for conns in (str(c) for c in cfg["connections"]):
+                mine = _row(s, engine, "relate100", conns)
+                if not mine:
+                    continue
+                for key in ("seed", full_floor(engine)):
+                    base = _floor(s, conns, key)
+                    if base is None:
+                        continue
+                    r = ratio(s, engine, "relate100", conns, key)
+                    lines.append(
+                        f"| {s['label']} | {engine} | {conns} | {mine['rps']:,.0f} | {key}"
+                        f" | {base['rps']:,.0f} | {_fmt_ratio(r)} |"
+                    )
+    lines += [
+        "",
+        "## Throughput and latency",
+        "",
+        "`x seed` divides the row's request throughput by the seed floor's bulk-relate throughput"
+        " at the same size and connections, `x full` by the full-work floor's on the row's engine"
+        " (for the relate-100 rows these are the like-for-like ratios; for the others only a"
+        " yardstick). `items/s` counts related ids, records or list rows.",
+        "",
+        "| size | server | scenario | conns | req/s | items/s | p50 ms | p99 ms | errors | x seed | x full |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in results["sizes"]:
+        for key, floor in floors(s).items():
+            for conns, row in floor["rows"]["relate100"].items():
+                lines.append(
+                    f"| {s['label']} | {FLOOR_LABELS.get(key, key)} | relate100 | {conns} | {row['rps']:,.0f}"
+                    f" | {row['rps'] * 100:,.0f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f}"
+                    f" | {row['errors']} | - | - |"
+                )
         for engine, data in s["engines"].items():
             for scenario, by_conns in data.get("rows", {}).items():
                 for conns, row in by_conns.items():
                     r = ratio(s, engine, scenario, conns)
+                    rf = ratio(s, engine, scenario, conns, full_floor(engine))
                     lines.append(
                         f"| {s['label']} | crmlink {engine} | {scenario} | {conns} | {row['rps']:,.0f}"
                         f" | {row['rps'] * ITEMS[scenario]:,.0f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f}"
-                        f" | {row['errors']} | {_fmt_ratio(r)} |"
+                        f" | {row['errors']} | {_fmt_ratio(r)} | {_fmt_ratio(rf)} |"
                     )
     lines += [
         "",
@@ -199,10 +291,12 @@ def markdown(results: dict[str, Any]) -> str:
         "|---|---:|---:|---|---:|---:|---:|",
     ]
     for s in results["sizes"]:
-        lines.append(
-            f"| {s['label']} | {s['records']:,} | {s['links']:,} | floor | - | -"
-            f" | {s['floor']['rss_mb']:.0f} |"
-        )
+        for key, floor in floors(s).items():
+            lines.append(
+                f"| {s['label']} | {floor.get('records', s['records']):,} | -"
+                f" | {FLOOR_LABELS.get(key, key)} | - | -"
+                f" | {floor.get('rss_mb', 0):.0f} |"
+            )
         for engine, data in s["engines"].items():
             load = data["load"]
             lines.append(
@@ -243,6 +337,12 @@ def markdown(results: dict[str, Any]) -> str:
         for scenario, by_conns in data.get("rows", {}).items()
         for conns, row in by_conns.items()
         if row["errors"]
+    ] + [
+        f"- {s['label']} {FLOOR_LABELS.get(key, key)} relate100 c={conns}: {row['first_error'][:200]}"
+        for s in results["sizes"]
+        for key, floor in floors(s).items()
+        for conns, row in floor["rows"]["relate100"].items()
+        if row["errors"]
     ]
     if errors:
         lines += ["", "## First error of each row with errors", "", *errors]
@@ -266,10 +366,13 @@ def chart(results: dict[str, Any], path: Path) -> None:
     fig, (ax_rps, ax_p99) = plt.subplots(1, 2, figsize=(13, 5))
     xs = [s["records"] for s in sizes]
     colors = {name: f"C{i}" for i, name in enumerate(SCENARIO_TITLES)}
-    floor_rps = [(_floor(s, conns) or {}).get("rps") for s in sizes]
-    floor_p99 = [(_floor(s, conns) or {}).get("p99_ms") for s in sizes]
-    ax_rps.plot(xs, floor_rps, "k-o", label="floor relate100")
-    ax_p99.plot(xs, floor_p99, "k-o", label="floor relate100")
+    for key, style in (("seed", "k-o"), ("full_sqlite", "k-^"), ("full_postgresql", "k--v")):
+        if not any(_floor(s, conns, key) for s in sizes):
+            continue
+        floor_rps = [(_floor(s, conns, key) or {}).get("rps") for s in sizes]
+        floor_p99 = [(_floor(s, conns, key) or {}).get("p99_ms") for s in sizes]
+        ax_rps.plot(xs, floor_rps, style, label=f"{FLOOR_LABELS[key]} relate100")
+        ax_p99.plot(xs, floor_p99, style, label=f"{FLOOR_LABELS[key]} relate100")
     for engine, style in (("sqlite", "-o"), ("postgresql", "--s")):
         for scenario in SCENARIO_TITLES:
             rows = [_row(s, engine, scenario, conns) for s in sizes]
@@ -305,4 +408,4 @@ def write(results: dict[str, Any], out_dir: Path, *, with_chart: bool = True) ->
     return paths
 
 
-__all__ = ["Check", "chart", "checks", "markdown", "ratio", "write"]
+__all__ = ["Check", "chart", "checks", "floors", "full_floor", "markdown", "ratio", "write"]

@@ -1,14 +1,16 @@
-"""One benchmark run: for each size, the floor, then crmlink on each engine, then scale-out.
+"""One benchmark run: for each size, crmlink on each engine beside its floors, then scale-out.
 
 For each data-set size, in one run on one machine:
 
-1. the reference floor (``--records N``) on its own SQLite file: bulk relate of 100 at each
-   connection count;
-2. for each engine: load the data set (bulk loader), mint a real token, start ``crmlink serve``,
-   run every scenario at each connection count from wrk in its own process, read the server's
-   peak RSS, stop it;
-3. on PostgreSQL: a second ``crmlink serve`` on the same database, the same load split over the
-   two, and a check that every record inserted through either is there exactly once.
+1. for each engine: load the data set (bulk loader), mint a real token, start the reference
+   floors that belong to the engine (``reference_server.py --work seed`` and ``--work full`` on
+   SQLite; ``--work full`` on PostgreSQL) and ``crmlink serve``; run every scenario at each
+   connection count from wrk in its own process. Bulk relate is measured back to back, at each
+   connection count: each floor, then crmlink, with the same request pattern (fresh links,
+   random parents and related ids) and the same load generator; read the peak RSS; stop them;
+2. on PostgreSQL: a second ``crmlink serve`` on the same database, the same load split over the
+   two (bulk relate to disjoint sets of parents of one relation), and a check that every record
+   inserted through either is there exactly once.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from sqlalchemy import text
 from bench.dataset import plan_for, size_label
 from bench.load import Loaded, add_links, load
 from bench.loadgen import ITEMS, Measure, Target, combine, ensure_wrk, run_wrk
-from bench.servers import Server, crmlink_server, floor_server
+from bench.servers import FLOOR_TOKEN, Server, crmlink_server, floor_server, stop_all
 from bench.tokens import mint_token
 from crmlink.storage.engine import Database
 
@@ -46,6 +48,35 @@ ALL_SCENARIOS = ("relate100", "relate1", "list200", "delink100", "insert100", "s
 SCALEOUT_SCENARIOS = ("relate100", "insert100")
 PRODUCT_SAMPLE = 5_000
 BOOK_SAMPLE = 20_000
+# reference_server.py --work full: records 1..1000 are Products, the rest Price_Books.
+FLOOR_PRODUCTS = 1_000
+# The floors, by key: (--work, engine). Each runs beside crmlink on its engine.
+FLOORS: dict[str, tuple[str, str]] = {
+    "seed": ("seed", "sqlite"),
+    "full_sqlite": ("full", "sqlite"),
+    "full_postgresql": ("full", "postgresql"),
+}
+
+
+def fresh_books(books: Sequence[int], products: int) -> list[int]:
+    """The price books a relate scenario cycles over, cut so that its (parent, window of 100)
+    pairs do not repeat for ``products`` x windows requests: the scenario's request i relates
+    product i mod P to the window starting at 100 i mod B, so with B = 100 W and W coprime with
+    P every request until P x W writes fresh links (with W sharing a factor with P they would
+    repeat after lcm(P, W) requests and turn into updates)."""
+    windows = len(books) // 100
+    while windows > 1 and math.gcd(windows, products) != 1:
+        windows -= 1
+    return list(books[: windows * 100]) if windows >= 1 else list(books)
+
+
+def floors_for(engine: str, engines: Sequence[str], wanted: Sequence[str]) -> list[str]:
+    """The floors run beside crmlink on ``engine``: its full-work floor, and the seed floor
+    (engine-independent, SQLite) beside the first engine of the run."""
+    keys = [k for k, (work, on) in FLOORS.items() if work == "full" and on == engine]
+    if engines and engine == engines[0]:
+        keys.insert(0, "seed")
+    return [k for k in keys if k in wanted]
 
 
 @dataclass
@@ -62,6 +93,8 @@ class Config:
     scaleout: bool = True
     scaleout_connections: int = 8
     hot_links: int = 10_000
+    floors: list[str] = field(default_factory=lambda: list(FLOORS))
+    rounds: int = 1  # bulk relate beside the floors: floor(s) then crmlink, this many times in turn
     log: Callable[[str], None] = print
 
     @property
@@ -109,6 +142,7 @@ class Bench:
         self.c = config
         self.wrk = ensure_wrk()
         self.offsets: dict[str, int] = {}
+        self.floor_rows: dict[str, dict[str, Any]] = {}  # this size's floors, by key
 
     # ------------------------------------------------------------------ measuring
 
@@ -139,26 +173,47 @@ class Bench:
             f"  p50 {m.p50_ms:>7.2f} ms  p99 {m.p99_ms:>7.2f} ms{bad}"
         )
 
-    # ------------------------------------------------------------------ the floor
+    # ------------------------------------------------------------------ the floors
 
-    def floor(self, size: int, scratch: Path) -> dict[str, Any]:
-        db = scratch / "floor.db"
-        for stale in scratch.glob("floor.db*"):
-            stale.unlink()
+    def start_floor(self, key: str, size: int, scratch: Path) -> tuple[Server, Target, Callable[[], None]]:
+        """Start one floor on its own database, with its relate target (the same request pattern
+        as crmlink's: shuffled parents, a fresh window of 100 random related ids per request)."""
+        work, engine = FLOORS[key]
+        records = max(size, FLOOR_PRODUCTS + 2_000)
+        if engine == "sqlite":
+            db_path = scratch / f"floor-{key}.db"
+            for stale in scratch.glob(f"floor-{key}.db*"):
+                stale.unlink()
+            db = str(db_path)
+
+            def cleanup() -> None:
+                for stale in scratch.glob(f"floor-{key}.db*"):
+                    stale.unlink()
+
+        else:
+            db, cleanup = self.database("postgresql", f"floor_{size_label(size)}", scratch)
         rng = random.Random(size)
-        books = rng.sample(range(1, size + 1), min(BOOK_SAMPLE, size))
-        products = list(range(1, min(size, PRODUCT_SAMPLE) + 1))
-        rows: dict[str, dict[str, Any]] = {"relate100": {}}
-        with floor_server(self.c.floor, db, size, scratch / "floor.log") as server:
-            for conns in self.c.connections:
-                target = Target(server.base_url, "relate100", products=products, price_books=books)
-                m = self.measure(target, conns)
-                self._say("floor", "relate100", conns, m)
-                rows["relate100"][str(conns)] = m.as_dict()
-            rss = server.peak_rss_mb
-        for stale in scratch.glob("floor.db*"):
-            stale.unlink()
-        return {"rss_mb": round(rss, 1), "rows": rows}
+        products = rng.sample(range(1, FLOOR_PRODUCTS + 1), FLOOR_PRODUCTS)
+        books = rng.sample(range(FLOOR_PRODUCTS + 1, records + 1), min(BOOK_SAMPLE, records - FLOOR_PRODUCTS))
+        server = floor_server(self.c.floor, db, records, scratch / f"floor-{key}.log", work=work)
+        try:
+            server.launch()  # the caller waits for it, with crmlink's servers
+        except BaseException:
+            cleanup()
+            raise
+        self.floor_rows.setdefault(key, {"rows": {"relate100": {}}})["records"] = records
+        target = Target(
+            server.base_url,
+            "relate100",
+            token=FLOOR_TOKEN,
+            products=products,
+            price_books=fresh_books(books, len(products)),
+        )
+        return server, target, cleanup
+
+    def floor_label(self, key: str) -> str:
+        work, engine = FLOORS[key]
+        return "seed" if work == "seed" else f"full-{'pg' if engine == 'postgresql' else engine}"
 
     # ------------------------------------------------------------------ crmlink
 
@@ -179,6 +234,7 @@ class Bench:
         return f"{self.c.pg_dsn.rsplit('/', 1)[0]}/{name}", drop
 
     def crmlink(self, engine: str, size: int, scratch: Path) -> dict[str, Any]:
+        """Load, serve and measure crmlink on ``engine``, with that engine's floors beside it."""
         label = size_label(size)
         url, cleanup = self.database(engine, label, scratch)
         try:
@@ -188,23 +244,45 @@ class Bench:
                 f"  loaded {loaded.records:,} records in {loaded.record_seconds:.1f}s, "
                 f"{loaded.links:,} links, {loaded.seconds:.1f}s in all"
             )
-            token, via = mint_token(url)
-            out: dict[str, Any] = {
-                "load": {
-                    "records": loaded.records,
-                    "links": loaded.links,
-                    "record_seconds": round(loaded.record_seconds, 2),
-                    "seconds": round(loaded.seconds, 2),
-                },
-                "token_via": via,
-            }
-            server = crmlink_server(f"crmlink-{engine}", url, scratch / f"crmlink-{engine}.log")
-            with server:
-                out["rows"] = self.scenarios(server, url, loaded, token, engine)
-                out["rss_mb"] = round(server.peak_rss_mb, 1)
+            floors: dict[str, tuple[Server, Target, Callable[[], None]]] = {}
+            servers: list[Server] = []
+            try:
+                # The floors load their own databases while the token is minted and crmlink's
+                # servers start; all of them are up before the first figure.
+                for key in floors_for(engine, self.c.engines, self.c.floors):
+                    floors[key] = self.start_floor(key, size, scratch)
+                    servers.append(floors[key][0])
+                token, via = mint_token(url)
+                out: dict[str, Any] = {
+                    "load": {
+                        "records": loaded.records,
+                        "links": loaded.links,
+                        "record_seconds": round(loaded.record_seconds, 2),
+                        "seconds": round(loaded.seconds, 2),
+                    },
+                    "token_via": via,
+                }
+                server = crmlink_server(f"crmlink-{engine}", url, scratch / f"crmlink-{engine}.log")
+                servers.append(server.launch())
+                second = None
                 if engine == "postgresql" and self.c.scaleout:
-                    out["scaleout"] = self.scaleout(server, url, loaded, token, scratch)
-            return out
+                    second = crmlink_server("crmlink-pg-2", url, scratch / "crmlink-postgresql-2.log")
+                    servers.append(second.launch())
+                for started in servers:
+                    started.wait_ready()
+                out["rows"] = self.scenarios(server, url, loaded, token, engine, floors)
+                out["rss_mb"] = round(server.peak_rss_mb, 1)
+                for key, (floor, _target, _cleanup) in floors.items():
+                    self.floor_rows.setdefault(key, {"rows": {"relate100": {}}})
+                    self.floor_rows[key]["rss_mb"] = round(floor.peak_rss_mb, 1)
+                    floor.stop()
+                if second is not None:
+                    out["scaleout"] = self.scaleout(server, second, url, loaded, token)
+                return out
+            finally:
+                stop_all(servers)
+                for _floor, _target, floor_cleanup in floors.values():
+                    floor_cleanup()
         finally:
             cleanup()
 
@@ -214,7 +292,7 @@ class Bench:
         chosen = rng.sample(products, min(len(products), 2 * PRODUCT_SAMPLE))
         relate_products, pool_products = chosen[: len(chosen) // 2], chosen[len(chosen) // 2 :]
         books = loaded.ids["Price_Books"]
-        book_sample = rng.sample(books, min(len(books), BOOK_SAMPLE))
+        book_sample = fresh_books(rng.sample(books, min(len(books), BOOK_SAMPLE)), len(relate_products))
 
         def target(scenario: str, **kw: Any) -> Target:
             return Target(base_url, scenario, token=token, price_books=book_sample, **kw)
@@ -232,7 +310,13 @@ class Bench:
         }
 
     def scenarios(
-        self, server: Server, url: str, loaded: Loaded, token: str, engine: str
+        self,
+        server: Server,
+        url: str,
+        loaded: Loaded,
+        token: str,
+        engine: str,
+        floors: dict[str, tuple[Server, Target, Callable[[], None]]],
     ) -> dict[str, dict[str, Any]]:
         targets = self.targets_for(loaded, server.base_url, token)
         rows: dict[str, dict[str, Any]] = {}
@@ -240,14 +324,48 @@ class Bench:
             rows[scenario] = {}
             for conns in self.c.connections:
                 target = targets[scenario]
-                if scenario == "delink100":
+                if scenario == "relate100" and floors:
+                    m = self._relate_beside_floors(engine, target, conns, floors)
+                elif scenario == "delink100":
                     relate = rows.get("relate100", {}).get(str(conns))
                     m = self._measure_delink(url, loaded, target, conns, relate["rps"] if relate else None)
+                    self._say(engine, scenario, conns, m)
                 else:
                     m = self.measure(target, conns)
-                self._say(engine, scenario, conns, m)
+                    self._say(engine, scenario, conns, m)
                 rows[scenario][str(conns)] = m.as_dict()
         return rows
+
+    def _relate_beside_floors(
+        self,
+        engine: str,
+        target: Target,
+        conns: int,
+        floors: dict[str, tuple[Server, Target, Callable[[], None]]],
+    ) -> Measure:
+        """Bulk relate: each floor, then crmlink, back to back, ``rounds`` times in turn; each
+        server's figure is its round with the median throughput (all rounds' rates kept), and
+        the log prints crmlink's ratio to each floor per round."""
+        per: dict[str, list[Measure]] = {key: [] for key in floors}
+        mine: list[Measure] = []
+        for round_no in range(self.c.rounds):
+            warm = round_no == 0
+            ratios = []
+            for key, (_floor, floor_target, _cleanup) in floors.items():
+                fm = self.measure(floor_target, conns, warm=warm)
+                self._say(self.floor_label(key), "relate100", conns, fm)
+                per[key].append(fm)
+            m = self.measure(target, conns, warm=warm)
+            self._say(engine, "relate100", conns, m)
+            mine.append(m)
+            for key in floors:
+                rps = per[key][-1].rps
+                ratios.append(f"x {self.floor_label(key)} {m.rps / rps:.2f}" if rps else "")
+            self.c.log("    " + " " * 10 + " ratio     " + "  ".join(ratios))
+        for key, measures in per.items():
+            entry = self.floor_rows.setdefault(key, {"rows": {"relate100": {}}})
+            entry["rows"]["relate100"][str(conns)] = _median(measures).as_dict()
+        return _median(mine)
 
     def _measure_delink(
         self, url: str, loaded: Loaded, target: Target, connections: int, estimate: float | None
@@ -293,55 +411,61 @@ class Bench:
 
     # ------------------------------------------------------------------ scale-out
 
-    def scaleout(self, first: Server, url: str, loaded: Loaded, token: str, scratch: Path) -> dict[str, Any]:
+    def scaleout(self, first: Server, second: Server, url: str, loaded: Loaded, token: str) -> dict[str, Any]:
+        """One process, then two (``second``, started beside ``first``) on the same database."""
         conns = self.c.scaleout_connections
         half = max(1, conns // 2)
         out: dict[str, Any] = {"connections": conns, "one": {}, "two": {}}
-        second = crmlink_server("crmlink-pg-2", url, scratch / "crmlink-postgresql-2.log")
-        with second:
-            for scenario in SCALEOUT_SCENARIOS:
-                one_target = self.targets_for(loaded, first.base_url, token)[scenario]
-                one = self.measure(one_target, conns)
-                self._say("pg x1", scenario, conns, one)
-                before = _count_leads(url)
-                parts: list[Measure] = []
-                threads = []
-                for i, server in enumerate((first, second)):
-                    target = self.targets_for(loaded, server.base_url, token)[scenario]
-                    # Disjoint request sequences for the two load generators.
-                    self.offsets[f"{server.base_url}:{scenario}"] = (
-                        self.offsets.get(f"{first.base_url}:{scenario}", 0) + i * 10_000_000
-                    )
+        for scenario in SCALEOUT_SCENARIOS:
+            one_target = self.targets_for(loaded, first.base_url, token)[scenario]
+            one = self.measure(one_target, conns)
+            self._say("pg x1", scenario, conns, one)
+            before = _count_leads(url)
+            parts: list[Measure] = []
+            threads = []
+            for i, server in enumerate((first, second)):
+                target = self.targets_for(loaded, server.base_url, token)[scenario]
+                if scenario == "relate100":
+                    # Different parents of one relation: each process relates its own half
+                    # of the products (the single process above cycled over both halves).
+                    half_products = list(target.products[i::2])
+                    target.products = half_products
+                    target.price_books = fresh_books(target.price_books, len(half_products))
+                # Disjoint request sequences for the two load generators (the second one's
+                # windows of related ids start elsewhere too).
+                self.offsets[f"{server.base_url}:{scenario}"] = (
+                    self.offsets.get(f"{first.base_url}:{scenario}", 0) + i * 10_000_037
+                )
 
-                    def go(t: Target = target, into: list[Measure] = parts) -> None:
-                        into.append(self.measure(t, half, warm=False))
+                def go(t: Target = target, into: list[Measure] = parts) -> None:
+                    into.append(self.measure(t, half, warm=False))
 
-                    threads.append(threading.Thread(target=go))
-                for t in threads:
-                    t.start()
-                for t in threads:
-                    t.join()
-                both = combine(parts)
-                self._say("pg x2", scenario, conns, both)
-                out["one"][scenario] = one.as_dict()
-                out["two"][scenario] = both.as_dict()
-                if scenario == "insert100":
-                    # Every insert answered 201 through either process is there, once (requests
-                    # still in flight when wrk stopped are stored but not counted by wrk).
-                    expected = sum(p.requests - p.errors for p in parts) * 100
-                    found = _count_leads(url) - before
-                    duplicates = _duplicate_emails(url)
-                    out["check"] = {
-                        "records_expected": expected,
-                        "records_found": found,
-                        "duplicates": duplicates,
-                        "ok": found >= expected and duplicates == 0,
-                    }
-                    self.c.log(
-                        f"    scale-out check: {expected:,} leads answered 201, {found:,} stored,"
-                        f" {duplicates} stored twice"
-                    )
-            out["rss_mb"] = [round(first.peak_rss_mb, 1), round(second.peak_rss_mb, 1)]
+                threads.append(threading.Thread(target=go))
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            both = combine(parts)
+            self._say("pg x2", scenario, conns, both)
+            out["one"][scenario] = one.as_dict()
+            out["two"][scenario] = both.as_dict()
+            if scenario == "insert100":
+                # Every insert answered 201 through either process is there, once (requests
+                # still in flight when wrk stopped are stored but not counted by wrk).
+                expected = sum(p.requests - p.errors for p in parts) * 100
+                found = _count_leads(url) - before
+                duplicates = _duplicate_emails(url)
+                out["check"] = {
+                    "records_expected": expected,
+                    "records_found": found,
+                    "duplicates": duplicates,
+                    "ok": found >= expected and duplicates == 0,
+                }
+                self.c.log(
+                    f"    scale-out check: {expected:,} leads answered 201, {found:,} stored,"
+                    f" {duplicates} stored twice"
+                )
+        out["rss_mb"] = [round(first.peak_rss_mb, 1), round(second.peak_rss_mb, 1)]
         return out
 
     # ------------------------------------------------------------------ the run
@@ -359,6 +483,8 @@ class Bench:
                 "duration_s": self.c.duration,
                 "warmup_s": self.c.warmup,
                 "floor": str(self.c.floor),
+                "floors": self.c.floors,
+                "floor_rounds": self.c.rounds,
                 "load_generator": "wrk (1 thread), bench/wrk/scenario.lua",
             },
             "sizes": [],
@@ -374,14 +500,28 @@ class Bench:
                 "label": label,
                 "records": plan.total_records,
                 "links": plan.total_links,
-                "floor": self.floor(size, scratch),
+                "floors": {},
                 "engines": {},
             }
+            self.floor_rows = {}
             for engine in self.c.engines:
                 entry["engines"][engine] = self.crmlink(engine, size, scratch)
+            for key, data in self.floor_rows.items():
+                work, engine = FLOORS[key]
+                entry["floors"][key] = {"work": work, "engine": engine, **data}
             results["sizes"].append(entry)
         results["seconds"] = round(time.monotonic() - started, 1)
         return results
+
+
+def _median(measures: Sequence[Measure]) -> Measure:
+    """The measure with the median throughput (the lower middle of an even count), with every
+    round's throughput in ``extra['rounds_rps']`` when there was more than one."""
+    ordered = sorted(measures, key=lambda m: m.rps)
+    chosen = ordered[(len(ordered) - 1) // 2]
+    if len(measures) > 1:
+        chosen.extra["rounds_rps"] = [round(m.rps, 1) for m in measures]
+    return chosen
 
 
 def _count_leads(url: str) -> int:

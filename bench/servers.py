@@ -43,6 +43,7 @@ class Server:
     env: dict[str, str] | None = None
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
+    interrupted: bool = False
 
     @property
     def base_url(self) -> str:
@@ -54,13 +55,23 @@ class Server:
         return self.proc.pid
 
     def start(self, timeout: float = 120.0) -> Server:
+        return self.launch().wait_ready(timeout)
+
+    def launch(self) -> Server:
+        """Start the process without waiting for it (several servers then start side by side)."""
         self.port = self.port or free_port()
         argv = [a.replace("{port}", str(self.port)) for a in self.argv]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         env = {**os.environ, **(self.env or {})}
         self.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env)
+        self.interrupted = False
         log.close()
+        return self
+
+    def wait_ready(self, timeout: float = 120.0) -> Server:
+        """Wait until the launched process answers HTTP; stop it and raise if it does not."""
+        assert self.proc is not None, "launch() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -85,10 +96,16 @@ class Server:
         """Peak resident set size so far (VmHWM), in MiB."""
         return _status_kb(self.pid, "VmHWM") / 1024
 
+    def interrupt(self) -> None:
+        """Ask the process to stop (SIGINT), without waiting."""
+        if self.proc is not None and self.proc.poll() is None and not self.interrupted:
+            self.proc.send_signal(signal.SIGINT)
+            self.interrupted = True  # a second SIGINT would make uvicorn skip its graceful stop
+
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
-        self.proc.send_signal(signal.SIGINT)
+        self.interrupt()
         try:
             self.proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -102,6 +119,14 @@ class Server:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def stop_all(servers: list[Server]) -> None:
+    """Stop several servers: interrupt them all, then wait for each."""
+    for server in servers:
+        server.interrupt()
+    for server in servers:
+        server.stop()
 
 
 def crmlink_server(name: str, database_url: str, log_path: Path) -> Server:
@@ -123,21 +148,19 @@ def crmlink_server(name: str, database_url: str, log_path: Path) -> Server:
     )
 
 
-def floor_server(floor: Path, db_path: Path, records: int, log_path: Path) -> Server:
-    return Server(
-        name="floor",
-        argv=[
-            sys.executable,
-            str(floor),
-            "--db",
-            str(db_path),
-            "--records",
-            str(records),
-            "--port",
-            "{port}",
-        ],
-        log_path=log_path,
-    )
+FLOOR_TOKEN = "floor-token"  # the token reference_server.py --work full seeds and checks
 
 
-__all__ = ["Server", "crmlink_server", "floor_server", "free_port"]
+def floor_server(
+    floor: Path, db: str, records: int, log_path: Path, *, work: str = "seed", pool: int = 8
+) -> Server:
+    """The reference floor: ``--work seed`` (SQLite only) or ``--work full`` on a SQLite file or,
+    given a ``postgresql://`` URL for ``db``, on PostgreSQL with a pool of ``pool`` connections."""
+    argv = [sys.executable, str(floor), "--db", db, "--records", str(records), "--port", "{port}"]
+    argv += ["--work", work]
+    if db.startswith("postgresql://"):
+        argv += ["--connections", str(pool)]
+    return Server(name=f"floor-{work}", argv=argv, log_path=log_path)
+
+
+__all__ = ["FLOOR_TOKEN", "Server", "crmlink_server", "floor_server", "free_port", "stop_all"]
