@@ -277,3 +277,71 @@ def test_a_password_change_ends_console_sign_ins(web: Any, org: TestOrg) -> None
     with org.services.db.write() as conn:
         access.revoke_refresh_tokens(conn, org.org_id, org.admin_id)
     assert web.get("/console", follow_redirects=False).status_code == 303
+
+
+def test_admin_page_users_profiles_clients(web: Any, org: TestOrg) -> None:
+    standard = org.add_user("Standard", name="Stan Dard")
+    sign_in(web, org)
+    page = web.get("/console/admin")
+    assert page.status_code == 200
+    assert standard in page.text and "Standard" in page.text and "Administrator" in page.text
+    token = csrf_of(page.text)
+    assert web.post("/console/admin/clients", data={"csrf_token": "x", "name": "Nope"}).status_code == 403
+    made = web.post(
+        "/console/admin/clients",
+        data={"csrf_token": token, "name": "Console App", "redirect_uris": "http://127.0.0.1:9/cb"},
+    )
+    assert made.status_code == 200
+    client_id = re.search(r'id="new-client-id">([^<]+)<', made.text)
+    secret = re.search(r'id="new-client-secret">([^<]+)<', made.text)
+    assert client_id is not None and secret is not None
+    bad_scope = web.post(
+        "/console/admin/grants",
+        data={
+            "csrf_token": token,
+            "client_id": client_id.group(1),
+            "email": org.admin_email,
+            "scope": "Nope",
+        },
+    )
+    assert bad_scope.status_code == 400 and "malformed scope" in bad_scope.text
+    granted = web.post(
+        "/console/admin/grants",
+        data={
+            "csrf_token": token,
+            "client_id": client_id.group(1),
+            "email": org.admin_email,
+            "scope": "ZohoCRM.modules.ALL",
+        },
+    )
+    code = re.search(r'id="grant-code">([^<]+)<', granted.text)
+    assert code is not None
+    tokens = web.post(
+        "/oauth/v2/token",
+        data={
+            "grant_type": "authorization_code",
+            "client_id": client_id.group(1),
+            "client_secret": secret.group(1),
+            "code": code.group(1),
+        },
+    ).json()
+    access = {"Authorization": f"Zoho-oauthtoken {tokens['access_token']}"}
+    assert web.get(f"{V}/Leads", headers=access).status_code in (200, 204)
+    revoked = web.post(f"/console/admin/clients/{client_id.group(1)}/revoke", data={"csrf_token": token})
+    assert revoked.status_code == 200 and client_id.group(1) not in revoked.text.split("removed")[1]
+    assert web.get(f"{V}/Leads", headers=access).status_code == 401
+    refresh = web.post(
+        "/oauth/v2/token",
+        data={
+            "grant_type": "refresh_token",
+            "client_id": client_id.group(1),
+            "client_secret": secret.group(1),
+            "refresh_token": tokens["refresh_token"],
+        },
+    ).json()
+    assert "error" in refresh
+    # A Standard-profile user: no admin link, the page refused.
+    web.cookies.clear()
+    sign_in(web, org, standard)
+    assert "/console/admin" not in web.get("/console").text
+    assert web.get("/console/admin").status_code == 403

@@ -68,6 +68,7 @@ def test_every_page_within_100_ms_with_ten_lists_of_200(web: Any, org: TestOrg) 
     assert len(lists) == 10
     pages = [
         "/console",
+        "/console/admin",
         "/console/modules/Products",
         "/console/modules/Leads?sort_by=Last_Name&sort_order=asc",
         "/console/modules/Leads?word=Lead",

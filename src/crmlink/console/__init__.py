@@ -31,6 +31,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 
 
 def route_handlers() -> list[Any]:
-    from crmlink.console.routes import ROUTER
+    from crmlink.console import admin
+    from crmlink.console.routes import build_router
 
-    return [ROUTER]
+    return [build_router(admin.ROUTES)]

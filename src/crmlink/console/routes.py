@@ -90,7 +90,7 @@ def _is_htmx(request: Req) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-async def _session(request: Req, svc: Services) -> Session:
+async def signed_in(request: Req, svc: Services) -> Session:
     cookie = request.cookies.get(COOKIE)
 
     def lookup() -> Session | None:
@@ -103,27 +103,27 @@ async def _session(request: Req, svc: Services) -> Session:
     return found
 
 
-async def _posted(request: Req, svc: Services) -> tuple[Session, dict[str, str]]:
+async def posted(request: Req, svc: Services) -> tuple[Session, dict[str, str]]:
     """A signed-in form post: the session, and the form once its CSRF token checks."""
-    session = await _session(request, svc)
+    session = await signed_in(request, svc)
     form = await body_form_params(request)
     if not console_auth.csrf_ok(session, form.get("csrf_token")):
-        raise _Forbidden("This form has expired or was not sent by this site. Reload the page.")
+        raise Forbidden("This form has expired or was not sent by this site. Reload the page.")
     return session, form
 
 
-class _Forbidden(Exception):
+class Forbidden(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-def _base(session: Session) -> dict[str, Any]:
+def base_context(session: Session) -> dict[str, Any]:
     actor = session.actor
     return {
         "user": actor,
         "csrf": session.csrf,
-        "is_admin": actor.may("*", DELETE) and actor.profile_name == "Administrator",
+        "is_admin": actor.profile_name == "Administrator",
     }
 
 
@@ -215,7 +215,7 @@ def _sign_in_again(request: Req, error: str, email: str, org: str, status: int) 
 @post("/console/sign-out", include_in_schema=False, status_code=303)
 async def sign_out(request: Req) -> Redirect:
     svc = services(request)
-    await _posted(request, svc)
+    await posted(request, svc)
     cookie = request.cookies.get(COOKIE)
 
     def work(conn: Connection) -> None:
@@ -241,7 +241,7 @@ def _modules(catalog: Catalog, actor: Actor) -> list[ModuleDef]:
 @get("/console", include_in_schema=False)
 async def home(request: Req) -> Template:
     svc = services(request)
-    session = await _session(request, svc)
+    session = await signed_in(request, svc)
     actor = session.actor
 
     def work() -> list[tuple[ModuleDef, int]]:
@@ -249,7 +249,7 @@ async def home(request: Req) -> Template:
             catalog = svc.catalog_in(conn, actor)
             return [(m, count_records(conn, actor.org_id, m.api_name)) for m in _modules(catalog, actor)]
 
-    return page("modules.html", modules=await svc.db.run(work), **_base(session))
+    return page("modules.html", modules=await svc.db.run(work), **base_context(session))
 
 
 def _int_query(request: Req, name: str, default: int, hi: int) -> int:
@@ -281,7 +281,7 @@ class _Listing:
 async def record_list(request: Req) -> Template:
     module = request.path_params["module"]
     svc = services(request)
-    session = await _session(request, svc)
+    session = await signed_in(request, svc)
     actor = session.actor
     q = request.query_params
     number = _int_query(request, "page", 1, 10_000)
@@ -328,7 +328,7 @@ async def record_list(request: Req) -> Template:
         pairs += [("cols", c) for c in chosen]
         return f"/console/modules/{listing.module.api_name}?{urlencode(pairs)}"
 
-    return page("records.html", listing=listing, chosen=chosen, link=link, **_base(session))
+    return page("records.html", listing=listing, chosen=chosen, link=link, **base_context(session))
 
 
 @dataclass(slots=True)
@@ -408,7 +408,7 @@ async def record_page(request: Req) -> Template:
     p = request.path_params
     module, record_id = p["module"], p["record_id"]
     svc = services(request)
-    session = await _session(request, svc)
+    session = await signed_in(request, svc)
     actor = session.actor
 
     def work() -> tuple[ModuleDef, dict[str, Any], list[_Related]]:
@@ -427,7 +427,7 @@ async def record_page(request: Req) -> Template:
             return mod, found, lists
 
     mod, found, lists = await svc.db.run(work)
-    return page("record.html", module=mod, record=found, lists=lists, **_base(session))
+    return page("record.html", module=mod, record=found, lists=lists, **base_context(session))
 
 
 class _Missing(Exception):
@@ -439,7 +439,7 @@ async def history(request: Req) -> Template:
     p = request.path_params
     module, record_id = p["module"], p["record_id"]
     svc = services(request)
-    session = await _session(request, svc)
+    session = await signed_in(request, svc)
     actor = session.actor
 
     def work() -> tuple[ModuleDef, dict[str, Any] | None, list[dict[str, Any]], dict[str, str]]:
@@ -462,7 +462,7 @@ async def history(request: Req) -> Template:
         record_id=record_id,
         changes=changes,
         names=names,
-        **_base(session),
+        **base_context(session),
     )
 
 
@@ -533,7 +533,7 @@ async def related_list(request: Req) -> Template:
     p = request.path_params
     module, record_id, list_name = p["module"], p["record_id"], p["list_name"]
     svc = services(request)
-    session = await _session(request, svc)
+    session = await signed_in(request, svc)
     number = _int_query(request, "page", 1, 10_000)
     word = request.query_params.get("word", "").strip()
 
@@ -555,7 +555,7 @@ def _list_template(
         results=results or [],
         failed=failed,
         url=_list_url(found.parent.api_name, str(found.record["id"]), found.related.rl.api_name),
-        **_base(session),
+        **base_context(session),
     )
 
 
@@ -591,7 +591,7 @@ async def _write(
     """The related-records write path of ``api/related.py``: the checks, then the domain's
     relate or delink, in one transaction; the page again (htmx or an error) or a redirect."""
     svc = services(request)
-    session, form = await _posted(request, svc)
+    session, form = await posted(request, svc)
     actor = session.actor
 
     def work(conn: Connection) -> list[dict[str, Any]]:
@@ -683,7 +683,7 @@ def _problem(request: Req, exc: Exception) -> Template:
         return page("error.html", exc.status_code, code=exc.code, message=exc.message, details=exc.details)
     if isinstance(exc, _Missing):
         return page("error.html", 404, code="NOT_FOUND", message="No such record.", details={})
-    assert isinstance(exc, _Forbidden)
+    assert isinstance(exc, Forbidden)
     return page("error.html", 403, code="FORBIDDEN", message=exc.message, details={})
 
 
@@ -719,20 +719,24 @@ _HANDLERS: list[Any] = [
     delink,
 ]
 
-ROUTER = Router(
-    path="/",
-    route_handlers=[
-        *_HANDLERS,
-        create_static_files_router(
-            path="/console/static", directories=[HERE / "static"], include_in_schema=False
-        ),
-    ],
-    exception_handlers={
-        NotSignedIn: _not_signed_in,
-        CRMError: _problem,
-        _Missing: _problem,
-        _Forbidden: _problem,
-    },
-    middleware=[server_timing],
-    include_in_schema=False,
-)
+
+def build_router(more: list[Any]) -> Router:
+    """The console's routes (these, ``more``, the static files) with its error pages and timing."""
+    return Router(
+        path="/",
+        route_handlers=[
+            *_HANDLERS,
+            *more,
+            create_static_files_router(
+                path="/console/static", directories=[HERE / "static"], include_in_schema=False
+            ),
+        ],
+        exception_handlers={
+            NotSignedIn: _not_signed_in,
+            CRMError: _problem,
+            _Missing: _problem,
+            Forbidden: _problem,
+        },
+        middleware=[server_timing],
+        include_in_schema=False,
+    )
