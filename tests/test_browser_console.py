@@ -37,6 +37,7 @@ class Served:
     standard: str
     product: str
     books: list[str]
+    log: Path
 
 
 def _api(served: Served, token: str) -> dict[str, str]:
@@ -61,7 +62,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     scope = "ZohoCRM.modules.ALL"
     admin = _cli("token", "--user", "admin@example.com", "--scope", scope, "--data-dir", data)["access_token"]
     standard = _cli("token", "--user", STANDARD, "--scope", scope, "--data-dir", data)["access_token"]
-    with crmlink_server(tmp_path) as server:
+    with crmlink_server(tmp_path, "--log-level", "debug") as server:
         base, headers = server.base_url, {"Authorization": f"Zoho-oauthtoken {admin}"}
 
         def create(module: str, items: list[dict[str, Any]]) -> list[str]:
@@ -74,7 +75,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
         books = create(
             "Price_Books", [{"Price_Book_Name": name} for name in ("Retail", "Wholesale", "Export")]
         )
-        yield Served(base, admin, standard, product, books)
+        yield Served(base, admin, standard, product, books, server.log_path)
 
 
 def _wait(driver: Any, condition: Any, timeout: float = 15) -> Any:
@@ -144,7 +145,8 @@ def test_console_in_a_browser(browser: Any, served: Served) -> None:  # noqa: F8
     driver.get(f"{served.base}/console/sign-in")
     _check_page(driver, "sign-in")
     _sign_in(driver, served, "admin@example.com")
-    assert driver.get_cookie("crmlink_console")["httpOnly"] is True
+    session_cookie = driver.get_cookie("crmlink_console")
+    assert session_cookie["httpOnly"] is True and session_cookie["sameSite"] == "Lax"
     _check_page(driver, "modules")
 
     # Find the product by the list's word search.
@@ -236,3 +238,7 @@ def test_console_in_a_browser(browser: Any, served: Served) -> None:  # noqa: F8
         f"{served.base}/crm/v2.1/Products/{served.product}/Price_Books", headers=_api(served, served.admin)
     )
     assert len(still.json()["data"]) == 2
+    # Nothing secret in the server's log, even at debug level.
+    log = served.log.read_text()
+    for secret in (PASSWORD, session_cookie["value"], session_cookie["value"].split(".", 1)[1]):
+        assert secret not in log

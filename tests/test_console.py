@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
-from crmlink.api.context import Services
-from crmlink.app import create_app
+from crmlink.app import create_app, open_services
+from crmlink.config import Settings
 from tests.factories import TestOrg
 
 PASSWORD = "console-pass-1"
@@ -259,11 +261,19 @@ def test_sign_out_ends_the_session(web: Any, org: TestOrg) -> None:
     assert again.status_code == 303 and again.headers["location"] == "/console/sign-in"
 
 
-def test_console_off_leaves_root_to_the_api(services: Services) -> None:
-    from dataclasses import replace
+@contextmanager
+def own_app(database_url: str, tmp_path: Path, **settings: Any) -> Iterator[Any]:
+    """An app on its own services (the shared ones stay untouched by its shutdown)."""
+    svc = open_services(Settings(database_url=database_url, data_dir=tmp_path, **settings))
+    try:
+        with TestClient(create_app(svc.settings, svc)) as test_client:
+            yield test_client
+    finally:
+        svc.db.dispose()
 
-    settings = replace(services.settings, console=False)
-    with TestClient(create_app(settings, services)) as off:
+
+def test_console_off_leaves_root_to_the_api(database_url: str, tmp_path: Path) -> None:
+    with own_app(database_url, tmp_path, console=False) as off:
         for path in ("/", "/console", "/console/sign-in"):
             answer = off.get(path, follow_redirects=False)
             assert answer.status_code == 404 and answer.json()["code"] == "INVALID_URL_PATTERN"
@@ -345,3 +355,29 @@ def test_admin_page_users_profiles_clients(web: Any, org: TestOrg) -> None:
     sign_in(web, org, standard)
     assert "/console/admin" not in web.get("/console").text
     assert web.get("/console/admin").status_code == 403
+
+
+def test_failed_sign_ins_wait_as_the_oauth_sign_in_does(web: Any, org: TestOrg) -> None:
+    org.set_password(org.admin_email, PASSWORD)
+    free = org.services.settings.sign_in_failures_per_email
+    for _ in range(free):
+        form = web.get(f"/console/sign-in?org={org.org_id}")
+        data = {"csrf_token": csrf_of(form.text), "org": str(org.org_id), "email": org.admin_email}
+        assert web.post("/console/sign-in", data={**data, "password": "wrong"}).status_code == 401
+    form = web.get(f"/console/sign-in?org={org.org_id}")
+    data = {"csrf_token": csrf_of(form.text), "org": str(org.org_id), "email": org.admin_email}
+    waiting = web.post("/console/sign-in", data={**data, "password": PASSWORD})
+    assert waiting.status_code == 429 and int(waiting.headers["retry-after"]) > 0
+    assert "crmlink_console" not in web.cookies
+
+
+def test_request_log_and_fault_rules_when_the_admin_api_is_on(
+    database_url: str, tmp_path: Path, org: TestOrg
+) -> None:
+    with own_app(database_url, tmp_path, admin_key="console-test-key") as web:
+        assert web.get(f"{V}/Leads?page=1", headers=org.headers).status_code in (200, 204)
+        sign_in(web, org)
+        page = web.get("/console/admin")
+        assert page.status_code == 200
+        assert 'id="requests"' in page.text and f"{V}/Leads?page=1" in page.text
+        assert 'id="faults"' in page.text
