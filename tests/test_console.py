@@ -381,3 +381,28 @@ def test_request_log_and_fault_rules_when_the_admin_api_is_on(
         assert page.status_code == 200
         assert 'id="requests"' in page.text and f"{V}/Leads?page=1" in page.text
         assert 'id="faults"' in page.text
+
+
+def test_member_status_and_contact_role_as_the_api_takes_them(web: Any, org: TestOrg) -> None:
+    (campaign,) = org.create(web, "Campaigns")
+    (lead,) = org.create(web, "Leads")
+    (deal,) = org.create(web, "Deals")
+    (contact,) = org.create(web, "Contacts")
+    sign_in(web, org)
+    url = f"/console/modules/Campaigns/{campaign}/related/Leads"
+    form = web.get(url)
+    assert '<select id="new-Member_Status"' in form.text
+    token = csrf_of(form.text)
+    bad = web.post(url, data={"csrf_token": token, "related_id": lead, "Member_Status": "Bored"})
+    assert bad.status_code == 400 and "Member_Status" in bad.text
+    ok = web.post(url, data={"csrf_token": token, "related_id": lead, "Member_Status": "Responded"})
+    assert ok.status_code == 200  # followed to the list page
+    roles = f"/console/modules/Deals/{deal}/related/Contact_Roles"
+    blank = web.post(roles, data={"csrf_token": token, "related_id": contact, "Contact_Role": "  x"})
+    assert blank.status_code == 200
+    edited = web.post(f"{roles}/{contact}", data={"csrf_token": token, "Contact_Role": "Decision Maker"})
+    assert edited.status_code == 200
+    members = web.get(f"{V}/Campaigns/{campaign}/Leads", headers=org.headers).json()["data"]
+    assert [(m["id"], m["Member_Status"]) for m in members] == [(lead, "Responded")]
+    people = web.get(f"{V}/Deals/{deal}/Contact_Roles", headers=org.headers).json()["data"]
+    assert [(p["id"], p["Contact_Role"]) for p in people] == [(contact, "Decision Maker")]
