@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Litestar
 
 from crmlink.api.openapi import build_openapi
+from crmlink.console import is_console_path
 from crmlink.domain.catalog_data import CATALOG
 from tests.helpers import JSON_TYPE
 
@@ -17,8 +18,12 @@ _FRAMEWORK_METHODS = {"OPTIONS", "HEAD"}
 
 
 def registered_routes(app: Litestar) -> set[tuple[str, str]]:
+    """The API's routes; the web console's pages (``/``, ``/console/...``) are no part of the
+    API and are left out of its description (docs/console.md)."""
     out: set[tuple[str, str]] = set()
     for route in app.routes:
+        if is_console_path(route.path):
+            continue
         path = _TYPE_ANNOTATION.sub(r"{\1}", route.path)
         for method in getattr(route, "methods", ()):
             if method not in _FRAMEWORK_METHODS:
@@ -40,6 +45,12 @@ def test_every_registered_route_is_described_and_vice_versa(client: Any) -> None
     described = described_routes(spec)
     assert registered - described == set(), "served but not described"
     assert described - registered == set(), "described but not served"
+
+
+def test_console_pages_are_not_described(client: Any) -> None:
+    spec = client.get("/openapi.json").json()
+    assert any(is_console_path(route.path) for route in client.app.routes)
+    assert not any(is_console_path(path) for path in spec["paths"])
 
 
 def test_description_is_served_without_a_token_as_zoho_json(client: Any) -> None:

@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
+from crmlink import console
 from crmlink.api import (
     actions,
     admin,
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         *convert.ROUTES,
         *oauth.ROUTES,
         *admin.ROUTES,
+        *(console.route_handlers() if settings.console else []),
     ]
     return _build(svc, settings, routes)
 
@@ -94,6 +96,7 @@ def _build(svc: Services, settings: Settings, routes: list[Any]) -> Litestar:
         # The testkit's edge (faults, request log) only when the admin API is on: nothing otherwise.
         middleware=[*([admin.testkit_edge] if settings.admin_key else []), enforce_limits],
         openapi_config=None,
+        template_config=console.template_config() if settings.console else None,
         on_startup=[background.start],
         on_shutdown=[background.stop, svc.db.dispose],
         state=State({"crm": svc}),

@@ -81,6 +81,10 @@ class Settings:
     #: Key of the admin API (``/__crmlink/...``: test orgs, fault rules, clock, request log); empty
     #: turns the admin API off. ``--demo`` and the pytest plugin set one.
     admin_key: str = ""
+    #: The web console at ``/`` and ``/console/...`` (docs/console.md); off: those paths answer 404.
+    console: bool = True
+    #: Lifetime of a console sign-in, in seconds.
+    console_session_ttl: int = 12 * 3600
     #: Log level of the server (``warning`` hides request logs; nothing secret is ever logged).
     log_level: str = "info"
 

@@ -275,6 +275,11 @@ def print_credentials(svc: Services, settings: Settings) -> None:
                 f"  token URL      {base}/oauth/v2/token",
                 f"  try:           curl -H 'Authorization: Zoho-oauthtoken {tokens.access_token}' "
                 f"{base}/crm/v2.1/Leads",
+                *(
+                    [f"  web console:   {base}/  (sign in as {user.email} with the password above)"]
+                    if settings.console
+                    else []
+                ),
                 f"  browser flow:  {base}/oauth/v2/auth?scope=ZohoCRM.modules.ALL&client_id={client_id}"
                 f"&response_type=code&access_type=offline&redirect_uri={base}/oauth/v2/demo-callback",
                 "",

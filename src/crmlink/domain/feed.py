@@ -70,6 +70,16 @@ def read(
     return FeedPage(out, rows[-1].seq if rows else since, more)
 
 
+def record_history(
+    conn: Connection, catalog: Catalog, org_id: int, record_id: int, actor: Actor, limit: int = DEFAULT_LIMIT
+) -> list[dict[str, Any]]:
+    """The changes of one record and of every link it has or had, newest first, as the feed
+    renders them, leaving out what ``actor`` may not read (the console's history page)."""
+    visible = _Visibility(catalog, actor)
+    rows = changes.of_record(conn, org_id, record_id, limit)
+    return [render(catalog, row) for row in rows if visible.row(catalog, row)]
+
+
 class _Visibility:
     """Which modules the caller may read (token scope and profile), cached per module."""
 

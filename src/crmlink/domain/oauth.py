@@ -139,6 +139,18 @@ def create_client(conn: Connection, org_id: int, name: str, redirect_uris: Seque
     return NewClient(client_id, secret, name, list(redirect_uris))
 
 
+def list_clients(conn: Connection, org_id: int) -> list[ClientInfo]:
+    return [
+        ClientInfo(r.client_id, r.org_id, r.name, r.redirect_uris) for r in store.org_clients(conn, org_id)
+    ]
+
+
+def revoke_client(conn: Connection, org_id: int, client_id: str) -> bool:
+    """Remove a client: its refresh and access tokens are revoked, its unused grants and
+    authorizations in progress dropped (the console's admin page)."""
+    return store.delete_client(conn, org_id, client_id, now_us())
+
+
 def rotate_secret(conn: Connection, client_id: str) -> str:
     """A new secret for an existing client (the old one stops working); returned once."""
     secret = secrets.token_hex(21)

@@ -176,3 +176,18 @@ def prune(conn: Connection, before_at: int, batch: int = 5000) -> int:
             result = conn.execute(delete(_c).where(_c.c.org_id == org_id, _c.c.seq <= cut))
             removed += result.rowcount
     return removed
+
+
+def of_record(conn: Connection, org_id: int, record_id: int, limit: int) -> list[ChangeRow]:
+    """The org's changes of one record and of its links, newest first, at most ``limit`` (the
+    console's history; a scan of the org's log, which retention keeps bounded)."""
+    rows = conn.execute(
+        select(*(_c.c[name] for name in _COLUMNS[1:]))
+        .where(
+            _c.c.org_id == org_id,
+            (_c.c.record_id == record_id) | (_c.c.left_id == record_id) | (_c.c.right_id == record_id),
+        )
+        .order_by(_c.c.seq.desc())
+        .limit(limit)
+    )
+    return [ChangeRow(*row) for row in rows]

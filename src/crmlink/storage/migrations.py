@@ -181,6 +181,11 @@ def _v60_sign_in_security(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE oauth_grants ADD COLUMN refresh_hash TEXT"))
 
 
+def _v70_console_sessions(conn: Connection) -> None:
+    """Sign-ins of the web console (docs/console.md)."""
+    tables.console_sessions.create(conn, checkfirst=True)
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
@@ -198,6 +203,7 @@ MIGRATIONS: dict[int, Migration] = {
     41: _v41_watch_channels,
     42: _v42_deliveries,
     60: _v60_sign_in_security,
+    70: _v70_console_sessions,
     25: _v25_org_schema,
 }
 

@@ -85,6 +85,39 @@ def client(conn: Connection, client_id: str) -> ClientRow | None:
     )
 
 
+def org_clients(conn: Connection, org_id: int) -> list[ClientRow]:
+    """The org's clients, oldest first."""
+    rows = conn.execute(
+        select(_c.c.client_id, _c.c.org_id, _c.c.name, _c.c.redirect_uris)
+        .where(_c.c.org_id == org_id)
+        .order_by(_c.c.created_at, _c.c.client_id)
+    )
+    return [
+        ClientRow(r.client_id, r.org_id, r.name, msgspec.json.decode(r.redirect_uris, type=list[str]))
+        for r in rows
+    ]
+
+
+def delete_client(conn: Connection, org_id: int, client_id: str, at: int) -> bool:
+    """Revoke every token the client holds, drop its grants and authorizations in progress, then
+    the client itself. False when the org has no such client."""
+    found = conn.execute(
+        delete(_c).where(_c.c.org_id == org_id, _c.c.client_id == client_id).returning(_c.c.client_id)
+    ).first()
+    if found is None:
+        return False
+    for table in (tables.oauth_refresh_tokens, tables.oauth_access_tokens):
+        conn.execute(
+            update(table)
+            .where(table.c.org_id == org_id, table.c.client_id == client_id, table.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+    g, ar = tables.oauth_grants, tables.oauth_auth_requests
+    conn.execute(delete(g).where(g.c.org_id == org_id, g.c.client_id == client_id))
+    conn.execute(delete(ar).where(ar.c.org_id == org_id, ar.c.client_id == client_id))
+    return True
+
+
 def first_client_named(conn: Connection, org_id: int, name: str) -> str | None:
     """The id of the org's oldest client called ``name``."""
     found = conn.scalar(

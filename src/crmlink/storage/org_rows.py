@@ -22,6 +22,7 @@ ACCOUNT_TABLES = frozenset(
         "oauth_refresh_tokens",
         "oauth_access_tokens",
         "oauth_auth_requests",
+        "console_sessions",
         # The org's schema (custom fields and modules) is what the org is too: a reset or a
         # snapshot restore keeps it, and changing it goes through ``orgs.schema_version``.
         "org_schema_modules",

@@ -398,6 +398,18 @@ sign_in_failures = Table(
     PrimaryKeyConstraint("org_id", "subject"),
 )
 
+# Console sign-ins (migration 70): the SHA-256 digest of the session cookie's secret, per org.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("org_id", BigInteger, nullable=False),
+    Column("session_hash", Text, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    PrimaryKeyConstraint("org_id", "session_hash"),
+)
+
 # The recycle bin: what a delete leaves of a record (migration 16). A row is listed as
 # ``recycle`` for ``Settings.recycle_bin_days`` after ``deleted_at``, then as ``permanent`` (its
 # data, display name and users forgotten) for ``Settings.deleted_retention_days`` more, then
