@@ -13,7 +13,6 @@ from typing import Any
 
 from litestar import get, post
 from litestar.response import Template
-from sqlalchemy import Connection
 
 from crmlink.api.context import Req, Services, services
 from crmlink.console.routes import Forbidden, base_context, page, posted, signed_in
@@ -21,6 +20,7 @@ from crmlink.domain import feed, oauth, orgs
 from crmlink.domain import users as user_rules
 from crmlink.domain.console_auth import Session
 from crmlink.errors import InvalidData
+from crmlink.storage.connection import Connection
 
 ADMIN_PROFILE = "Administrator"
 SHOWN = 50

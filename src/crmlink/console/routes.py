@@ -23,7 +23,6 @@ from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from sqlalchemy import Connection
 
 from crmlink.api.context import Req, Services, services
 from crmlink.api.params import body_form_params, path_id, resolve_module
@@ -40,6 +39,7 @@ from crmlink.domain.console_auth import Session
 from crmlink.domain.relation_values import RELATED_ID_INVALID
 from crmlink.domain.values import NUMBER_TYPES
 from crmlink.errors import CRMError, InvalidData, NoPermission
+from crmlink.storage.connection import Connection
 from crmlink.storage.counts import count_records
 
 Req = Req
