@@ -17,7 +17,11 @@ from typing import Any
 from click.testing import CliRunner, Result
 from litestar.testing import TestClient
 
+from crmlink.api.context import Services
 from crmlink.cli import main
+from crmlink.domain import data_io
+from crmlink.domain.records import insert_records
+from crmlink.storage.unique_keys import ensure_field_index
 from tests.factories import OrgFactory, TestOrg
 
 
@@ -223,7 +227,11 @@ def test_piped_load_prints_no_progress(database_url: str, org: TestOrg, tmp_path
 
 _MEASURE = """
 import csv, sys, tracemalloc
+from crmlink.api.context import Services
 from crmlink.cli import main
+from crmlink.domain import data_io
+from crmlink.domain.records import insert_records
+from crmlink.storage.unique_keys import ensure_field_index
 path, url, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
 with open(path, "w", newline="") as f:
     w = csv.writer(f)
@@ -298,3 +306,44 @@ def test_terminal_load_shows_a_progress_bar(database_url: str, org: TestOrg, tmp
     assert done.returncode == 0
     text = seen.decode()
     assert "Leads.csv: 2 rows" in text and "2 added, 0 left out" in text
+
+
+def test_links_name_their_parent_by_an_external_id(services: Services, org: TestOrg) -> None:
+    """``Parent External Field`` / ``Parent External Id``: the parent found as X-EXTERNAL finds it
+    (external fields are an org's custom fields: the catalog of tests/test_external_ids.py)."""
+    from tests.test_external_ids import EXTERNAL_CATALOG as catalog
+
+    with services.db.write() as conn:
+        ensure_field_index(conn, "Contacts", "External_Contact_ID")
+        actor = data_io.admin_actor(conn, org.org_id)
+        contacts = catalog.module_map["Contacts"]
+        made = insert_records(
+            conn, catalog, services.ids, actor, contacts, [{"Last_Name": "A", "External_Contact_ID": "ext-1"}]
+        )
+        contact = made[0]["details"]["id"]
+        made = insert_records(
+            conn, catalog, services.ids, actor, catalog.module_map["Campaigns"], [{"Campaign_Name": "Spring"}]
+        )
+        campaign = made[0]["details"]["id"]
+        row = {
+            "Module": "Contacts",
+            "Parent External Field": "External_Contact_ID",
+            "Parent External Id": "ext-1",
+            "Related List": "Campaigns",
+            "Related Id": campaign,
+            "Member_Status": "Invited",
+        }
+        batch = [
+            (1, row, True),
+            (2, {**row, "Parent External Id": "nope"}, True),
+            (3, {**row, "Parent External Field": "Email"}, True),
+        ]
+        added, errors = data_io.load_links(conn, catalog, actor, batch)
+    assert added == 1
+    assert [(e.row, e.code, e.details) for e in errors] == [
+        (2, "INVALID_DATA", {"api_name": "External_Contact_ID"}),
+        (3, "INVALID_DATA", {"header_name": "X-EXTERNAL", "value": "Contacts.Email"}),
+    ]
+    assert org.stored_links("campaigns_contacts") == {
+        (int(campaign), int(contact)): {"Member_Status": "Invited"}
+    }

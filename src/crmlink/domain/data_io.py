@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from crmlink.domain import external
 from crmlink.domain import records as rec
 from crmlink.domain import relations as rel
 from crmlink.domain.auth import Actor, parse_permissions, parse_scopes
@@ -55,6 +56,10 @@ _LINK_KEYS = {
     "parent": ("Parent Id", "parent_id"),
     "list": ("Related List", "related_list", "Relation", "relation"),
     "related": ("Related Id", "related_id"),
+    # The parent by an external field's value (as X-EXTERNAL: Module.Field): the field's API
+    # name, and the value.
+    "ext_field": ("Parent External Field", "parent_external_field"),
+    "ext_value": ("Parent External Id", "parent_external_id"),
 }
 _LINK_COLUMNS = frozenset(k for keys in _LINK_KEYS.values() for k in keys)
 
@@ -330,12 +335,14 @@ def load_links(
     """Relate one batch of link rows (consecutive rows of one parent go in one ``relate``)."""
     added = 0
     errors: list[RowError] = []
-    groups: list[tuple[tuple[str, str, str], list[tuple[int, dict[str, Any]]]]] = []
+    groups: list[tuple[tuple[str, str, str, str, str], list[tuple[int, dict[str, Any]]]]] = []
     for number, row, from_csv in batch:
         key = (
             str(_pick(row, "module") or ""),
             _bare_id(str(_pick(row, "parent") or "")),
             str(_pick(row, "list") or ""),
+            str(_pick(row, "ext_field") or ""),
+            str(_pick(row, "ext_value") or ""),
         )
         item: dict[str, Any] = {"id": _bare_id(str(_pick(row, "related") or ""))}
         data = row.get("data") if isinstance(row.get("data"), dict) else None
@@ -349,11 +356,13 @@ def load_links(
             groups[-1][1].append((number, item))
         else:
             groups.append((key, [(number, item)]))
-    for (module_name, parent_id, list_name), rows in groups:
+    for (module_name, parent_id, list_name, ext_field, ext_value), rows in groups:
         try:
             parent = catalog.find_module(module_name)
             if parent is None:
                 raise InvalidData("the module name given seems to be invalid", {"api_name": "Module"})
+            if not parent_id and ext_field:
+                parent_id = _external_parent(conn, actor.org_id, parent, ext_field, ext_value)
             target = rel.target_for(catalog, parent, rel.find_related_list(catalog, parent, list_name))
             relation = target.link_relation() if target.relation is not None else None
             if relation is None:
@@ -380,6 +389,20 @@ def load_links(
             else:
                 errors.append(_error(number, result))
     return added, errors
+
+
+def _external_parent(conn: Connection, org_id: int, parent: ModuleDef, field_name: str, value: str) -> str:
+    """The id of the ``parent`` record whose external field ``field_name`` holds ``value``;
+    ``INVALID_DATA`` as for an X-EXTERNAL path or value that names nothing."""
+    ext = parent.external_fields.get(field_name)
+    if ext is None:
+        raise InvalidData(
+            details={"header_name": external.HEADER, "value": f"{parent.api_name}.{field_name}"}
+        )
+    found = external.find_ids(conn, org_id, parent, ext, [value]).get(value)
+    if found is None:
+        raise InvalidData(external.INVALID_VALUE, {"api_name": ext.api_name})
+    return str(found)
 
 
 # --- export ----------------------------------------------------------------------------------
