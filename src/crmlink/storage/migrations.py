@@ -15,6 +15,7 @@ from sqlalchemy.schema import CreateTable
 
 from crmlink.storage import tables
 from crmlink.storage.engine import Database
+from crmlink.storage.links import MSL_LINKS
 from crmlink.storage.query import SEARCH_ONLY_INDEXES
 from crmlink.storage.unique_keys import ensure_field_index
 
@@ -181,6 +182,17 @@ def _v60_sign_in_security(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE oauth_grants ADD COLUMN refresh_hash TEXT"))
 
 
+def _v90_linking_record_ids(conn: Connection) -> None:
+    """Linking records by id (``storage/links.links_with_data``): a partial index on the links of
+    multi-select lookups only, so the other relations' writes do not maintain it."""
+    conn.execute(
+        text(
+            "CREATE INDEX IF NOT EXISTS ix_links_msl_data"
+            f" ON links (org_id, relation, data) WHERE {MSL_LINKS}"
+        )
+    )
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
@@ -199,6 +211,7 @@ MIGRATIONS: dict[int, Migration] = {
     42: _v42_deliveries,
     60: _v60_sign_in_security,
     25: _v25_org_schema,
+    90: _v90_linking_record_ids,
 }
 
 
