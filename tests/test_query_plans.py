@@ -143,3 +143,34 @@ def test_search_by_the_email_param_probes_both_email_indexes(sqlite_db: Database
     )
     assert "ix_records_key_leads_email (" in plan and "ix_records_key_leads_secondary_email (" in plan, plan
     assert "SCAN records" not in plan, plan
+
+
+def test_a_linking_record_is_found_through_the_partial_index(sqlite_db: Database) -> None:
+    """``GET /<LinkingModule>/{id}`` (storage/links.links_with_data) probes migration 90's
+    partial index of multi-select lookup links, not the relation's whole key range."""
+    from crmlink.storage import links as link_storage
+
+    rows = [
+        {
+            "org_id": 1,
+            "relation": "msl:AXB",
+            "left_id": i,
+            "right_id": i + 1,
+            "data": f'{{"id":"{i}"}}',
+            "created_by": 1,
+            "modified_by": 1,
+            "created_at": 1,
+            "modified_at": 1,
+        }
+        for i in range(1, 2000)
+    ]
+    with sqlite_db.write() as conn:
+        conn.execute(insert(tables.links), rows)
+    with sqlite_db.read() as conn:
+        found = link_storage.links_with_data(conn, 1, "msl:AXB", ['{"id":"7"}', '{"id":"9"}'])
+        assert sorted(link.left_id for link in found) == [7, 9]
+        sql = link_storage._LINKS_WITH_DATA.sql(conn)
+        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, (1, "msl:AXB", '["{}"]')).all()
+    assert [str(r[-1]) for r in plan if "links" in str(r[-1])] == [
+        "SEARCH links USING INDEX ix_links_msl_data (org_id=? AND relation=? AND data=?)"
+    ]

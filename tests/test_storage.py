@@ -146,7 +146,7 @@ def test_migration_4_rebuilds_links_without_rowid(old_links_db: Database) -> Non
     after = _links_schema(old_links_db)
     assert "WITHOUT ROWID" in (after["links"] or "")
     # The key is the table itself now; the reverse index is back as it was.
-    assert set(after) == {"links", "ix_links_right"}
+    assert set(after) == {"links", "ix_links_right", "ix_links_msl_data"}  # the last: migration 90
     assert after["ix_links_right"] == before["ix_links_right"]
     assert _all_links(old_links_db) == sorted(_LINK_ROWS, key=lambda r: (r["left_id"], r["right_id"]))
     with old_links_db.read() as conn:
@@ -174,7 +174,8 @@ def test_fresh_sqlite_links_are_without_rowid(tmp_path: Path) -> None:
     try:
         assert migrate(db) == sorted(MIGRATIONS)
         schema = _links_schema(db)
-        assert "WITHOUT ROWID" in (schema["links"] or "") and set(schema) == {"links", "ix_links_right"}
+        assert "WITHOUT ROWID" in (schema["links"] or "")
+        assert set(schema) == {"links", "ix_links_right", "ix_links_msl_data"}
     finally:
         db.dispose()
 

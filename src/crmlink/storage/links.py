@@ -32,15 +32,21 @@ import msgspec
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Text,
     and_,
+    any_,
     bindparam,
+    cast,
     delete,
+    func,
     insert,
     literal_column,
     or_,
     select,
+    text,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from crmlink.storage import tables
 from crmlink.storage.hot import SQLITE_RECORDS_PK, HotStatement, ids_value, in_ids
@@ -565,6 +571,9 @@ _STORED = (
     _l.c.modified_at,
 )
 _ORDER = (_l.c.created_at, _l.c.left_id, _l.c.right_id)
+# The predicate of the partial index ``ix_links_msl_data`` (migration 90), written the same way
+# in the index and in the query, as SQLite needs to use it.
+MSL_LINKS = "relation LIKE 'msl:%'"
 
 
 def _stored(rows: Iterable[Any]) -> list[StoredLink]:
@@ -579,13 +588,32 @@ def links_of_lefts(conn: Connection, org_id: int, relation: str, left_ids: Seque
     return _stored(conn.execute(select(*_STORED).where(where).order_by(*_ORDER)))
 
 
+def _links_with_data(dialect: str) -> Any:
+    datas: ColumnElement[bool]
+    if dialect == "sqlite":
+        datas = _l.c.data.in_(select(literal_column("value")).select_from(func.json_each(bindparam("datas"))))
+    else:
+        datas = _l.c.data == any_(cast(bindparam("datas"), ARRAY(Text)))
+    return select(*_STORED).where(
+        _l.c.org_id == bindparam("org"), _l.c.relation == bindparam("rel"), text(MSL_LINKS), datas
+    )
+
+
+# SQLite without statistics prefers the relation's primary-key range (it covers every column)
+# to the partial index: named outright, as for records (storage/hot.py).
+_LINKS_WITH_DATA = HotStatement(_links_with_data, sqlite_indexed_by={"links": "ix_links_msl_data"})
+
+
 def links_with_data(conn: Connection, org_id: int, relation: str, datas: Sequence[str]) -> list[StoredLink]:
-    """The links of ``relation`` whose stored data is one of ``datas`` (exact JSON texts: a
-    linking record's ``{"id":"..."}``)."""
+    """The links of ``relation`` (a multi-select lookup's) whose stored data is one of ``datas``
+    (exact JSON texts: a linking record's ``{"id":"..."}``), through migration 90's partial
+    index (the literal ``MSL_LINKS`` term is its predicate)."""
     if not datas:
         return []
-    where = and_(_l.c.org_id == org_id, _l.c.relation == relation, _l.c.data.in_(list(datas)))
-    return _stored(conn.execute(select(*_STORED).where(where)))
+    value: Any = list(datas)
+    if conn.dialect.name == "sqlite":
+        value = msgspec.json.encode(value).decode()
+    return _stored(_LINKS_WITH_DATA.rows(conn, {"org": org_id, "rel": relation, "datas": value}))
 
 
 def links_page(conn: Connection, org_id: int, relation: str, *, limit: int, offset: int) -> list[StoredLink]:

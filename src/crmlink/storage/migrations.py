@@ -15,6 +15,7 @@ from sqlalchemy.schema import CreateTable
 
 from crmlink.storage import tables
 from crmlink.storage.engine import Database
+from crmlink.storage.links import MSL_LINKS
 from crmlink.storage.query import SEARCH_ONLY_INDEXES
 from crmlink.storage.unique_keys import ensure_field_index
 
@@ -186,6 +187,17 @@ def _v70_console_sessions(conn: Connection) -> None:
     tables.console_sessions.create(conn, checkfirst=True)
 
 
+def _v90_linking_record_ids(conn: Connection) -> None:
+    """Linking records by id (``storage/links.links_with_data``): a partial index on the links of
+    multi-select lookups only, so the other relations' writes do not maintain it."""
+    conn.execute(
+        text(
+            "CREATE INDEX IF NOT EXISTS ix_links_msl_data"
+            f" ON links (org_id, relation, data) WHERE {MSL_LINKS}"
+        )
+    )
+
+
 MIGRATIONS: dict[int, Migration] = {
     1: _v1_initial,
     2: _v2_oauth_signin,
@@ -205,6 +217,7 @@ MIGRATIONS: dict[int, Migration] = {
     60: _v60_sign_in_security,
     70: _v70_console_sessions,
     25: _v25_org_schema,
+    90: _v90_linking_record_ids,
 }
 
 
