@@ -114,6 +114,10 @@ class DeliveryWorker:
         skip = set(self._busy)
 
         def claim() -> list[Channel]:
+            # A read first: a commit wakes the worker, and most commits leave nothing to send.
+            with self._svc.db.read() as conn:
+                if not deliveries.due(conn, self.owner, now_us(), skip):
+                    return []
             with self._svc.db.write() as conn:
                 return deliveries.claim(conn, self.owner, now_us(), self._lease_us, skip, room)
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, Select, and_, delete, exists, func, insert, or_, select, tuple_, update
 
 from crmlink.storage import tables
 from crmlink.storage.watch import Channel, get
@@ -23,18 +24,16 @@ from crmlink.storage.watch import Channel, get
 _w, _d, _a, _cc = tables.watch_channels, tables.deliveries, tables.delivery_attempts, tables.change_counters
 
 
-def claim(
-    conn: Connection, owner: str, now: int, lease_us: int, skip: set[tuple[int, int]], limit: int
-) -> list[Channel]:
+def _candidates(owner: str, now: int) -> Select[Any]:
     """Channels with work due (changes after their cursor, or a pending notification due) that
-    no other worker holds, now held by ``owner`` until ``now + lease_us``."""
+    no other worker holds, those held longest ago first."""
     pending_due = exists().where(
         _d.c.org_id == _w.c.org_id,
         _d.c.channel_id == _w.c.channel_id,
         _d.c.state == "pending",
         _d.c.next_at <= now,
     )
-    query = (
+    return (
         select(_w.c.org_id, _w.c.channel_id)
         .select_from(_w.outerjoin(_cc, _cc.c.org_id == _w.c.org_id))
         .where(
@@ -43,8 +42,22 @@ def claim(
             or_(_cc.c.value > _w.c.cursor, pending_due),
         )
         .order_by(_w.c.lease_until)
-        .limit(limit + len(skip))
     )
+
+
+def due(conn: Connection, owner: str, now: int, skip: set[tuple[int, int]]) -> bool:
+    """Is there a channel ``claim`` would take? A read, so that a worker woken by a commit
+    takes no write lock when there is nothing to send (an org without channels)."""
+    rows = conn.execute(_candidates(owner, now).limit(len(skip) + 1))
+    return any((r[0], r[1]) not in skip for r in rows)
+
+
+def claim(
+    conn: Connection, owner: str, now: int, lease_us: int, skip: set[tuple[int, int]], limit: int
+) -> list[Channel]:
+    """Channels with work due that no other worker holds, now held by ``owner`` until
+    ``now + lease_us``."""
+    query = _candidates(owner, now).limit(limit + len(skip))
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(of=_w, skip_locked=True)
     rows = [(int(r[0]), int(r[1])) for r in conn.execute(query) if (r[0], r[1]) not in skip][:limit]
