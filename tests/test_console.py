@@ -406,3 +406,29 @@ def test_member_status_and_contact_role_as_the_api_takes_them(web: Any, org: Tes
     assert [(m["id"], m["Member_Status"]) for m in members] == [(lead, "Responded")]
     people = web.get(f"{V}/Deals/{deal}/Contact_Roles", headers=org.headers).json()["data"]
     assert [(p["id"], p["Contact_Role"]) for p in people] == [(contact, "Decision Maker")]
+
+
+def test_history_looks_at_the_orgs_last_changes_only(web: Any, org: TestOrg) -> None:
+    from crmlink.domain import feed
+    from crmlink.domain.auth import Actor
+    from crmlink.domain.catalog_data import CATALOG
+    from crmlink.domain.console_auth import CONSOLE_SCOPES
+
+    (product,) = org.create(web, "Products")
+    books = org.create(web, "Price_Books", 3)
+    for book in books:
+        web.put(f"{V}/Products/{product}/Price_Books", json={"data": [{"id": book}]}, headers=org.headers)
+    actor = Actor(
+        org.org_id,
+        org.admin_id,
+        "Admin",
+        org.admin_email,
+        "Administrator",
+        {"*": frozenset({"view"})},
+        CONSOLE_SCOPES,
+    )
+    with org.services.db.read() as conn:
+        whole = feed.record_history(conn, CATALOG, org.org_id, int(product), actor)
+        recent = feed.record_history(conn, CATALOG, org.org_id, int(product), actor, window=2)
+    assert len(whole.changes) == 4 and not whole.cut  # created, three links added
+    assert [c["right"]["id"] for c in recent.changes] == [books[2], books[1]] and recent.cut

@@ -442,25 +442,27 @@ async def history(request: Req) -> Template:
     session = await signed_in(request, svc)
     actor = session.actor
 
-    def work() -> tuple[ModuleDef, dict[str, Any] | None, list[dict[str, Any]], dict[str, str]]:
+    def work() -> tuple[ModuleDef, dict[str, Any] | None, feed.History, dict[str, str]]:
         with svc.db.read() as conn:
             catalog = svc.catalog_in(conn, actor)
             mod = resolve_module(catalog, module)
             authorize_module(actor, mod, Operation.READ)
             rid = _record_id(record_id)
             found = rec.get_record(conn, catalog, actor.org_id, mod, rid, reader=actor)
-            changes = feed.record_history(conn, catalog, actor.org_id, rid, actor)
-            who = {int(c["actor"]["id"]) for c in changes}
+            found_history = feed.record_history(conn, catalog, actor.org_id, rid, actor)
+            who = {int(c["actor"]["id"]) for c in found_history.changes}
             names = {str(k): v["name"] for k, v in orgs.user_refs(conn, actor.org_id, who).items()}
-            return mod, found, changes, names
+            return mod, found, found_history, names
 
-    mod, found, changes, names = await svc.db.run(work)
+    mod, found, found_history, names = await svc.db.run(work)
     return page(
         "history.html",
         module=mod,
         record=found,
         record_id=record_id,
-        changes=changes,
+        changes=found_history.changes,
+        cut=found_history.cut,
+        window=feed.HISTORY_WINDOW,
         names=names,
         **base_context(session),
     )
