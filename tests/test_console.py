@@ -156,6 +156,11 @@ def test_record_list_pages_sorts_searches_and_picks_columns(web: Any, org: TestO
     header = re.findall(r"<th scope=\"col\">\s*<a[^>]*>([^<]+)</a>", picked.text)
     assert [h.split(" ")[0] for h in header][:2] == ["Product", "Product"]
     assert ">C55<" not in picked.text and ">C54</a>" in picked.text  # first column links the record
+    criteria = web.get("/console/modules/Products?criteria=(Product_Code:equals:C07)")
+    assert re.findall(r">(Widget \d\d|Gadget special)</a>", criteria.text) == ["Widget 07"]
+    wrong = web.get("/console/modules/Products?criteria=(Nope:equals:1)")
+    api = web.get(f"{V}/Products/search?criteria=(Nope:equals:1)", headers=org.headers).json()
+    assert wrong.status_code == 400 and api["code"] in wrong.text and api["message"] in wrong.text
     bad = web.get("/console/modules/Products?word=x")  # the API's word rule
     assert bad.status_code == 400 and "at least 2 characters" in bad.text
     unknown = web.get("/console/modules/Spaceships")

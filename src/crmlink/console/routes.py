@@ -275,6 +275,11 @@ class _Listing:
     sort_by: str
     sort_order: str
     fields: list[FieldDef] = field(default_factory=list)
+    criteria: str = ""
+
+    @property
+    def searching(self) -> bool:
+        return bool(self.word or self.criteria)
 
 
 @get("/console/modules/{module:str}", include_in_schema=False)
@@ -286,6 +291,7 @@ async def record_list(request: Req) -> Template:
     q = request.query_params
     number = _int_query(request, "page", 1, 10_000)
     word = q.get("word", "").strip()
+    criteria = q.get("criteria", "").strip()
     sort_by, sort_order = q.get("sort_by", ""), q.get("sort_order", "desc")
     if sort_order not in ("asc", "desc"):
         raise InvalidData(details={"param_name": "sort_order"})
@@ -297,8 +303,14 @@ async def record_list(request: Req) -> Template:
             authorize_module(actor, mod, Operation.READ)
             columns = _columns(mod, q.getall("cols", []))
             names = [c.api_name for c in columns]
-            if word:
-                params = srch.SearchParams(word=word, page=number, per_page=PER_PAGE, fields=names)
+            if criteria or word:
+                params = srch.SearchParams(
+                    criteria=criteria or None,
+                    word=None if criteria else word,
+                    page=number,
+                    per_page=PER_PAGE,
+                    fields=names,
+                )
                 found = srch.search_records(conn, catalog, actor.org_id, mod, params, reader=actor)
             else:
                 found = rec.list_records(
@@ -316,13 +328,19 @@ async def record_list(request: Req) -> Template:
                     reader=actor,
                 )
             fields = [f for f in mod.fields if f.data_type not in ("subform",)]
-            return _Listing(mod, columns, found, word, sort_by, sort_order, fields)
+            return _Listing(mod, columns, found, word, sort_by, sort_order, fields, criteria)
 
     listing = await svc.db.run(work)
     chosen = [c.api_name for c in listing.columns]
 
     def link(**changes: Any) -> str:
-        params: dict[str, Any] = {"word": word, "sort_by": sort_by, "sort_order": sort_order, "page": number}
+        params: dict[str, Any] = {
+            "word": word,
+            "criteria": criteria,
+            "sort_by": sort_by,
+            "sort_order": sort_order,
+            "page": number,
+        }
         params.update(changes)
         pairs = [(k, str(v)) for k, v in params.items() if v not in ("", None)]
         pairs += [("cols", c) for c in chosen]
