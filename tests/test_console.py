@@ -437,3 +437,22 @@ def test_history_looks_at_the_orgs_last_changes_only(web: Any, org: TestOrg) -> 
         recent = feed.record_history(conn, CATALOG, org.org_id, int(product), actor, window=2)
     assert len(whole.changes) == 4 and not whole.cut  # created, three links added
     assert [c["right"]["id"] for c in recent.changes] == [books[2], books[1]] and recent.cut
+
+
+def test_the_session_cookie_is_secure_over_https(client: Any, org: TestOrg) -> None:
+    web = TestClient(client.app, base_url="https://testserver.local")
+    org.set_password(org.admin_email, PASSWORD)
+    form = web.get(f"/console/sign-in?org={org.org_id}")
+    answer = web.post(
+        "/console/sign-in",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "org": str(org.org_id),
+            "email": org.admin_email,
+            "password": PASSWORD,
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    cookie = next(v for k, v in answer.headers.multi_items() if k == "set-cookie" and "crmlink_console=" in v)
+    assert "secure" in cookie.lower()
