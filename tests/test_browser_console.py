@@ -142,6 +142,7 @@ def _sign_in(driver: Any, served: Served, email: str) -> None:
 
 def test_console_in_a_browser(browser: Any, served: Served, tmp_path: Path) -> None:  # noqa: F811
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select
 
     shots = Path(os.environ.get(SHOTS_ENV) or tmp_path / "screenshots")
@@ -170,9 +171,21 @@ def test_console_in_a_browser(browser: Any, served: Served, tmp_path: Path) -> N
     driver.find_element(By.CSS_SELECTOR, "a[href$='/related/Price_Books']").click()
     _wait(driver, lambda d: d.title.startswith("Price Books of"))
     for book, price in zip(served.books, ("10.50", "20", "30.25"), strict=True):
-        Select(driver.find_element(By.ID, "related_id")).select_by_value(book)
-        driver.find_element(By.ID, "new-list_price").send_keys(price)
-        driver.find_element(By.ID, "relate").click()
+        if book == served.books[1]:
+            # With the keyboard only: type to pick the book, Tab to the price, Enter to relate.
+            driver.find_element(By.ID, "related_id").send_keys("Wholesale")
+            assert (
+                Select(driver.find_element(By.ID, "related_id")).first_selected_option.get_attribute("value")
+                == book
+            )
+            driver.switch_to.active_element.send_keys(Keys.TAB)
+            active = driver.switch_to.active_element
+            assert active.get_attribute("id") == "new-list_price"
+            active.send_keys(price + Keys.ENTER)
+        else:
+            Select(driver.find_element(By.ID, "related_id")).select_by_value(book)
+            driver.find_element(By.ID, "new-list_price").send_keys(price)
+            driver.find_element(By.ID, "relate").click()
         _wait(driver, lambda d, b=book: d.find_elements(By.ID, f"row-{b}"))
         _wait(driver, lambda d: "relation added" in d.page_source)
     # A refused value: the API's error, shown in the page, nothing stored.
