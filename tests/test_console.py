@@ -216,6 +216,10 @@ def test_relate_edit_delink_go_through_the_api_rules(web: Any, org: TestOrg) -> 
     assert edited.status_code == 303
     htmx = web.post(f"{url}/{books[2]}/delink", data={"csrf_token": token}, headers={"HX-Request": "true"})
     assert htmx.status_code == 200 and 'id="related"' in htmx.text and "relation removed" in htmx.text
+    refused = web.post(f"{url}/{books[0]}/delink", data={"csrf_token": "x"}, headers={"HX-Request": "true"})
+    assert refused.status_code == 403 and refused.headers["hx-retarget"] == "#main"
+    again = web.post(f"{url}/{books[2]}/delink", data={"csrf_token": token}, headers={"HX-Request": "true"})
+    assert again.status_code == 400 and 'id="related"' in again.text and "record not deleted" in again.text
     api = web.get(f"{V}/Products/{product}/Price_Books", headers=org.headers).json()["data"]
     assert {(r["id"], r["list_price"]) for r in api} == {(books[0], 10.5), (books[1], 99)}
     history = web.get(f"/console/modules/Products/{product}/history")

@@ -178,10 +178,7 @@ async def _write(
         with svc.db.read() as conn:
             return _list_page(svc, conn, actor, module, record_id, list_name, 1, "")
 
-    shown = _list_template(session, await svc.db.run(again), results)
-    if is_htmx(request):
-        shown.status_code = 200  # htmx swaps 2xx answers only; the errors are in the page
-    return shown
+    return _list_template(session, await svc.db.run(again), results)
 
 
 _BASE = "/console/modules/{module:str}/{record_id:str}/related/{list_name:str}"

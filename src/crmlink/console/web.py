@@ -117,11 +117,16 @@ def _not_signed_in(request: Req, _exc: Exception) -> Response[Any]:
 
 def _problem(request: Req, exc: Exception) -> Template:
     if isinstance(exc, CRMError):
-        return page("error.html", exc.status_code, code=exc.code, message=exc.message, details=exc.details)
-    if isinstance(exc, Missing):
-        return page("error.html", 404, code="NOT_FOUND", message="No such record.", details={})
-    assert isinstance(exc, Forbidden)
-    return page("error.html", 403, code="FORBIDDEN", message=exc.message, details={})
+        shown = page("error.html", exc.status_code, code=exc.code, message=exc.message, details=exc.details)
+    elif isinstance(exc, Missing):
+        shown = page("error.html", 404, code="NOT_FOUND", message="No such record.", details={})
+    else:
+        assert isinstance(exc, Forbidden)
+        shown = page("error.html", 403, code="FORBIDDEN", message=exc.message, details={})
+    if is_htmx(request):
+        # htmx asked for a part of the page; the error page replaces the whole content instead.
+        shown.headers.update({"HX-Retarget": "#main", "HX-Reselect": "#main", "HX-Reswap": "outerHTML"})
+    return shown
 
 
 def server_timing(app: ASGIApp) -> ASGIApp:
