@@ -156,6 +156,11 @@ def test_record_list_pages_sorts_searches_and_picks_columns(web: Any, org: TestO
     header = re.findall(r"<th scope=\"col\">\s*<a[^>]*>([^<]+)</a>", picked.text)
     assert [h.split(" ")[0] for h in header][:2] == ["Product", "Product"]
     assert ">C55<" not in picked.text and ">C54</a>" in picked.text  # first column links the record
+    criteria = web.get("/console/modules/Products?criteria=(Product_Code:equals:C07)")
+    assert re.findall(r">(Widget \d\d|Gadget special)</a>", criteria.text) == ["Widget 07"]
+    wrong = web.get("/console/modules/Products?criteria=(Nope:equals:1)")
+    api = web.get(f"{V}/Products/search?criteria=(Nope:equals:1)", headers=org.headers).json()
+    assert wrong.status_code == 400 and api["code"] in wrong.text and api["message"] in wrong.text
     bad = web.get("/console/modules/Products?word=x")  # the API's word rule
     assert bad.status_code == 400 and "at least 2 characters" in bad.text
     unknown = web.get("/console/modules/Spaceships")
@@ -211,6 +216,10 @@ def test_relate_edit_delink_go_through_the_api_rules(web: Any, org: TestOrg) -> 
     assert edited.status_code == 303
     htmx = web.post(f"{url}/{books[2]}/delink", data={"csrf_token": token}, headers={"HX-Request": "true"})
     assert htmx.status_code == 200 and 'id="related"' in htmx.text and "relation removed" in htmx.text
+    refused = web.post(f"{url}/{books[0]}/delink", data={"csrf_token": "x"}, headers={"HX-Request": "true"})
+    assert refused.status_code == 403 and refused.headers["hx-retarget"] == "#main"
+    again = web.post(f"{url}/{books[2]}/delink", data={"csrf_token": token}, headers={"HX-Request": "true"})
+    assert again.status_code == 400 and 'id="related"' in again.text and "record not deleted" in again.text
     api = web.get(f"{V}/Products/{product}/Price_Books", headers=org.headers).json()["data"]
     assert {(r["id"], r["list_price"]) for r in api} == {(books[0], 10.5), (books[1], 99)}
     history = web.get(f"/console/modules/Products/{product}/history")
@@ -406,3 +415,48 @@ def test_member_status_and_contact_role_as_the_api_takes_them(web: Any, org: Tes
     assert [(m["id"], m["Member_Status"]) for m in members] == [(lead, "Responded")]
     people = web.get(f"{V}/Deals/{deal}/Contact_Roles", headers=org.headers).json()["data"]
     assert [(p["id"], p["Contact_Role"]) for p in people] == [(contact, "Decision Maker")]
+
+
+def test_history_looks_at_the_orgs_last_changes_only(web: Any, org: TestOrg) -> None:
+    from crmlink.domain import feed
+    from crmlink.domain.auth import Actor
+    from crmlink.domain.catalog_data import CATALOG
+    from crmlink.domain.console_auth import CONSOLE_SCOPES
+
+    (product,) = org.create(web, "Products")
+    books = org.create(web, "Price_Books", 3)
+    for book in books:
+        web.put(f"{V}/Products/{product}/Price_Books", json={"data": [{"id": book}]}, headers=org.headers)
+    actor = Actor(
+        org.org_id,
+        org.admin_id,
+        "Admin",
+        org.admin_email,
+        "Administrator",
+        {"*": frozenset({"view"})},
+        CONSOLE_SCOPES,
+    )
+    with org.services.db.read() as conn:
+        whole = feed.record_history(conn, CATALOG, org.org_id, int(product), actor)
+        recent = feed.record_history(conn, CATALOG, org.org_id, int(product), actor, window=2)
+    assert len(whole.changes) == 4 and not whole.cut  # created, three links added
+    assert [c["right"]["id"] for c in recent.changes] == [books[2], books[1]] and recent.cut
+
+
+def test_the_session_cookie_is_secure_over_https(client: Any, org: TestOrg) -> None:
+    web = TestClient(client.app, base_url="https://testserver.local")
+    org.set_password(org.admin_email, PASSWORD)
+    form = web.get(f"/console/sign-in?org={org.org_id}")
+    answer = web.post(
+        "/console/sign-in",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "org": str(org.org_id),
+            "email": org.admin_email,
+            "password": PASSWORD,
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    cookie = next(v for k, v in answer.headers.multi_items() if k == "set-cookie" and "crmlink_console=" in v)
+    assert "secure" in cookie.lower()

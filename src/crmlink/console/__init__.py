@@ -31,7 +31,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 
 
 def route_handlers() -> list[Any]:
-    from crmlink.console import admin
-    from crmlink.console.routes import build_router
+    from crmlink.console import admin, pages, relations, signin
+    from crmlink.console.web import build_router
 
-    return [build_router(admin.ROUTES)]
+    return [build_router([*signin.ROUTES, *pages.ROUTES, *relations.ROUTES, *admin.ROUTES])]

@@ -15,7 +15,7 @@ from litestar import get, post
 from litestar.response import Template
 
 from crmlink.api.context import Req, Services, services
-from crmlink.console.routes import Forbidden, base_context, page, posted, signed_in
+from crmlink.console.web import Forbidden, base_context, page, posted, signed_in
 from crmlink.domain import feed, oauth, orgs
 from crmlink.domain import users as user_rules
 from crmlink.domain.console_auth import Session

@@ -178,13 +178,15 @@ def prune(conn: Connection, before_at: int, batch: int = 5000) -> int:
     return removed
 
 
-def of_record(conn: Connection, org_id: int, record_id: int, limit: int) -> list[ChangeRow]:
-    """The org's changes of one record and of its links, newest first, at most ``limit`` (the
-    console's history; a scan of the org's log, which retention keeps bounded)."""
+def of_record(conn: Connection, org_id: int, record_id: int, limit: int, after: int = 0) -> list[ChangeRow]:
+    """The org's changes numbered above ``after`` of one record and of its links, newest first,
+    at most ``limit`` (the console's history: a range of the primary key, no index of its own,
+    so that writing a change costs nothing more)."""
     rows = conn.execute(
         select(*(_c.c[name] for name in _COLUMNS[1:]))
         .where(
             _c.c.org_id == org_id,
+            _c.c.seq > after,
             (_c.c.record_id == record_id) | (_c.c.left_id == record_id) | (_c.c.right_id == record_id),
         )
         .order_by(_c.c.seq.desc())
