@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from litestar.testing import TestClient
@@ -185,3 +186,33 @@ def test_bad_calls_are_refused_and_store_nothing(admin_client: TestClient) -> No
     too_big = load(admin_client, org, "Last Name,Company\n" + "x,y\n" * (LIMIT // 4 + 1), module="Leads")
     assert too_big.status_code == 413 and too_big.json()["code"] == "REQUEST_ENTITY_TOO_LARGE"
     assert listed(admin_client, org, "Leads") == []
+
+
+def test_a_real_server_streams_a_chunked_file_of_several_batches(live_database_url: str) -> None:
+    """Over uvicorn, a body without Content-Length sent in small chunks: 2,500 rows, three
+    batches; one bad row; then an unknown module refused before the body is read."""
+    from crmlink.testing import CrmlinkServer
+
+    def chunks() -> Iterator[bytes]:
+        yield b"Last Name,Company\n"
+        for i in range(2500):
+            yield (f"Row {i},C\n" if i != 1700 else ",C\n").encode()
+
+    with CrmlinkServer.start(live_database_url) as server:
+        org = server.new_org()
+        path = f"/__crmlink/orgs/{org.org_id}/load"
+        headers = {"Content-Type": "text/csv"}
+        answer = server.admin.post(path, params={"module": "Leads"}, content=chunks(), headers=headers)
+        assert answer.status_code == 200, answer.text
+        summary = answer.json()
+        assert (summary["loaded"], summary["failed"]) == (2499, 1)
+        assert summary["errors"][0]["row"] == 1701
+        with org.http() as http:
+            counted = http.get("/crm/v2.1/Leads/actions/count").json()
+        assert counted == {"count": 2499}
+        unknown = server.admin.post(path, params={"module": "Nope"}, content=chunks(), headers=headers)
+        assert unknown.status_code == 400 and unknown.json()["code"] == "INVALID_MODULE"
+        wrong = httpx.post(
+            f"{server.base_url}{path}", params={"module": "Leads"}, content=b"Last Name\nx\n", headers=headers
+        )
+        assert wrong.status_code == 401
