@@ -36,8 +36,10 @@ Park,Hooli,park@example.com,,7
 
 
 @pytest.fixture(scope="module")
-def admin_client(database_url: str) -> Iterator[TestClient]:  # type: ignore[type-arg]
-    svc: Services = open_services(Settings(database_url=database_url, admin_key=KEY, max_upload_bytes=LIMIT))
+def admin_client(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    data_dir = tmp_path_factory.mktemp("admin-load")  # where the blob store stages the bodies
+    settings = Settings(data_dir=data_dir, database_url=database_url, admin_key=KEY, max_upload_bytes=LIMIT)
+    svc: Services = open_services(settings)
     with TestClient(create_app(svc.settings, svc)) as test_client:
         yield test_client
     svc.db.dispose()
@@ -63,6 +65,12 @@ def load(
         params=params,
         headers={**ADMIN, "Content-Type": content_type},
     )
+
+
+def staged(client: TestClient) -> list[Path]:  # type: ignore[type-arg]
+    """Files left in the blob store's staging directory (a load removes its spooled body)."""
+    directory: Path = client.app.state["crm"].blobs.staging_dir
+    return list(directory.glob("*")) if directory.exists() else []
 
 
 def listed(client: TestClient, org: dict[str, Any], path: str) -> list[dict[str, Any]]:  # type: ignore[type-arg]
@@ -91,6 +99,7 @@ def test_a_leads_csv_loads_with_the_clis_row_errors(
         (3, "INVALID_DATA"),
         (4, "INVALID_DATA"),
     ]
+    assert staged(admin_client) == []
     # nothing of the bad rows is stored
     assert sorted(r["Last_Name"] for r in listed(admin_client, org, "Leads")) == ["Lima", "Park"]
 
@@ -186,6 +195,7 @@ def test_bad_calls_are_refused_and_store_nothing(admin_client: TestClient) -> No
     too_big = load(admin_client, org, "Last Name,Company\n" + "x,y\n" * (LIMIT // 4 + 1), module="Leads")
     assert too_big.status_code == 413 and too_big.json()["code"] == "REQUEST_ENTITY_TOO_LARGE"
     assert listed(admin_client, org, "Leads") == []
+    assert staged(admin_client) == []
 
 
 def test_a_real_server_streams_a_chunked_file_of_several_batches(live_database_url: str) -> None:

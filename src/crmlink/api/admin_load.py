@@ -5,9 +5,10 @@ columns, JSON (``{"data": [...]}`` or an array) or JSON lines, records of ``?mod
 links file. Its kind is ``?format=`` (``csv``, ``json``, ``ndjson``/``jsonl``), else the
 ``Content-Type`` (``text/csv``, ``application/json``, ``application/x-ndjson``).
 
-The body is streamed to a temporary file, bounded by ``max_upload_bytes`` (413 past it): the
-file readers of ``domain/data_io.py`` read files, and the file is read through once before
-anything is stored, so an unreadable file (400) stores nothing. Then the rows are loaded as the
+The body is streamed to a staging file of the blob store (as uploads are), bounded by
+``max_upload_bytes`` (413 past it), since the readers of ``domain/data_io.py`` read files; the
+file is read through once before anything is stored, so an unreadable file (400) stores
+nothing, and removed after the load whatever its outcome. Then the rows are loaded as the
 CLI loads them, through the same domain code (``data_io.load_batch``): batches of 1,000, one
 transaction each, a bad row left out with the error the API would answer. The answer is 200
 with ``{"loaded", "failed", "errors", "errors_truncated"}`` even when rows were left out.
@@ -16,8 +17,6 @@ with ``{"loaded", "failed", "errors", "errors_truncated"}`` even when rows were 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -35,6 +34,7 @@ from crmlink.domain.catalog import Catalog, ModuleDef
 from crmlink.domain.orgs import org_exists
 from crmlink.errors import InvalidData, InvalidModule, RequestTooLarge, RequiredParamMissing
 from crmlink.storage import data_io as data_store
+from crmlink.storage.blobs import BlobStore
 
 MAX_ERRORS = 1000
 """Row errors listed in the answer; past them ``errors_truncated`` is true (``failed`` counts all)."""
@@ -68,10 +68,11 @@ def _format(request: Req) -> str:
 
 
 @contextlib.contextmanager
-def _temporary(suffix: str) -> Iterator[Path]:
-    fd, name = tempfile.mkstemp(prefix="crmlink-load-", suffix=suffix)
-    os.close(fd)
-    path = Path(name)
+def _temporary(blobs: BlobStore, suffix: str) -> Iterator[Path]:
+    """A staging file of the blob store (on disk, where uploads are spooled; not a /tmp that
+    may be memory), named with the suffix ``data_io.read_rows`` reads its format by."""
+    staged = blobs.staging()
+    path = staged.rename(staged.with_name(staged.name + suffix))
     try:
         yield path
     finally:
@@ -114,7 +115,7 @@ async def load_data(request: Req) -> Response[bytes]:
         if given is None:
             raise InvalidModule(details={"param": "module", "value": module_name})
 
-    with _temporary(suffix) as path:
+    with _temporary(svc.blobs, suffix) as path:
         await _spool(request, path, svc.settings.max_upload_bytes)
         await anyio.to_thread.run_sync(data_io.check_readable, path)
         loaded = failed = 0
