@@ -83,6 +83,34 @@ def test_the_plugin_gives_each_test_an_org_faults_clock_and_a_request_log(pytest
     assert "Shown-In-Log" in output
 
 
+LOAD_SUITE = """
+def test_crm_load_seeds_the_org_from_a_csv_file_and_rows(crm, tmp_path):
+    leads = tmp_path / "Leads.csv"
+    leads.write_text("Last Name,Company,Email\\nLima,Acme,ana@example.com\\n,Nameless,\\n")
+    summary = crm.load(leads, module="Leads")
+    assert (summary["loaded"], summary["failed"]) == (1, 1)
+    assert summary["errors"][0]["row"] == 2 and summary["errors"][0]["code"] == "MANDATORY_NOT_FOUND"
+    assert crm.load([{"Product_Name": "Laptop"}], module="Products")["loaded"] == 1
+    book = {"Price_Book_Name": "Retail", "Pricing_Model": "Flat"}
+    assert crm.load([book], module="Price_Books")["loaded"] == 1
+    with crm.http() as http:
+        assert [r["Last_Name"] for r in http.get("/crm/v2.1/Leads").json()["data"]] == ["Lima"]
+        product = http.get("/crm/v2.1/Products").json()["data"][0]["id"]
+        book = http.get("/crm/v2.1/Price_Books").json()["data"][0]["id"]
+        links = [{"module": "Products", "parent_id": product, "related_list": "Price_Books",
+                  "related_id": book, "data": {"list_price": 9.5}}]
+        assert crm.load(links)["loaded"] == 1
+        listed = http.get(f"/crm/v2.1/Products/{product}/Price_Books").json()["data"]
+        assert [r["list_price"] for r in listed] == [9.5]
+"""
+
+
+def test_crm_load_seeds_an_org_through_the_admin_api(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_load=LOAD_SUITE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    result.assert_outcomes(passed=1)
+
+
 LEAK_SUITE = """
 import pytest
 

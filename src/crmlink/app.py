@@ -13,6 +13,7 @@ from crmlink import console
 from crmlink.api import (
     actions,
     admin,
+    admin_load,
     changes,
     contact_roles,
     convert,
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         *convert.ROUTES,
         *oauth.ROUTES,
         *admin.ROUTES,
+        *admin_load.ROUTES,
         *(console.route_handlers() if settings.console else []),
     ]
     return _build(svc, settings, routes)

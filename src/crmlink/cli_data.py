@@ -152,13 +152,7 @@ def _load_file(
                 module = None if links else _module_for(catalog, path, module_name)
             try:
                 with svc.db.write() as conn:
-                    actor = data_io.admin_actor(conn, org)
-                    if module is None:
-                        done, errors = data_io.load_links(conn, catalog, actor, batch)
-                    else:
-                        done, errors = data_io.load_records(
-                            conn, catalog, svc.ids, actor, module, batch, users
-                        )
+                    done, errors = data_io.load_batch(conn, catalog, svc.ids, org, module, batch, users)
             except CRMError as exc:
                 raise click.ClickException(f"{path}: {exc.message}") from None
             added += done

@@ -13,7 +13,9 @@ Through it a test:
 * moves an org's clock forward so that its tokens and grant codes expire
   (``/__crmlink/orgs/{org_id}/clock``);
 * adds and removes fault rules (``/__crmlink/faults``, see ``crmlink.domain.faults``);
-* reads the org's last API calls (``/__crmlink/orgs/{org_id}/requests``).
+* reads the org's last API calls (``/__crmlink/orgs/{org_id}/requests``);
+* loads records and links from CSV or JSON, as ``crmlink load`` does
+  (``/__crmlink/orgs/{org_id}/load``, in ``admin_load.py``).
 """
 
 from __future__ import annotations

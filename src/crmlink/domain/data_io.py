@@ -105,6 +105,31 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any], bool]]:
             yield number, item if isinstance(item, dict) else {"": item}, False
 
 
+FORMATS = {"csv": ".csv", "json": ".json", "jsonl": ".jsonl", "ndjson": ".ndjson"}
+"""A file's format (as the admin API names it) and the suffix ``read_rows`` reads it by."""
+
+
+def check_readable(path: Path) -> int:
+    """The number of rows of a data file, read through to its end; ``INVALID_DATA`` for a file
+    that is not CSV or JSON as its suffix says (bad UTF-8, broken JSON, a stray CSV quote).
+
+    A load calls it first so an unreadable file stores nothing, not the batches before the
+    unreadable point (reading twice costs far less than the load's transactions).
+    """
+    import ijson
+
+    rows = 0
+    try:
+        for _ in read_rows(path):
+            rows += 1
+    except (UnicodeDecodeError, csv.Error, ijson.JSONError) as exc:
+        kind = "CSV" if path.suffix.lower() == ".csv" else "JSON"
+        raise InvalidData(
+            f"the file cannot be read as {kind}", {"row": rows + 1, "reason": str(exc)[:200]}
+        ) from None
+    return rows
+
+
 def is_links(row: dict[str, Any]) -> bool:
     return "Related Id" in row or "related_id" in row
 
@@ -319,6 +344,23 @@ def load_records(
     return len(pending) - len(errors), errors
 
 
+def load_batch(
+    conn: Connection,
+    catalog: Catalog,
+    ids: IdGenerator,
+    org_id: int,
+    module: ModuleDef | None,
+    batch: Sequence[tuple[int, dict[str, Any], bool]],
+    users: dict[str, int],
+) -> tuple[int, list[RowError]]:
+    """One batch of a load, as one transaction of the caller's: link rows when ``module`` is
+    None, else records of ``module``; authored by the org's first active administrator."""
+    actor = admin_actor(conn, org_id)
+    if module is None:
+        return load_links(conn, catalog, actor, batch)
+    return load_records(conn, catalog, ids, actor, module, batch, users)
+
+
 def _pick(row: dict[str, Any], which: str) -> Any:
     for key in _LINK_KEYS[which]:
         if row.get(key) not in (None, ""):
@@ -454,6 +496,11 @@ def export_rows(
 
 def report_header() -> list[str]:
     return ["file", "row", "code", "message", "details"]
+
+
+def error_dict(error: RowError) -> dict[str, Any]:
+    """A row error as the admin API answers it."""
+    return {"row": error.row, "code": error.code, "message": error.message, "details": error.details}
 
 
 def report_row(path: Path, error: RowError) -> list[str]:

@@ -4,7 +4,8 @@
 database (or the database URL given) and a random admin key; ``server.new_org()`` creates an
 isolated org through the admin API and answers a ``CrmOrg``: everything a test needs to point
 Zoho's official SDK, ``crmlink_client`` or raw HTTP at it, plus ``faults``, ``clock`` and the
-request log. Only httpx is needed (a dependency of crmlink's client and tests alike).
+request log, and ``load()`` to seed it with data files. Only httpx is needed (a dependency of
+crmlink's client and tests alike).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from typing import Any
 import httpx
 
 ADMIN_HEADER = "X-Crmlink-Admin-Key"
+_FILE_FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "ndjson"}
 
 
 def _free_port() -> int:
@@ -299,6 +302,35 @@ class CrmOrg:
         if email:
             body["email"] = email
         result: dict[str, Any] = self.server.call("POST", f"/__crmlink/orgs/{self.org_id}/users", json=body)
+        return result
+
+    def load(
+        self,
+        data: str | os.PathLike[str] | Iterable[dict[str, Any]],
+        module: str | None = None,
+        *,
+        format: str | None = None,
+    ) -> dict[str, Any]:
+        """Load records of ``module`` (or links) as ``crmlink load`` does, through the admin API
+        (``POST /__crmlink/orgs/{org_id}/load``): ``data`` is a file's path (CSV, ``.json``,
+        ``.jsonl``/``.ndjson``; streamed) or rows as the API takes them (sent as JSON).
+
+        Returns ``{"loaded", "failed", "errors", "errors_truncated"}``: rows the API would refuse
+        are left out and listed, not raised; an unreadable file or unknown module raises.
+        """
+        path = f"/__crmlink/orgs/{self.org_id}/load"
+        params = {k: v for k, v in (("module", module), ("format", format)) if v}
+        if isinstance(data, str | os.PathLike):
+            file = Path(data)
+            kind = format or _FILE_FORMATS.get(file.suffix.lower())
+            if kind is None:
+                raise ValueError(f"cannot tell the format of {file.name}: give format=csv|json|ndjson")
+            params["format"] = kind
+            with file.open("rb") as body:
+                result: dict[str, Any] = self.server.call("POST", path, params=params, content=body)
+            return result
+        rows = list(data)
+        result = self.server.call("POST", path, params={**params, "format": "json"}, json={"data": rows})
         return result
 
     def snapshot(self) -> str:

@@ -1,4 +1,5 @@
-"""The admin API (``/__crmlink/...``) in the description: test orgs, clock, faults, request log.
+"""The admin API (``/__crmlink/...``) in the description: test orgs, clock, faults, request log,
+data loading.
 
 Every admin operation answers 404 ``INVALID_URL_PATTERN`` when the server has no admin key, and
 401 ``AUTHENTICATION_FAILURE`` without the right ``X-Crmlink-Admin-Key``.
@@ -200,6 +201,75 @@ def _requests(_c: Catalog) -> Iterable[tuple[str, Operation]]:
     yield "/__crmlink/orgs/{org_id}/requests", _op("adminRequestLog", "The org's last API calls", params, 200)
 
 
+_LOAD_SUMMARY: Schema = {
+    "type": "object",
+    "required": ["loaded", "failed", "errors", "errors_truncated"],
+    "properties": {
+        "loaded": {"type": "integer", "minimum": 0, "description": "Rows stored."},
+        "failed": {"type": "integer", "minimum": 0, "description": "Rows left out, all of them."},
+        "errors": {
+            "type": "array",
+            "maxItems": 1000,
+            "description": "The first 1,000 rows left out, with the error the API would answer.",
+            "items": {
+                "type": "object",
+                "required": ["row", "code", "message", "details"],
+                "properties": {
+                    "row": {"type": "integer", "minimum": 1, "description": "1 is the first data row."},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "details": {"type": "object"},
+                },
+            },
+        },
+        "errors_truncated": {"type": "boolean", "description": "More rows failed than are listed."},
+    },
+}
+
+_LOAD_TEXT = (
+    "A data file as `crmlink load` reads it (docs/data.md): CSV with Zoho's import columns, JSON "
+    '(`{"data": [...]}` or an array) or JSON lines; records of `module`, or links (`Module`, '
+    "`Parent Id`, `Related List`, `Related Id`). At most CRMLINK_MAX_UPLOAD_BYTES (413 past it). "
+    "Its format is `format`, else the Content-Type."
+)
+
+
+def _load(_c: Catalog) -> Iterable[tuple[str, Operation]]:
+    params = [
+        ORG_ID,
+        query_param("module", {"type": "string"}, "The records' module (not needed for a links file)."),
+        query_param(
+            "format",
+            {"type": "string", "enum": ["csv", "json", "ndjson", "jsonl"]},
+            "The body's format [default: from the Content-Type].",
+        ),
+    ]
+    body = {
+        "required": True,
+        "description": _LOAD_TEXT,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/json": {"schema": _OBJECT},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    }
+    op = _op(
+        "adminLoad",
+        "Load records or links from CSV or JSON, as crmlink load does",
+        params,
+        200,
+        body=body,
+    )
+    op["description"] = (
+        "Each row is checked as the API checks it, in batches of 1,000 (one transaction each). "
+        "200 even when rows were left out: `failed` counts them and `errors` lists the first "
+        "1,000. 400 for an unreadable file (nothing stored), an unknown module or org, or a "
+        "records file without `module`."
+    )
+    op["responses"]["200"]["content"] = json_content(_LOAD_SUMMARY)
+    yield "/__crmlink/orgs/{org_id}/load", op
+
+
 ADMIN_ROUTE_DOCS: tuple[RouteDoc, ...] = (
     RouteDoc("POST", "/__crmlink/orgs", _create_org),
     RouteDoc("POST", "/__crmlink/orgs/{org_id}/users", _add_user),
@@ -216,4 +286,5 @@ ADMIN_ROUTE_DOCS: tuple[RouteDoc, ...] = (
     RouteDoc("DELETE", "/__crmlink/faults/{rule_id}", _remove_fault),
     RouteDoc("GET", "/__crmlink/faults/log", _fault_log),
     RouteDoc("GET", "/__crmlink/orgs/{org_id}/requests", _requests),
+    RouteDoc("POST", "/__crmlink/orgs/{org_id}/load", _load),
 )
