@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from litestar import get
 from litestar.response import Template
-from sqlalchemy import Connection
 
 from crmlink.api.context import Req, services
 from crmlink.api.params import path_id, resolve_module
@@ -23,6 +22,7 @@ from crmlink.domain import search as srch
 from crmlink.domain.auth import DELETE, EDIT, Actor, Operation
 from crmlink.domain.catalog import Catalog, FieldDef, ListKind, ModuleDef, RelatedListDef
 from crmlink.errors import CRMError, InvalidData
+from crmlink.storage.connection import Connection
 from crmlink.storage.counts import count_records
 
 Req = Req

@@ -10,7 +10,6 @@ from typing import Any
 
 from litestar import Response, get, post
 from litestar.response import Template
-from sqlalchemy import Connection
 
 from crmlink.api.context import Req, Services, services
 from crmlink.api.params import path_id, resolve_module
@@ -26,6 +25,7 @@ from crmlink.domain.console_auth import Session
 from crmlink.domain.relation_values import RELATED_ID_INVALID
 from crmlink.domain.values import NUMBER_TYPES
 from crmlink.errors import NoPermission
+from crmlink.storage.connection import Connection
 
 Req = Req
 

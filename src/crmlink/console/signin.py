@@ -8,12 +8,12 @@ from typing import Any
 
 from litestar import Response, get, post
 from litestar.response import Redirect, Template
-from sqlalchemy import Connection
 
 from crmlink.api.context import Req, services
 from crmlink.api.params import body_form_params
 from crmlink.console.web import COOKIE, LOGIN_COOKIE, page, posted, see_other, session_cookie
 from crmlink.domain import console_auth, orgs, passwords
+from crmlink.storage.connection import Connection
 
 Req = Req
 
