@@ -55,14 +55,20 @@ _BUMP = text(
     " ON CONFLICT (org_id) DO UPDATE SET value = change_counters.value + excluded.value"
     " RETURNING value"
 )
-# PostgreSQL: the rows as one array per column (``ChangeTuple`` order), numbered from ``first``.
-_PG_INSERT = (
-    "INSERT INTO changes (" + ", ".join(_COLUMNS) + ")"
-    " SELECT %(org)s, %(first)s + t.n - 1, t.c0, t.c1, t.c2, t.c3, t.c4, t.c5, t.c6, t.c7, t.c8,"
-    " t.c9, t.c10"
-    " FROM unnest(%(c0)s::bigint[], %(c1)s::bigint[], %(c2)s::text[], %(c3)s::text[],"
+# PostgreSQL: the counter bumped and the rows (one array per column, ``ChangeTuple`` order)
+# numbered after it, in one statement.
+_PG_APPEND = (
+    "WITH bumped AS (INSERT INTO change_counters (org_id, value) VALUES (%(org)s, %(n)s)"
+    " ON CONFLICT (org_id) DO UPDATE SET value = change_counters.value + excluded.value"
+    " RETURNING value)"
+    " INSERT INTO changes (" + ", ".join(_COLUMNS) + ")"
+    " SELECT %(org)s, bumped.value - %(n)s + t.n, t.c0, t.c1, t.c2, t.c3, t.c4, t.c5, t.c6, t.c7,"
+    " t.c8, t.c9, t.c10"
+    " FROM bumped, unnest(%(c0)s::bigint[], %(c1)s::bigint[], %(c2)s::text[], %(c3)s::text[],"
     " %(c4)s::text[], %(c5)s::bigint[], %(c6)s::text[], %(c7)s::bigint[], %(c8)s::bigint[],"
-    " %(c9)s::text[], %(c10)s::text[]) WITH ORDINALITY AS t(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, n)"
+    " %(c9)s::text[], %(c10)s::text[])"
+    " WITH ORDINALITY AS t(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, n)"
+    " RETURNING seq"
 )
 _INSERT = HotStatement(lambda _dialect: _c.insert().values({name: bindparam(name) for name in _COLUMNS}))
 
@@ -72,19 +78,14 @@ def append(conn: Connection, org_id: int, rows: Sequence[ChangeTuple]) -> int:
     Call it after every other lock of the transaction is taken (module docstring)."""
     if not rows:
         return 0
+    if conn.dialect.name == "postgresql":
+        # The counter update and the rows in one statement: the org's counter is held from it
+        # to the commit, nothing else, whatever the number of rows.
+        columns = list(zip(*rows, strict=True))
+        params = {"org": org_id, "n": len(rows), **{f"c{i}": list(col) for i, col in enumerate(columns)}}
+        return max(int(row[0]) for row in conn.exec_driver_sql(_PG_APPEND, params))
     last = int(conn.execute(_BUMP, {"org": org_id, "n": len(rows)}).scalar_one())
     first = last - len(rows) + 1
-    if conn.dialect.name == "postgresql":
-        # One statement whatever the number of rows: the counter is held from the update above
-        # to the commit, so what follows it is kept to one round trip.
-        columns = list(zip(*rows, strict=True))
-        params = {"org": org_id, "first": first, **{f"c{i}": list(col) for i, col in enumerate(columns)}}
-        cursor = conn.connection.cursor()
-        try:
-            cursor.execute(_PG_INSERT, params)
-        finally:
-            cursor.close()
-        return last
     _INSERT.many_tuples(conn, _COLUMNS, [(org_id, first + i, *row) for i, row in enumerate(rows)])
     return last
 

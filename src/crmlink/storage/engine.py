@@ -93,7 +93,11 @@ class Database:
                 self.url,
                 pool_size=pool_size,
                 max_overflow=pool_size,
-                pool_pre_ping=True,
+                # No ping before each checkout (a round trip per transaction): a connection
+                # the server dropped fails its first statement, SQLAlchemy then discards the
+                # whole pool, and that one call answers 500. Connections older than an hour
+                # are replaced rather than reused.
+                pool_recycle=3600,
                 # Server-side prepared statements from a statement's second run on a connection
                 # (psycopg's default waits for the sixth): a bulk relate's few statements are
                 # then planned once per connection instead of once per call. psycopg keeps the
