@@ -12,6 +12,12 @@ one org serialize from their counter update to their commit (a few statements); 
 different orgs do not. Taking the counter last also keeps it out of every other lock order, so it
 cannot deadlock with the record and link row locks (storage/links.py) taken before it.
 
+On PostgreSQL ``Database.write()`` runs its block inside ``deferred``: the appends of the
+transaction are held and made at its end, in one statement per org, so "last" holds by
+construction, also for calls that change records and then links (lead conversion inserts
+records, then moves links: taking the counter at the insert would let it wait, counter in hand,
+for a link a concurrent relate holds while that relate waits for the counter).
+
 On SQLite write transactions already run one at a time (``BEGIN IMMEDIATE``, group commit); the
 same counter row gives the same numbering there, and a unit rolled back to its savepoint returns
 its numbers too.
@@ -19,7 +25,8 @@ its numbers too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,10 +80,36 @@ _PG_APPEND = (
 _INSERT = HotStatement(lambda _dialect: _c.insert().values({name: bindparam(name) for name in _COLUMNS}))
 
 
+_DEFERRED = "crmlink.changes.deferred"
+
+
+@contextmanager
+def deferred(conn: Connection) -> Iterator[None]:
+    """Hold the ``append`` calls made on ``conn`` inside the block and make them when it ends
+    without an exception: the org's counter is then the transaction's last lock (module
+    docstring). Orgs in id order."""
+    pending: list[tuple[int, ChangeTuple]] = []
+    conn.info[_DEFERRED] = pending
+    try:
+        yield
+    finally:
+        conn.info.pop(_DEFERRED, None)
+    by_org: dict[int, list[ChangeTuple]] = {}
+    for org_id, row in pending:
+        by_org.setdefault(org_id, []).append(row)
+    for org_id in sorted(by_org):
+        append(conn, org_id, by_org[org_id])
+
+
 def append(conn: Connection, org_id: int, rows: Sequence[ChangeTuple]) -> int:
-    """Number ``rows`` after the org's last change and store them; returns the last number.
-    Call it after every other lock of the transaction is taken (module docstring)."""
+    """Number ``rows`` after the org's last change and store them; returns the last number
+    (0 when held by ``deferred``, which stores them at its end). Call it after every other
+    lock of the transaction is taken (module docstring)."""
     if not rows:
+        return 0
+    pending: list[tuple[int, ChangeTuple]] | None = conn.info.get(_DEFERRED)
+    if pending is not None:
+        pending.extend((org_id, row) for row in rows)
         return 0
     if conn.dialect.name == "postgresql":
         # The counter update and the rows in one statement: the org's counter is held from it

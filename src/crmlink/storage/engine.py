@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from crmlink.storage import changes
 from crmlink.storage.checkpoints import BACKSTOP_PAGES, Checkpointer
 from crmlink.storage.files import prepare_sqlite_files
 from crmlink.storage.group_commit import GroupCommit
@@ -117,8 +118,13 @@ class Database:
         with self.engine.connect() as conn:
             if self.is_sqlite:
                 conn = conn.execution_options(crmlink_begin="BEGIN IMMEDIATE")
-            with conn.begin():
-                yield conn
+                with conn.begin():
+                    yield conn
+            else:
+                # The change log's rows are written at the end, its org counter the last lock
+                # (storage/changes.py).
+                with conn.begin(), changes.deferred(conn):
+                    yield conn
         if self._checkpointer is not None:
             self._checkpointer.nudge()
 
