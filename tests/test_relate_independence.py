@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import Connection, event
 
 from crmlink.api.context import Services
+from crmlink.domain import convert as conversion
 from crmlink.domain import records as rec
 from crmlink.domain import relations
 from crmlink.domain.auth import Actor, actor_for_token
@@ -72,16 +73,20 @@ class _Held:
                 assert self.release.wait(WAIT * 2), "never released"
 
         def run() -> None:
+            # The listener stays for the whole transaction: on PostgreSQL the change log is
+            # written when the ``write()`` block ends (storage/changes.py, ``deferred``).
+            held: list[Connection] = []
             try:
                 with services.db.write() as conn:
+                    held.append(conn)
                     event.listen(conn, "before_cursor_execute", hold)
-                    try:
-                        self.result = work(conn)
-                    finally:
-                        event.remove(conn, "before_cursor_execute", hold)
+                    self.result = work(conn)
             except BaseException as error:  # pragma: no cover - reported by the test
                 self.error = error
                 self.reached.set()
+            finally:
+                for conn in held:
+                    event.remove(conn, "before_cursor_execute", hold)
 
         self.thread = threading.Thread(target=run)
 
@@ -235,3 +240,51 @@ def test_a_delete_waits_for_a_relate_of_its_record_and_removes_the_new_link(
         assert links.link_pairs(conn, org.org_id, "products_price_books") == {}
         actions = [(e.action, e.left_id, e.right_id) for e in links.events(conn, org.org_id)]
     assert actions == [("added", product, book), ("removed_by_delete", product, book)]
+
+
+def _list(module: str, related: str) -> relations.Target:
+    parent = CATALOG.module_map[module]
+    return relations.target_for(CATALOG, parent, relations.find_related_list(CATALOG, parent, related))
+
+
+def test_a_lead_conversion_waits_for_a_relate_of_its_contact_and_keeps_its_link(
+    services: Services, org: TestOrg
+) -> None:
+    """Conversion moves the lead's campaign links to the contact while a relate of the same
+    campaign to that contact is open: the conversion waits on that link, keeps the relate's link
+    as it is, and writes ``removed`` for the lead's link only (no deadlock, no duplicate)."""
+    actor = _actor(services, org)
+    (campaign,) = _new(services, actor, "Campaigns", 1)
+    (lead,) = _new(services, actor, "Leads", 1)
+    (contact,) = _new(services, actor, "Contacts", 1)
+    with services.db.write() as conn:
+        relations.relate(conn, actor, _list("Campaigns", "Leads"), campaign, [{"id": str(lead)}])
+    relating = _Held(
+        services,
+        lambda conn: relations.relate(
+            conn, actor, _list("Campaigns", "Contacts"), campaign, [{"id": str(contact)}]
+        ),
+    )
+    with relating.held():
+
+        def convert() -> dict[str, Any]:
+            with services.db.write() as conn:
+                return conversion.convert_lead(
+                    conn, CATALOG, services.ids, actor, lead, {"Contacts": str(contact)}
+                )
+
+        thread, out = _in_thread(convert)
+        thread.join(0.5)
+        assert thread.is_alive(), "the conversion did not wait for the relate of the contact"
+    thread.join(WAIT)
+    assert "error" not in out, out.get("error")
+    assert out["result"]["Contacts"] == str(contact)
+    with services.db.read() as conn:
+        assert links.link_pairs(conn, org.org_id, "campaigns_leads") == {}
+        assert set(links.link_pairs(conn, org.org_id, "campaigns_contacts")) == {(campaign, contact)}
+        actions = [(e.relation, e.action) for e in links.events(conn, org.org_id)]
+    assert actions == [
+        ("campaigns_leads", "added"),
+        ("campaigns_contacts", "added"),
+        ("campaigns_leads", "removed"),
+    ]

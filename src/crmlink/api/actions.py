@@ -6,9 +6,9 @@ from __future__ import annotations
 from litestar import Response, get, post
 
 from crmlink.api.context import Req, services
-from crmlink.api.params import check_version, read_json, resolve_module
+from crmlink.api.params import check_version, decode_json, resolve_module
 from crmlink.api.responses import json_response, results_response
-from crmlink.api.security import NO_PERMISSION_MESSAGES, authenticate, authorize_module, bearer_token
+from crmlink.api.security import NO_PERMISSION_MESSAGES, authorize_module, bearer_token
 from crmlink.domain import mass_update as mu
 from crmlink.domain import search as srch
 from crmlink.domain.auth import PERMISSION_FOR, Actor, Operation, actor_for_token
@@ -73,13 +73,16 @@ async def mass_update(request: Req) -> Response[bytes]:
     module = request.path_params["module"]
     check_version(version)
     svc = services(request)
-    actor = await authenticate(request, svc)
-    catalog = await svc.catalog_for(actor)  # the org's (docs/org-schema.md)
-    mod = resolve_module(catalog, module)
-    _authorize_mass_update(actor, mod, Operation.UPDATE)
-    values, ids = mu.check_request(mod, await read_json(request))
+    token = bearer_token(request)
+    raw = await request.body()
 
     def work(conn: Connection) -> list[dict[str, object]]:
+        # The checks in their order, in the write's own transaction.
+        actor = actor_for_token(conn, token)
+        catalog = svc.catalog_in(conn, actor)  # the org's (docs/org-schema.md)
+        mod = resolve_module(catalog, module)
+        _authorize_mass_update(actor, mod, Operation.UPDATE)
+        values, ids = mu.check_request(mod, decode_json(raw))
         return mu.mass_update(conn, catalog, actor, mod, values, ids)
 
     return results_response(await svc.db.transact(work))

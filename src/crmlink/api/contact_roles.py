@@ -17,12 +17,12 @@ from typing import Any
 
 from litestar import Response, delete, get, post, put
 
-from crmlink.api.context import Req, services
-from crmlink.api.params import MAX_ITEMS, check_version, ids_param, path_id, read_json, resolve_module
+from crmlink.api.context import Req, Services, services
+from crmlink.api.params import MAX_ITEMS, check_version, decode_json, ids_param, path_id, resolve_module
 from crmlink.api.responses import empty_response, json_response
-from crmlink.api.security import authenticate, authorize_module
+from crmlink.api.security import authorize_module, bearer_token
 from crmlink.domain import contact_roles as roles
-from crmlink.domain.auth import Actor, Operation
+from crmlink.domain.auth import Actor, Operation, actor_for_token
 from crmlink.errors import InvalidData, InvalidRequestMethod, LimitExceeded, MandatoryNotFound
 from crmlink.storage.connection import Connection
 
@@ -32,10 +32,27 @@ _BASE = "/crm/{version:str}/{module:str}/roles"
 
 
 async def _actor(request: Req, op: Operation) -> Actor:
+    """The read routes' checks (their own read transaction)."""
+    svc, token = _start(request)
+
+    def check() -> Actor:
+        with svc.db.read() as conn:
+            return _check(svc, conn, token, request, op)
+
+    return await svc.db.run(check)
+
+
+def _start(request: Req) -> tuple[Services, str]:
+    """What needs no database: the version, and a token in the Authorization header."""
     check_version(request.path_params["version"])
-    svc = services(request)
-    actor = await authenticate(request, svc)
-    module = resolve_module(await svc.catalog_for(actor), request.path_params["module"])
+    return services(request), bearer_token(request)
+
+
+def _check(svc: Services, conn: Connection, token: str, request: Req, op: Operation) -> Actor:
+    """The checks in their order (token, module, scope and profile); the write routes run them
+    in the write's own transaction."""
+    actor = actor_for_token(conn, token)
+    module = resolve_module(svc.catalog_in(conn, actor), request.path_params["module"])
     if module.api_name != "Contacts":
         if op is Operation.CREATE:
             raise InvalidRequestMethod()
@@ -100,11 +117,12 @@ async def get_contact_role(request: Req) -> Response[bytes]:
 
 @post(_BASE)
 async def add_contact_roles(request: Req) -> Response[bytes]:
-    actor = await _actor(request, Operation.CREATE)
-    svc = services(request)
-    items = _items(await read_json(request))
+    svc, token = _start(request)
+    raw = await request.body()
 
     def work(conn: Connection) -> list[dict[str, Any]]:
+        actor = _check(svc, conn, token, request, Operation.CREATE)
+        items = _items(decode_json(raw))
         return roles.add_roles(conn, svc.ids, actor.org_id, items)
 
     return _results(await svc.db.transact(work))
@@ -112,11 +130,12 @@ async def add_contact_roles(request: Req) -> Response[bytes]:
 
 @put(_BASE)
 async def update_contact_roles(request: Req) -> Response[bytes]:
-    actor = await _actor(request, Operation.UPDATE)
-    svc = services(request)
-    items = _items(await read_json(request))
+    svc, token = _start(request)
+    raw = await request.body()
 
     def work(conn: Connection) -> list[dict[str, Any]]:
+        actor = _check(svc, conn, token, request, Operation.UPDATE)
+        items = _items(decode_json(raw))
         return roles.update_roles(conn, actor.org_id, items)
 
     return _results(await svc.db.transact(work))
@@ -124,12 +143,13 @@ async def update_contact_roles(request: Req) -> Response[bytes]:
 
 @put(_BASE + "/{role_id:str}")
 async def update_contact_role(request: Req) -> Response[bytes]:
-    actor = await _actor(request, Operation.UPDATE)
-    svc = services(request)
-    rid = path_id(request.path_params["role_id"], 3)
-    items = _items(await read_json(request), max_items=1)
+    svc, token = _start(request)
+    raw = await request.body()
 
     def work(conn: Connection) -> list[dict[str, Any]]:
+        actor = _check(svc, conn, token, request, Operation.UPDATE)
+        rid = path_id(request.path_params["role_id"], 3)
+        items = _items(decode_json(raw), max_items=1)
         return roles.update_roles(conn, actor.org_id, items, path_id=rid)
 
     return _results(await svc.db.transact(work))
@@ -137,12 +157,12 @@ async def update_contact_role(request: Req) -> Response[bytes]:
 
 @delete(_BASE, status_code=200)
 async def delete_contact_roles(request: Req) -> Response[bytes]:
-    actor = await _actor(request, Operation.DELETE)
-    svc = services(request)
-    ids = ids_param(request, required=True)
-    assert ids is not None
+    svc, token = _start(request)
 
     def work(conn: Connection) -> list[dict[str, Any]]:
+        actor = _check(svc, conn, token, request, Operation.DELETE)
+        ids = ids_param(request, required=True)
+        assert ids is not None
         return roles.delete_roles(conn, actor.org_id, list(ids))
 
     return _results(await svc.db.transact(work))
@@ -150,11 +170,11 @@ async def delete_contact_roles(request: Req) -> Response[bytes]:
 
 @delete(_BASE + "/{role_id:str}", status_code=200)
 async def delete_contact_role(request: Req) -> Response[bytes]:
-    actor = await _actor(request, Operation.DELETE)
-    svc = services(request)
-    rid = path_id(request.path_params["role_id"], 3)
+    svc, token = _start(request)
 
     def work(conn: Connection) -> list[dict[str, Any]]:
+        actor = _check(svc, conn, token, request, Operation.DELETE)
+        rid = path_id(request.path_params["role_id"], 3)
         return roles.delete_roles(conn, actor.org_id, [rid])
 
     return _results(await svc.db.transact(work))

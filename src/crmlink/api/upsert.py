@@ -7,12 +7,12 @@ from typing import Any
 from litestar import Response, post
 
 from crmlink.api.context import Req, services
-from crmlink.api.params import check_version, data_items, read_json, resolve_module
+from crmlink.api.params import check_version, data_items, decode_json, resolve_module
 from crmlink.api.responses import results_response
-from crmlink.api.security import authenticate, authorize_module
+from crmlink.api.security import authorize_module, bearer_token
 from crmlink.domain import external as ext
 from crmlink.domain import upsert as ups
-from crmlink.domain.auth import Operation
+from crmlink.domain.auth import Operation, actor_for_token
 from crmlink.storage.connection import Connection
 
 Req = Req
@@ -24,18 +24,22 @@ async def upsert_records(request: Req) -> Response[bytes]:
     module = request.path_params["module"]
     check_version(version)
     svc = services(request)
-    actor = await authenticate(request, svc)
-    catalog = await svc.catalog_for(actor)  # the org's (docs/org-schema.md)
-    mod = resolve_module(catalog, module)
-    authorize_module(actor, mod, Operation.CREATE)
-    body = await read_json(request)
-    items = data_items(body)
-    chain = ups.check_chain(mod, body.get("duplicate_check_fields"))
-    # No header is needed for the record's own external fields (they are upsert keys); a
-    # lookup given by its external value needs one (spec §12).
-    external = ext.parse_header(catalog, mod, request.headers.get(ext.HEADER.lower()))
+    token = bearer_token(request)
+    raw = await request.body()
 
     def work(conn: Connection) -> list[dict[str, Any]]:
+        # The checks in their order (token, module, scope and profile, body), in the write's
+        # own transaction.
+        actor = actor_for_token(conn, token)
+        catalog = svc.catalog_in(conn, actor)  # the org's (docs/org-schema.md)
+        mod = resolve_module(catalog, module)
+        authorize_module(actor, mod, Operation.CREATE)
+        body = decode_json(raw)
+        items = data_items(body)
+        chain = ups.check_chain(mod, body.get("duplicate_check_fields"))
+        # No header is needed for the record's own external fields (they are upsert keys); a
+        # lookup given by its external value needs one (spec §12).
+        external = ext.parse_header(catalog, mod, request.headers.get(ext.HEADER.lower()))
         prepared = ext.resolve_lookups(conn, actor.org_id, external, items)
         return ext.run_prepared(
             prepared, lambda good: ups.upsert_records(conn, catalog, svc.ids, actor, mod, good, chain)

@@ -17,9 +17,9 @@ from crmlink.api.context import Req, Services, services
 from crmlink.api.oauth import api_domain
 from crmlink.api.params import check_version, decode_json, paging
 from crmlink.api.responses import empty_response, json_response
-from crmlink.api.security import authenticate
+from crmlink.api.security import bearer_token
 from crmlink.domain import watch as w
-from crmlink.domain.auth import Actor
+from crmlink.domain.auth import Actor, actor_for_token
 from crmlink.domain.clock import now_us
 from crmlink.domain.ids import parse_id
 from crmlink.domain.url_policy import UrlPolicy
@@ -56,21 +56,38 @@ def policy_for(svc: Services, origin: str) -> UrlPolicy:
 
 
 async def _start(request: Req, method: str) -> tuple[Services, Actor, w.Context]:
+    """The read route's checks (their own read transaction)."""
+    svc, token = _begin(request)
+
+    def check() -> tuple[Actor, w.Context]:
+        with svc.db.read() as conn:
+            return _check(svc, conn, token, request, method)
+
+    actor, ctx = await svc.db.run(check)
+    return svc, actor, ctx
+
+
+def _begin(request: Req) -> tuple[Services, str]:
+    """What needs no database: the version, and a token in the Authorization header."""
     check_version(request.path_params["version"])
-    svc = services(request)
-    actor = await authenticate(request, svc)
+    return services(request), bearer_token(request)
+
+
+def _check(svc: Services, conn: Connection, token: str, request: Req, method: str) -> tuple[Actor, w.Context]:
+    """The token and its scope; the write routes run them in the write's own transaction."""
+    actor = actor_for_token(conn, token)
     if not any(f"zohocrm.notifications.{g}" in actor.scopes for g in _GRANTS[method]):
         raise OAuthScopeMismatch()
     origin = api_domain(request)
     ctx = w.Context(
-        catalog=await svc.catalog_for(actor),  # the org's: custom modules' events too
+        catalog=svc.catalog_in(conn, actor),  # the org's: custom modules' events too
         policy=policy_for(svc, origin),
         resource_base=f"{origin}/crm/v2/",
         org_id=actor.org_id,
         actor_id=actor.user_id,
         now=now_us(),
     )
-    return svc, actor, ctx
+    return actor, ctx
 
 
 def _watch_items(body: Any) -> list[Any]:
@@ -96,9 +113,14 @@ def _answer(results: list[dict[str, Any]], ok_status: int) -> Response[bytes]:
 async def _write(
     request: Req, method: str, op: Callable[[Connection, w.Context, list[Any]], list[dict[str, Any]]], ok: int
 ) -> Response[bytes]:
-    svc, _actor, ctx = await _start(request, method)
-    items = _watch_items(decode_json(await request.body()))
-    return _answer(await svc.db.transact(lambda conn: op(conn, ctx, items)), ok)
+    svc, token = _begin(request)
+    raw = await request.body()
+
+    def work(conn: Connection) -> list[dict[str, Any]]:
+        _actor, ctx = _check(svc, conn, token, request, method)
+        return op(conn, ctx, _watch_items(decode_json(raw)))
+
+    return _answer(await svc.db.transact(work), ok)
 
 
 @post(WATCH_PATH, status_code=201)
@@ -151,7 +173,16 @@ async def get_notifications(request: Req) -> Response[bytes]:
 
 @delete(WATCH_PATH, status_code=200)
 async def disable_notifications(request: Req) -> Response[bytes]:
-    svc, _actor, ctx = await _start(request, "DELETE")
+    svc, token = _begin(request)
+
+    def work(conn: Connection) -> list[dict[str, Any]]:
+        _actor, ctx = _check(svc, conn, token, request, "DELETE")
+        return w.disable(conn, ctx, _channel_ids(request))
+
+    return _answer(await svc.db.transact(work), 200)
+
+
+def _channel_ids(request: Req) -> list[int]:
     # ``channel_ids=1,2`` or the parameter repeated (as an SDK's ParameterMap may send it).
     raw = ",".join(request.query_params.getall("channel_ids", []))
     parts = [p.strip() for p in raw.split(",") if p.strip()]
@@ -165,7 +196,7 @@ async def disable_notifications(request: Req) -> Response[bytes]:
         ids.append(value)
     if len(ids) > MAX_ITEMS:
         raise LimitExceeded(details={"param_name": "channel_ids", "limit": MAX_ITEMS})
-    return _answer(await svc.db.transact(lambda conn: w.disable(conn, ctx, ids)), 200)
+    return ids
 
 
 ROUTES = [

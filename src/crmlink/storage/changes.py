@@ -12,6 +12,12 @@ one org serialize from their counter update to their commit (a few statements); 
 different orgs do not. Taking the counter last also keeps it out of every other lock order, so it
 cannot deadlock with the record and link row locks (storage/links.py) taken before it.
 
+On PostgreSQL ``Database.write()`` runs its block inside ``deferred``: the appends of the
+transaction are held and made at its end, in one statement per org, so "last" holds by
+construction, also for calls that change records and then links (lead conversion inserts
+records, then moves links: taking the counter at the insert would let it wait, counter in hand,
+for a link a concurrent relate holds while that relate waits for the counter).
+
 On SQLite write transactions already run one at a time (``BEGIN IMMEDIATE``, group commit); the
 same counter row gives the same numbering there, and a unit rolled back to its savepoint returns
 its numbers too.
@@ -19,7 +25,8 @@ its numbers too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,36 +62,63 @@ _BUMP = text(
     " ON CONFLICT (org_id) DO UPDATE SET value = change_counters.value + excluded.value"
     " RETURNING value"
 )
-# PostgreSQL: the rows as one array per column (``ChangeTuple`` order), numbered from ``first``.
-_PG_INSERT = (
-    "INSERT INTO changes (" + ", ".join(_COLUMNS) + ")"
-    " SELECT %(org)s, %(first)s + t.n - 1, t.c0, t.c1, t.c2, t.c3, t.c4, t.c5, t.c6, t.c7, t.c8,"
-    " t.c9, t.c10"
-    " FROM unnest(%(c0)s::bigint[], %(c1)s::bigint[], %(c2)s::text[], %(c3)s::text[],"
+# PostgreSQL: the counter bumped and the rows (one array per column, ``ChangeTuple`` order)
+# numbered after it, in one statement.
+_PG_APPEND = (
+    "WITH bumped AS (INSERT INTO change_counters (org_id, value) VALUES (%(org)s, %(n)s)"
+    " ON CONFLICT (org_id) DO UPDATE SET value = change_counters.value + excluded.value"
+    " RETURNING value)"
+    " INSERT INTO changes (" + ", ".join(_COLUMNS) + ")"
+    " SELECT %(org)s, bumped.value - %(n)s + t.n, t.c0, t.c1, t.c2, t.c3, t.c4, t.c5, t.c6, t.c7,"
+    " t.c8, t.c9, t.c10"
+    " FROM bumped, unnest(%(c0)s::bigint[], %(c1)s::bigint[], %(c2)s::text[], %(c3)s::text[],"
     " %(c4)s::text[], %(c5)s::bigint[], %(c6)s::text[], %(c7)s::bigint[], %(c8)s::bigint[],"
-    " %(c9)s::text[], %(c10)s::text[]) WITH ORDINALITY AS t(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, n)"
+    " %(c9)s::text[], %(c10)s::text[])"
+    " WITH ORDINALITY AS t(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, n)"
+    " RETURNING seq"
 )
 _INSERT = HotStatement(lambda _dialect: _c.insert().values({name: bindparam(name) for name in _COLUMNS}))
 
 
+_DEFERRED = "crmlink.changes.deferred"
+
+
+@contextmanager
+def deferred(conn: Connection) -> Iterator[None]:
+    """Hold the ``append`` calls made on ``conn`` inside the block and make them when it ends
+    without an exception: the org's counter is then the transaction's last lock (module
+    docstring). Orgs in id order."""
+    pending: list[tuple[int, ChangeTuple]] = []
+    conn.info[_DEFERRED] = pending
+    try:
+        yield
+    finally:
+        conn.info.pop(_DEFERRED, None)
+    by_org: dict[int, list[ChangeTuple]] = {}
+    for org_id, row in pending:
+        by_org.setdefault(org_id, []).append(row)
+    for org_id in sorted(by_org):
+        append(conn, org_id, by_org[org_id])
+
+
 def append(conn: Connection, org_id: int, rows: Sequence[ChangeTuple]) -> int:
-    """Number ``rows`` after the org's last change and store them; returns the last number.
-    Call it after every other lock of the transaction is taken (module docstring)."""
+    """Number ``rows`` after the org's last change and store them; returns the last number
+    (0 when held by ``deferred``, which stores them at its end). Call it after every other
+    lock of the transaction is taken (module docstring)."""
     if not rows:
         return 0
+    pending: list[tuple[int, ChangeTuple]] | None = conn.info.get(_DEFERRED)
+    if pending is not None:
+        pending.extend((org_id, row) for row in rows)
+        return 0
+    if conn.dialect.name == "postgresql":
+        # The counter update and the rows in one statement: the org's counter is held from it
+        # to the commit, nothing else, whatever the number of rows.
+        columns = list(zip(*rows, strict=True))
+        params = {"org": org_id, "n": len(rows), **{f"c{i}": list(col) for i, col in enumerate(columns)}}
+        return max(int(row[0]) for row in conn.exec_driver_sql(_PG_APPEND, params))
     last = int(conn.execute(_BUMP, {"org": org_id, "n": len(rows)}).scalar_one())
     first = last - len(rows) + 1
-    if conn.dialect.name == "postgresql":
-        # One statement whatever the number of rows: the counter is held from the update above
-        # to the commit, so what follows it is kept to one round trip.
-        columns = list(zip(*rows, strict=True))
-        params = {"org": org_id, "first": first, **{f"c{i}": list(col) for i, col in enumerate(columns)}}
-        cursor = conn.connection.cursor()
-        try:
-            cursor.execute(_PG_INSERT, params)
-        finally:
-            cursor.close()
-        return last
     _INSERT.many_tuples(conn, _COLUMNS, [(org_id, first + i, *row) for i, row in enumerate(rows)])
     return last
 

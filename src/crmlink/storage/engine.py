@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from crmlink.storage import changes
 from crmlink.storage.checkpoints import BACKSTOP_PAGES, Checkpointer
 from crmlink.storage.files import prepare_sqlite_files
 from crmlink.storage.group_commit import GroupCommit
@@ -93,7 +94,11 @@ class Database:
                 self.url,
                 pool_size=pool_size,
                 max_overflow=pool_size,
-                pool_pre_ping=True,
+                # No ping before each checkout (a round trip per transaction): a connection
+                # the server dropped fails its first statement, SQLAlchemy then discards the
+                # whole pool, and that one call answers 500. Connections older than an hour
+                # are replaced rather than reused.
+                pool_recycle=3600,
                 # Server-side prepared statements from a statement's second run on a connection
                 # (psycopg's default waits for the sixth): a bulk relate's few statements are
                 # then planned once per connection instead of once per call. psycopg keeps the
@@ -113,8 +118,13 @@ class Database:
         with self.engine.connect() as conn:
             if self.is_sqlite:
                 conn = conn.execution_options(crmlink_begin="BEGIN IMMEDIATE")
-            with conn.begin():
-                yield conn
+                with conn.begin():
+                    yield conn
+            else:
+                # The change log's rows are written at the end, its org counter the last lock
+                # (storage/changes.py).
+                with conn.begin(), changes.deferred(conn):
+                    yield conn
         if self._checkpointer is not None:
             self._checkpointer.nudge()
 

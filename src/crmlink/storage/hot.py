@@ -26,6 +26,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
+    Table,
     any_,
     bindparam,
     cast,
@@ -140,3 +141,27 @@ class HotStatement:
             cursor.executemany(sql, [args(r) for r in rows] if args else rows)
         finally:
             cursor.close()
+
+
+def pg_insert_unnest(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """PostgreSQL: insert ``rows`` (dicts keyed by column name, all with the same keys) in one
+    ``INSERT ... SELECT FROM unnest(...)``, one array parameter per column: one statement, one
+    plan (prepared after its first run), whatever the number of rows."""
+    if not rows:
+        return
+    names = list(rows[0])
+    types = [table.c[name].type.compile(dialect=conn.dialect) for name in names]
+    sql = _PG_UNNEST_SQL.get((table.name, tuple(names)))
+    if sql is None:
+        arrays = ", ".join(f"%(c{i})s::{kind}[]" for i, kind in enumerate(types))
+        sql = f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})"
+        _PG_UNNEST_SQL[(table.name, tuple(names))] = sql
+    params = {f"c{i}": [row[name] for row in rows] for i, name in enumerate(names)}
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+    finally:
+        cursor.close()
+
+
+_PG_UNNEST_SQL: dict[tuple[str, tuple[str, ...]], str] = {}

@@ -15,7 +15,9 @@ statement takes its locks in ascending key order (records by id, links by (left,
 two writers cannot wait on each other in a cycle. SQLite runs one writer at a time
 (``BEGIN IMMEDIATE``, group commit) and keeps its plain statements.
 
-The statements of a bulk relate or delink are built once and run through
+PostgreSQL's write statements are SQL text run on the driver's cursor, one statement per step
+with arrays and ``unnest`` (prepared server-side from their second run). SQLite's statements of
+a bulk relate or delink are built once and run through
 ``storage.hot.HotStatement`` on the driver's cursor, with the ids as one ``IN``-list parameter,
 and so are the parent check and the page of a related list that ``GET`` runs (a page is 201
 rows). Rows of those hot statements are plain tuples whose shape is named by the type aliases

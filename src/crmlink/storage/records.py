@@ -17,7 +17,7 @@ from sqlalchemy import Connection, and_, bindparam, cast, delete, exists, func, 
 from sqlalchemy.dialects.postgresql import JSONB
 
 from crmlink.storage import tables
-from crmlink.storage.hot import SQLITE_RECORDS_PK, HotStatement, ids_value, in_ids
+from crmlink.storage.hot import SQLITE_RECORDS_PK, HotStatement, ids_value, in_ids, pg_insert_unnest
 
 _r, _lk = tables.records, tables.lookups
 
@@ -259,9 +259,13 @@ def records_looking_up(
 
 
 def insert_records(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``records`` rows (dicts keyed by column name; one executemany)."""
-    if rows:
-        conn.execute(insert(_r), list(rows))
+    """Insert ``records`` rows (dicts keyed by column name; one statement)."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        pg_insert_unnest(conn, _r, rows)
+        return
+    conn.execute(insert(_r), list(rows))
 
 
 @dataclass(frozen=True, slots=True)
