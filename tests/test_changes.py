@@ -230,3 +230,36 @@ def test_cli_prints_the_feed_and_json_lines(client: Any, org: TestOrg, services:
     assert text.exit_code == 0 and text.output == ""
     bad = runner.invoke(main, ["changes", "--database-url", url, "--org", str(org.org_id), "--since", "9"])
     assert bad.exit_code != 0 and "the cursor given seems to be invalid" in bad.output
+
+
+def test_a_conversion_feeds_every_moved_link(client: Any, org: TestOrg) -> None:
+    """Converting a lead moves its campaign and product links to the contact: each move is a
+    ``removed`` of the lead's link and an ``added`` of the contact's, with its relation data."""
+    h = org.headers
+    lead = org.create(client, "Leads", Company="Acme")[0]
+    campaign = org.create(client, "Campaigns")[0]
+    product = org.create(client, "Products")[0]
+    linked = client.put(
+        f"/crm/v2.1/Leads/{lead}/Campaigns",
+        json={"data": [{"id": campaign, "Member_Status": "Sent"}]},
+        headers=h,
+    )
+    assert linked.status_code == 200, linked.text
+    assert (
+        client.put(f"/crm/v2.1/Leads/{lead}/Products/{product}", json={"data": [{}]}, headers=h).status_code
+        == 200
+    )
+    since = _feed(client, org)["info"]["next_cursor"]
+    converted = client.post(f"/crm/v2.1/Leads/{lead}/actions/convert", json={"data": [{}]}, headers=h)
+    assert converted.status_code == 200, converted.text
+    contact = converted.json()["data"][0]["Contacts"]
+    links = [_short(c) for c in _feed(client, org, since)["changes"] if c["type"] == "link"]
+    assert sorted(links, key=str) == sorted(
+        [
+            ("removed", "campaigns_leads", campaign, lead, {"Member_Status": "Sent"}, None),
+            ("added", "campaigns_contacts", campaign, contact, None, {"Member_Status": "Sent"}),
+            ("removed", "products_leads", product, lead, {}, None),
+            ("added", "products_contacts", product, contact, None, {}),
+        ],
+        key=str,
+    )

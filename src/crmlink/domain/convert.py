@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crmlink.domain import change_log
 from crmlink.domain import records as rec
 from crmlink.domain import tags as tag_rules
 from crmlink.domain.auth import Actor
@@ -171,19 +172,20 @@ def convert_lead(
             links["Account_Name"] = {"id": str(account_id)}
         deal_id = _insert(conn, catalog, ids, actor, "Deals", {**owner_ref, **deal_in, **links}, "Deals")
 
-    # The lead's related data moves to the Contact, with a change event per moved link.
-    for note_id in store.reparent_notes(conn, org, lead_id, contact_id, actor.user_id, now):
-        store.event(conn, org, "Notes.Parent_Id", "removed", lead_id, note_id, None, actor.user_id, now)
-        store.event(conn, org, "Notes.Parent_Id", "added", contact_id, note_id, None, actor.user_id, now)
+    # The lead's related data moves to the Contact, with a change event per moved link; the
+    # many-to-many links' events go to the change log too (the feed and notifications read it).
+    user = actor.user_id
+    for note_id in store.reparent_notes(conn, org, lead_id, contact_id, user, now):
+        store.event(conn, org, "Notes.Parent_Id", "removed", lead_id, note_id, None, user, now)
+        store.event(conn, org, "Notes.Parent_Id", "added", contact_id, note_id, None, user, now)
     for attachment_id in attachment_store.move_attachments(conn, org, lead_id, contact_id, "Contacts", now):
-        store.event(
-            conn, org, "Attachments.Parent_Id", "removed", lead_id, attachment_id, None, actor.user_id, now
-        )
-        store.event(
-            conn, org, "Attachments.Parent_Id", "added", contact_id, attachment_id, None, actor.user_id, now
-        )
+        for action, parent in (("removed", lead_id), ("added", contact_id)):
+            store.event(conn, org, "Attachments.Parent_Id", action, parent, attachment_id, None, user, now)
+    moved: list[store.EventTuple] = []
     for from_relation, to_relation in MOVED_RELATIONS:
-        store.move_links(conn, org, from_relation, to_relation, lead_id, contact_id, actor.user_id, now)
+        moved += store.move_links(conn, org, from_relation, to_relation, lead_id, contact_id, user, now)
+    if moved:
+        change_log.links_changed(conn, org, moved)
     _carry_over_tags(
         conn, ids, actor, catalog, lead, item.get("carry_over_tags"), contact_id, account_id, deal_id
     )

@@ -78,19 +78,29 @@ def event(
     data: str | None,
     actor: int,
     at: int,
-) -> None:
-    conn.execute(
-        insert(_ev).values(
-            org_id=org_id,
-            at=at,
-            actor_id=actor,
-            relation=relation,
-            action=action,
-            left_id=left,
-            right_id=right,
-            old_data=data if action != "added" else None,
-            new_data=data if action == "added" else None,
-        )
+) -> EventTuple:
+    """Write one ``link_events`` row; the same event as a ``links.EVENT_COLUMNS`` tuple, for the
+    change log."""
+    row = _event_row(org_id, relation, action, left, right, data, actor, at)
+    conn.execute(insert(_ev).values(**row))
+    return _as_tuple(row)
+
+
+# A link event as ``links.EVENT_COLUMNS`` orders it (what ``change_log.links_changed`` takes).
+EventTuple = tuple[int, int, int, str, str, int, int, str | None, str | None]
+
+
+def _as_tuple(row: dict[str, Any]) -> EventTuple:
+    return (
+        row["org_id"],
+        row["at"],
+        row["actor_id"],
+        row["relation"],
+        row["action"],
+        row["left_id"],
+        row["right_id"],
+        row["old_data"],
+        row["new_data"],
     )
 
 
@@ -145,11 +155,11 @@ def move_links(
     contact_id: int,
     actor: int,
     at: int,
-) -> list[tuple[int, str]]:
+) -> list[EventTuple]:
     """Move the lead's links of ``from_relation`` (lead on the right) to the contact in
     ``to_relation`` (contact on the right), keeping relation data; a link the contact already
-    has is kept as it is. Events: ``removed`` for the lead's link, ``added`` for the contact's.
-    Returns (other id, data) moved."""
+    has is kept as it is. Events: ``removed`` for the lead's link, ``added`` for the contact's,
+    written to ``link_events`` and returned for the change log."""
     where = and_(_l.c.org_id == org_id, _l.c.relation == from_relation, _l.c.right_id == lead_id)
     # Locked in (left, right) order, the order relates take links in (storage/links.py): a
     # concurrent delink of one of them waits, and nothing is reported removed twice.
@@ -197,7 +207,7 @@ def move_links(
         _event_row(org_id, to_relation, "added", left, contact_id, data, actor, at) for left, data in moved
     ]
     conn.execute(insert(_ev), events)  # one executemany for every moved link's events
-    return moved
+    return [_as_tuple(e) for e in events]
 
 
 def converted_ids(conn: Connection, org_id: int, ids: Sequence[int]) -> set[int]:
