@@ -78,6 +78,7 @@ class DeliveryWorker:
         self._busy: dict[tuple[int, int], asyncio.Task[None]] = {}
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._idle = True  # the last claim found no channel with work (and none is being served)
 
     def wake(self) -> None:
         """Look for work now (callable from any thread)."""
@@ -114,14 +115,18 @@ class DeliveryWorker:
         skip = set(self._busy)
 
         def claim() -> list[Channel]:
-            # A read first: a commit wakes the worker, and most commits leave nothing to send.
-            with self._svc.db.read() as conn:
-                if not deliveries.due(conn, self.owner, now_us(), skip):
-                    return []
+            # Every commit wakes the worker. While the last claim found nothing (an org with no
+            # channel, say), a read looks for work first, so those wakes take no write lock;
+            # while claims find work, they go straight to the write.
+            if self._idle:
+                with self._svc.db.read() as conn:
+                    if not deliveries.due(conn, self.owner, now_us(), skip):
+                        return []
             with self._svc.db.write() as conn:
                 return deliveries.claim(conn, self.owner, now_us(), self._lease_us, skip, room)
 
         claimed = await anyio.to_thread.run_sync(claim)
+        self._idle = not claimed and not self._busy
         if len(claimed) == room:
             self._event.set()
         for channel in claimed:
