@@ -305,7 +305,8 @@ def test_terminal_load_shows_a_progress_bar(database_url: str, org: TestOrg, tmp
         os.close(leader)
     assert done.returncode == 0
     text = seen.decode()
-    assert "Leads.csv: 2 rows" in text and "2 added, 0 left out" in text
+    # The bar knows its total (the file is read through before the load).
+    assert "Leads.csv: 100%" in text and "2/2" in text and "2 added, 0 left out" in text
 
 
 def test_links_name_their_parent_by_an_external_id(services: Services, org: TestOrg) -> None:
@@ -347,3 +348,18 @@ def test_links_name_their_parent_by_an_external_id(services: Services, org: Test
     assert org.stored_links("campaigns_contacts") == {
         (int(campaign), int(contact)): {"Member_Status": "Invited"}
     }
+
+
+def test_a_file_unreadable_part_way_loads_nothing(
+    database_url: str, org: TestOrg, client: TestClient[Any], tmp_path: Path
+) -> None:
+    """Broken JSON after the first batch: no traceback, an error naming the row, and nothing
+    stored (not the batch before the break)."""
+    good = ",".join(json.dumps({"Last_Name": f"Early {i}", "Company": "Part"}) for i in range(5))
+    path = tmp_path / "Leads.json"
+    path.write_text('{"data": [' + good + ', {"Last_Name": "Broken", ', encoding="utf-8")
+    done = CliRunner().invoke(main, ["load", str(path), *db(database_url, org), "--batch-size", "2"])
+    assert done.exit_code == 1, done.output
+    assert done.exception is None or isinstance(done.exception, SystemExit)
+    assert "the file cannot be read as JSON at row 6; nothing loaded from it" in done.output
+    assert not any(r["Last_Name"].startswith("Early") for r in records(client, org, "Leads"))

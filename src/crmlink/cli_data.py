@@ -60,8 +60,8 @@ def _module_for(catalog: Catalog, path: Path, given: str | None) -> ModuleDef:
     raise click.ClickException(f"cannot tell {hint}")
 
 
-def _bar(enabled: bool, desc: str) -> tqdm[Any]:
-    return tqdm(desc=desc, unit=" rows", disable=not enabled, file=sys.stderr)
+def _bar(enabled: bool, desc: str, total: int | None = None) -> tqdm[Any]:
+    return tqdm(desc=desc, total=total, unit=" rows", disable=not enabled, file=sys.stderr)
 
 
 @click.command("load")
@@ -145,7 +145,14 @@ def _load_file(
     added = failed = 0
     module: ModuleDef | None = None
     links: bool | None = None
-    with _bar(show, path.name) as bar:
+    # Read through first (as the admin API's load does): a file unreadable part-way stores
+    # nothing, rather than the batches before the unreadable point; and the bar knows its total.
+    try:
+        total = data_io.check_readable(path)
+    except CRMError as exc:
+        where = f" at row {exc.details['row']}" if "row" in exc.details else ""
+        raise click.ClickException(f"{path}: {exc.message}{where}; nothing loaded from it") from None
+    with _bar(show, path.name, total) as bar:
         for batch in data_io.batches(data_io.read_rows(path), batch_size):
             if links is None:
                 links = data_io.is_links(batch[0][1])
