@@ -249,11 +249,22 @@ def test_a_conversion_feeds_every_moved_link(client: Any, org: TestOrg) -> None:
         client.put(f"/crm/v2.1/Leads/{lead}/Products/{product}", json={"data": [{}]}, headers=h).status_code
         == 200
     )
+    made = client.post(f"/crm/v2.1/Leads/{lead}/Notes", json={"data": [{"Note_Content": "met"}]}, headers=h)
+    note = made.json()["data"][0]["details"]["id"]
     since = _feed(client, org)["info"]["next_cursor"]
     converted = client.post(f"/crm/v2.1/Leads/{lead}/actions/convert", json={"data": [{}]}, headers=h)
     assert converted.status_code == 200, converted.text
     contact = converted.json()["data"][0]["Contacts"]
-    links = [_short(c) for c in _feed(client, org, since)["changes"] if c["type"] == "link"]
+    after = _feed(client, org, since)["changes"]
+    # The note now names the contact: an update of the note.
+    assert (
+        "updated",
+        "Notes",
+        note,
+        {"Parent_Id": {"id": lead}, "$se_module": "Leads"},
+        {"Parent_Id": {"id": contact}, "$se_module": "Contacts"},
+    ) in [_short(c) for c in after if c["type"] == "record"]
+    links = [_short(c) for c in after if c["type"] == "link"]
     assert sorted(links, key=str) == sorted(
         [
             ("removed", "campaigns_leads", campaign, lead, {"Member_Status": "Sent"}, None),

@@ -175,9 +175,14 @@ def convert_lead(
     # The lead's related data moves to the Contact, with a change event per moved link; the
     # many-to-many links' events go to the change log too (the feed and notifications read it).
     user = actor.user_id
-    for note_id in store.reparent_notes(conn, org, lead_id, contact_id, user, now):
+    notes = store.reparent_notes(conn, org, lead_id, contact_id, user, now)
+    for note_id in notes:
         store.event(conn, org, "Notes.Parent_Id", "removed", lead_id, note_id, None, user, now)
         store.event(conn, org, "Notes.Parent_Id", "added", contact_id, note_id, None, user, now)
+    if notes:  # each note's Parent_Id changed: a record update in the change log
+        before = {"Parent_Id": {"id": str(lead_id)}, "$se_module": "Leads"}
+        after = {"Parent_Id": {"id": str(contact_id)}, "$se_module": "Contacts"}
+        change_log.records_updated(conn, org, user, "Notes", [(n, before, after) for n in notes], now)
     for attachment_id in attachment_store.move_attachments(conn, org, lead_id, contact_id, "Contacts", now):
         for action, parent in (("removed", lead_id), ("added", contact_id)):
             store.event(conn, org, "Attachments.Parent_Id", action, parent, attachment_id, None, user, now)
