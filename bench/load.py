@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 from bench.dataset import RELATION_SHARES, Plan
 from crmlink.domain.clock import now_us
+from crmlink.domain.data_io import batches
 from crmlink.domain.ids import IdGenerator, ids_for_process
 from crmlink.domain.orgs import DEFAULT_ADMIN_EMAIL, ensure_default_org, find_user
 from crmlink.storage.engine import Database
@@ -208,17 +209,6 @@ class _Writer:
         self.conn.close()
 
 
-def _batches(rows: Iterator[Row], size: int = BATCH) -> Iterator[list[Row]]:
-    batch: list[Row] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def prepare(url: str) -> tuple[Database, IdGenerator, int, int]:
     """Migrate, draw an id node, and find (or create) the default org and its administrator."""
     db = Database(url)
@@ -258,7 +248,7 @@ def load(url: str, plan: Plan, *, out: TextIO | None = None) -> Loaded:
                 at = now - (i * 7919 % 31_536_000) * 1_000_000
                 yield (org_id, rid, module, data, admin_id, admin_id, admin_id, at, at)
 
-        for batch in _batches(rows()):
+        for batch in batches(rows(), BATCH):
             writer.write("records", RECORD_COLUMNS, batch)
             progress.add(len(batch))
     writer.write("lookups", LOOKUP_COLUMNS, lookups)
@@ -267,7 +257,7 @@ def load(url: str, plan: Plan, *, out: TextIO | None = None) -> Loaded:
     loaded.record_seconds = time.monotonic() - started
     loaded.hot_product = loaded.ids["Products"][0]
     progress = Progress("links", plan.total_links, out)
-    for batch in _batches(_link_rows(plan, loaded, now)):
+    for batch in batches(_link_rows(plan, loaded, now), BATCH):
         writer.write("links", LINK_COLUMNS, batch)
         progress.add(len(batch))
         if progress.done % 1_000_000 < BATCH:
@@ -322,10 +312,13 @@ def add_links(
     now = now_us()
     data = _relation_data(relation, 1)
     count = 0
-    for batch in _batches(
-        (org, relation, left, right, data, admin, admin, now, now)
-        for org, admin in [(loaded.org_id, loaded.admin_id)]
-        for left, right in pairs
+    for batch in batches(
+        (
+            (org, relation, left, right, data, admin, admin, now, now)
+            for org, admin in [(loaded.org_id, loaded.admin_id)]
+            for left, right in pairs
+        ),
+        BATCH,
     ):
         writer.write("links", LINK_COLUMNS, batch, ignore=True)
         count += len(batch)

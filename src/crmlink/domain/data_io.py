@@ -30,7 +30,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from crmlink.domain import external
 from crmlink.domain import records as rec
@@ -44,6 +44,8 @@ from crmlink.domain.values import INTEGER_TYPES, LOOKUP_TYPES, NUMBER_TYPES
 from crmlink.errors import CRMError, InvalidData
 from crmlink.storage import data_io as store
 from crmlink.storage.connection import Connection
+
+T = TypeVar("T")
 
 BATCH = 1000
 """Rows per transaction."""
@@ -134,8 +136,9 @@ def is_links(row: dict[str, Any]) -> bool:
     return "Related Id" in row or "related_id" in row
 
 
-def batches(rows: Iterable[tuple[int, dict[str, Any], bool]], size: int = BATCH) -> Iterator[list[Any]]:
-    batch: list[Any] = []
+def batches(rows: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
+    """``rows`` in lists of ``size`` (the last one shorter), never holding more than one list."""
+    batch: list[T] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= size:
